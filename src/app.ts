@@ -1,0 +1,81 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { manualClock, realClock, type Clock, type ClockMode } from './clock.js'
+import { MockState, type MockMode } from './mock-state.js'
+import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from './scenario/load.js'
+import type { Scenario } from './schemas/scenario.js'
+import { batchesRoutes } from './http/batches-routes.js'
+import { controlRoutes } from './http/control-routes.js'
+import { registerErrorHandling } from './http/error-handler.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The mock's state: clock, scenario, batches. */
+    mock: MockState
+  }
+}
+
+export interface MockOptions {
+  /** A bundled scenario name, a path to a scenario file, a scenario object, or one already loaded. Default `default`. */
+  scenario?: string | Scenario | LoadedScenario
+  /** Overrides the scenario's seed. */
+  seed?: number
+  /** `real` (default), `manual`, or a clock of your own. */
+  clock?: ClockMode | Clock
+  /** Real clock only: mock milliseconds per wall millisecond. Default 1. */
+  speed?: number
+  /** Manual clock only: where it starts. Default: the scenario's `start_time`. */
+  startTime?: string
+  mode?: MockMode
+  /** Require `Authorization: Bearer <key>` on /api. Default true. */
+  auth?: boolean
+  /** Fastify logger options; default off in-process. */
+  logger?: FastifyServerOptions['logger']
+  /** Where relative scenario paths resolve from. */
+  cwd?: string
+}
+
+function isLoaded(s: MockOptions['scenario']): s is LoadedScenario {
+  return typeof s === 'object' && s !== null && 'fixtures' in s && 'scenario' in s
+}
+
+export function resolveScenario(scenario: MockOptions['scenario'], cwd?: string): LoadedScenario {
+  if (scenario === undefined) return loadScenario('default')
+  if (typeof scenario === 'string') return loadScenario(scenario, cwd)
+  if (isLoaded(scenario)) return scenario
+  return prepareScenario(scenario, 'inline', null)
+}
+
+function makeClock(opts: MockOptions, loaded: LoadedScenario): Clock {
+  if (typeof opts.clock === 'object') return opts.clock
+  if (opts.clock === 'manual') return manualClock(opts.startTime !== undefined ? Date.parse(opts.startTime) : startTimeOf(loaded))
+  return realClock(opts.speed ?? 1)
+}
+
+/**
+ * The mock as a Fastify instance, ready but not listening: tests `inject` into it, and
+ * `startMock` listens on it. Throws ScenarioLoadError for a bad scenario.
+ */
+export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance> {
+  const loaded = resolveScenario(opts.scenario, opts.cwd)
+  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed)
+
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // One log line per request is noise for a mock serving a test suite; errors still log.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // A Node default header limit (16 KiB) already bounds URL length; ids are bounded here.
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { allErrors: true } },
+    return503OnClosing: true
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('mock', state)
+  app.decorateRequest('tenant', null)
+  registerErrorHandling(app)
+  await app.register(batchesRoutes, { prefix: '/api/v2/batches', state, auth: opts.auth ?? true })
+  await app.register(controlRoutes, { prefix: '/_mock', state })
+  await app.ready()
+  return app
+}

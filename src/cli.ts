@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import closeWithGrace from 'close-with-grace'
+import { resolveConfig, usage, UsageError, type CliConfig } from './config.js'
+import { ScenarioLoadError } from './scenario/load.js'
+import { startMock, type RunningMock } from './index.js'
+
+// The only module that touches the process: argv, env, stdout/stderr, signals, exit codes.
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+function banner(mock: RunningMock, config: CliConfig): string {
+  const clock = mock.clock.mode === 'real' ? `real x${mock.clock.speed}` : `manual from ${new Date(mock.clock.now()).toISOString()}`
+  const scenario = `${mock.state.loaded.name} (${mock.state.world.store.size} batches)`
+  return `llamacloud-batches-mock listening on ${mock.url} | scenario ${scenario} | clock ${clock} | mode ${config.mode} | auth ${config.auth ? 'on' : 'off'}`
+}
+
+export async function cli(argv: readonly string[], env: Record<string, string | undefined>): Promise<void> {
+  let config: CliConfig
+  try {
+    config = resolveConfig(argv, env)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    process.stderr.write(`llamacloud-batches-mock: ${e.message}\n\n${usage()}`)
+    process.exitCode = 2
+    return
+  }
+  if (config.help) return void process.stdout.write(usage())
+  if (config.version) return void process.stdout.write(`${version()}\n`)
+
+  let mock: RunningMock
+  try {
+    mock = await startMock({
+      port: config.port,
+      host: config.host,
+      scenario: config.scenario,
+      ...(config.seed !== undefined && { seed: config.seed }),
+      clock: config.clock,
+      speed: config.speed,
+      ...(config.startTime !== undefined && { startTime: config.startTime }),
+      mode: config.mode,
+      auth: config.auth,
+      // Logs go to stderr so stdout carries only the banner, which scripts may parse.
+      logger: { level: config.logLevel, stream: process.stderr }
+    })
+  } catch (e) {
+    const code = e instanceof ScenarioLoadError ? 2 : 1
+    const reason = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${config.port} is already in use; pick another with --port (0 picks a free one)` : (e as Error).message
+    process.stderr.write(`llamacloud-batches-mock: ${reason}\n`)
+    process.exitCode = code
+    return
+  }
+  process.stdout.write(`${banner(mock, config)}\n`)
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) mock.app.log.error({ err }, 'shutting down after an error')
+    else mock.app.log.info({ signal }, 'shutting down')
+    await mock.close()
+  })
+}
+
+await cli(process.argv.slice(2), process.env)

@@ -1,0 +1,52 @@
+/**
+ * Domain errors carry a stable `code` and no HTTP status; `http/error-handler.ts` maps
+ * codes to statuses in one table.
+ */
+export class MockError extends Error {
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+export class BatchNotFoundError extends MockError {
+  constructor(readonly batchId: string) {
+    super('BATCH_NOT_FOUND', `Batch not found: ${batchId}`)
+  }
+}
+
+export class BatchNotCancellableError extends MockError {
+  constructor(
+    readonly batchId: string,
+    readonly status: string
+  ) {
+    super('BATCH_NOT_CANCELLABLE', `Batch ${batchId} is already ${status} and cannot be cancelled`)
+  }
+}
+
+export class DirectoryNotFoundError extends MockError {
+  constructor(readonly directoryId: string) {
+    super('DIRECTORY_NOT_FOUND', `Directory not found: ${directoryId}`)
+  }
+}
+
+export class InvalidPageTokenError extends MockError {
+  constructor(readonly token: string) {
+    super('INVALID_PAGE_TOKEN', 'Invalid page token: it was not issued by this server for this query')
+  }
+}
+
+export class ClockError extends MockError {
+  constructor(message: string) {
+    super('CLOCK_BACKWARDS', message)
+  }
+}
+
+export class ProjectNotFoundError extends MockError {
+  constructor(readonly projectId: string) {
+    super('PROJECT_NOT_FOUND', `Project not found: ${projectId}`)
+  }
+}

@@ -1,0 +1,111 @@
+import type { BatchConfig, BatchResult, BatchStatus } from '../schemas/batch.js'
+
+/** A status the batch enters at `at` (epoch ms). */
+export interface Transition {
+  readonly status: BatchStatus
+  readonly at: number
+}
+
+/** One file of the source directory and the moment the batch maps it to a job (or fails to). */
+export interface FileMapping {
+  readonly mappedAt: number
+  /** The entry `results` shows once the file is mapped; built once, shared by every answer. */
+  readonly result: BatchResult
+}
+
+export type ResultsPolicy = 'null' | 'partial'
+
+/**
+ * Everything needed to answer for a batch at any time t. Immutable: a cancellation
+ * produces a new record rather than mutating this one.
+ */
+export interface BatchRecord {
+  readonly id: string
+  readonly projectId: string
+  readonly sourceDirectoryId: string
+  readonly config: BatchConfig
+  readonly createdAt: number
+  /** Ascending by `at`; the first is PENDING at `createdAt`. */
+  readonly transitions: readonly Transition[]
+  /** Directory order, which is also mapping order: `mappedAt` never decreases. Never-mapped files have `Infinity`. */
+  readonly files: readonly FileMapping[]
+  readonly resultsWhileRunning: ResultsPolicy
+  readonly resultsWhenFailed: ResultsPolicy
+  readonly cancelRequestedAt: number | null
+  readonly webhooks?: unknown
+}
+
+export interface TimelineDurations {
+  pending_ms: number
+  throttled_ms: number
+  running_ms: number
+}
+
+export type Outcome = BatchStatus
+
+export interface FileSpec {
+  id: string
+  jobId: string
+  error: string | null
+}
+
+/**
+ * Lays a batch's timeline out from durations: PENDING for `pending_ms`, THROTTLED for
+ * `throttled_ms` (skipped when 0), then RUNNING for `running_ms` while the files are mapped
+ * at even steps, the last one as the batch ends. `outcome` is where it stops:
+ * COMPLETED maps every file; FAILED stops at `failAfterFiles` mapped files; a
+ * non-terminal outcome (PENDING, THROTTLED, RUNNING) leaves the batch there for good;
+ * CANCELLED behaves as a cancel requested at the midpoint of RUNNING taking effect at once.
+ *
+ * @example
+ * buildTimeline(0, { pending_ms: 1000, throttled_ms: 0, running_ms: 2000 }, 'COMPLETED', 2)
+ * // transitions: PENDING@0, RUNNING@1000, COMPLETED@3000; files mapped @2000 and @3000
+ */
+export function buildTimeline(
+  createdAt: number,
+  durations: TimelineDurations,
+  outcome: Outcome,
+  fileCount: number,
+  failAfterFiles = Math.floor(fileCount / 2)
+): { transitions: Transition[]; mappedAt: number[] } {
+  const transitions: Transition[] = [{ status: 'PENDING', at: createdAt }]
+  const mappedAt: number[] = new Array<number>(fileCount).fill(Infinity)
+  if (outcome === 'PENDING') return { transitions, mappedAt }
+
+  let t = createdAt + durations.pending_ms
+  if (durations.throttled_ms > 0 || outcome === 'THROTTLED') {
+    transitions.push({ status: 'THROTTLED', at: t })
+    t += durations.throttled_ms
+  }
+  if (outcome === 'THROTTLED') return { transitions, mappedAt }
+
+  const runStart = t
+  transitions.push({ status: 'RUNNING', at: runStart })
+  const step = (i: number): number => runStart + Math.floor((durations.running_ms * (i + 1)) / Math.max(fileCount, 1))
+  const end = runStart + durations.running_ms
+
+  switch (outcome) {
+    case 'RUNNING': {
+      for (let i = 0; i < Math.ceil(fileCount / 2); i++) mappedAt[i] = step(i)
+      break
+    }
+    case 'COMPLETED': {
+      for (let i = 0; i < fileCount; i++) mappedAt[i] = step(i)
+      transitions.push({ status: 'COMPLETED', at: end })
+      break
+    }
+    case 'FAILED': {
+      const mapped = Math.min(Math.max(failAfterFiles, 0), Math.max(fileCount - 1, 0))
+      for (let i = 0; i < mapped; i++) mappedAt[i] = step(i)
+      transitions.push({ status: 'FAILED', at: fileCount === 0 ? end : step(mapped) })
+      break
+    }
+    case 'CANCELLED': {
+      const cancelAt = runStart + Math.floor(durations.running_ms / 2)
+      for (let i = 0; i < fileCount && step(i) <= cancelAt; i++) mappedAt[i] = step(i)
+      transitions.push({ status: 'CANCELLED', at: cancelAt })
+      break
+    }
+  }
+  return { transitions, mappedAt }
+}

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { BatchSchema } from '../schemas/batch.js'
+import {
+  BatchIdParamsSchema,
+  BatchListSchema,
+  CreateBatchBodySchema,
+  DEFAULT_PAGE_SIZE,
+  GetBatchQuerySchema,
+  ListBatchesQuerySchema,
+  TenancyQuerySchema
+} from '../schemas/batch-requests.js'
+import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
+import type { MockState } from '../mock-state.js'
+import { authHook } from './auth.js'
+import { methodNotAllowed, RequestValidationError } from './error-handler.js'
+
+export interface BatchesRoutesOptions {
+  state: MockState
+  auth: boolean
+}
+
+const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErrorSchema }
+
+export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { state, auth }) => {
+  app.addHook('onRequest', authHook(state, auth))
+
+  app.get('/:batch_id', { schema: { params: BatchIdParamsSchema, querystring: GetBatchQuerySchema, response: { 200: BatchSchema, ...errors } } }, async (request) => {
+    const { expand, ...narrowing } = request.query
+    const batch = state.find(request.params.batch_id, request.tenant, narrowing)
+    return state.view(batch, expand?.includes('results') ?? false)
+  })
+
+  const lenient = state.mode === 'compat'
+  // The SDK's generated tests send `page_size=0`; compat mode reads it as "the default".
+  const compatPageSize = async (request: { query: unknown }): Promise<void> => {
+    const query = request.query as Record<string, unknown>
+    if (query.page_size === '0') delete query.page_size
+  }
+
+  app.get('/', { preValidation: lenient ? compatPageSize : [], schema: { querystring: ListBatchesQuerySchema, response: { 200: BatchListSchema, ...errors } } }, async (request) => {
+    const query = request.query
+    const page = state.list({ ...query, page_size: query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
+    if (!page.tokenValid && !lenient) {
+      throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
+    }
+    return { items: page.items.map((b) => state.view(b, false)), next_page_token: page.nextToken }
+  })
+
+  app.post(
+    '/',
+    { bodyLimit: 64 * 1024, schema: { querystring: TenancyQuerySchema, body: CreateBatchBodySchema, response: { 200: BatchSchema, ...errors } } },
+    async (request) => state.view(state.create(request.body, request.tenant, request.query), false)
+  )
+
+  app.post(
+    '/:batch_id/cancel',
+    { schema: { params: BatchIdParamsSchema, querystring: TenancyQuerySchema, response: { 200: BatchSchema, 400: HttpErrorSchema, ...errors } } },
+    async (request) => state.view(state.cancel(request.params.batch_id, request.tenant, request.query), false)
+  )
+
+  methodNotAllowed(app, '/', ['GET', 'POST'])
+  methodNotAllowed(app, '/:batch_id', ['GET'])
+  methodNotAllowed(app, '/:batch_id/cancel', ['POST'])
+}

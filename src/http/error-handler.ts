@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { MockError } from '../domain/errors.js'
+import { toValidationIssues, type AjvIssue } from './validation-errors.js'
+
+/** Domain error codes → HTTP statuses: the one place the domain meets HTTP. */
+const STATUS_BY_CODE: Record<string, number> = {
+  BATCH_NOT_FOUND: 404,
+  PROJECT_NOT_FOUND: 404,
+  DIRECTORY_NOT_FOUND: 404,
+  BATCH_NOT_CANCELLABLE: 400,
+  INVALID_PAGE_TOKEN: 422,
+  CLOCK_BACKWARDS: 400,
+  SCENARIO_INVALID: 422
+}
+
+const DETAIL_BY_CODE: Record<string, (e: MockError) => string> = {
+  BATCH_NOT_FOUND: () => 'Batch not found'
+}
+
+const REQUEST_PART: Record<string, keyof FastifyRequest> = { querystring: 'query', body: 'body', params: 'params', headers: 'headers' }
+
+/** A request whose values fail FastAPI-style validation, raised outside ajv. */
+export class RequestValidationError extends Error {
+  constructor(readonly detail: ReturnType<typeof toValidationIssues>) {
+    super('Request validation failed')
+  }
+}
+
+function handle(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.validation) {
+    const context = error.validationContext ?? 'body'
+    const input = request[REQUEST_PART[context] ?? 'body']
+    return reply.code(422).send({ detail: toValidationIssues(error.validation as AjvIssue[], context, input) })
+  }
+  if (error instanceof RequestValidationError) return reply.code(422).send({ detail: error.detail })
+  if (error instanceof MockError) {
+    const status = STATUS_BY_CODE[error.code] ?? 400
+    return reply.code(status).send({ detail: DETAIL_BY_CODE[error.code]?.(error) ?? error.message })
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    const detail = [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error', input: {}, ctx: { error: error.message } }]
+    return reply.code(422).send({ detail })
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) return reply.code(status).send({ detail: error.message })
+  request.log.error({ err: error }, 'unhandled error')
+  return reply.code(500).send({ detail: 'Internal Server Error' })
+}
+
+/** One envelope for every non-2xx: FastAPI's `{"detail": ...}`. Never leaks a stack. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(handle)
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }))
+}
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+
+/** Answers 405 (with `Allow`) for the methods a path does not serve, as FastAPI does. */
+export function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const others = ALL_METHODS.filter((m) => !allowed.includes(m))
+  app.route({
+    method: others,
+    url,
+    handler: (_request, reply) => reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' })
+  })
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type MockOptions } from './app.js'
+import type { Clock } from './clock.js'
+import type { MockState } from './mock-state.js'
+
+export { buildApp, type MockOptions } from './app.js'
+export { manualClock, realClock, type Clock, type ClockMode } from './clock.js'
+export { loadScenario, ScenarioLoadError, type LoadedScenario } from './scenario/load.js'
+export { MockState, type MockMode } from './mock-state.js'
+export type { Batch, BatchResult, BatchStatus } from './schemas/batch.js'
+export type { Scenario } from './schemas/scenario.js'
+
+export interface StartOptions extends MockOptions {
+  /** Default 0: a free port. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+}
+
+export interface RunningMock {
+  /** e.g. `http://127.0.0.1:4010` — pass it as the SDK's `baseURL`. */
+  readonly url: string
+  readonly port: number
+  readonly host: string
+  readonly app: FastifyInstance
+  readonly clock: Clock
+  readonly state: MockState
+  close(): Promise<void>
+}
+
+/**
+ * Starts the mock in-process and listens. For a test suite:
+ *
+ * @example
+ * const mock = await startMock({ scenario: 'empty', clock: 'manual' })
+ * const client = new LlamaCloud({ apiKey: 'test', baseURL: mock.url })
+ * mock.clock.advance(5000)
+ * await mock.close()
+ */
+export async function startMock(opts: StartOptions = {}): Promise<RunningMock> {
+  const app = await buildApp(opts)
+  const host = opts.host ?? '127.0.0.1'
+  await app.listen({ port: opts.port ?? 0, host })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 0)
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    host,
+    app,
+    clock: app.mock.clock,
+    state: app.mock,
+    close: () => app.close()
+  }
+}

@@ -1,0 +1,226 @@
+import type { Clock } from './clock.js'
+import { batchAt, cancelBatch, isTerminal, statusAt } from './domain/lifecycle.js'
+import { BatchNotFoundError, DirectoryNotFoundError, ProjectNotFoundError } from './domain/errors.js'
+import type { BatchRecord } from './domain/timeline.js'
+import type { Batch, BatchStatus } from './schemas/batch.js'
+import type { CreateBatchBody } from './schemas/batch-requests.js'
+import { deriveDirectory, hashSeed, prefixedId, seededFaker, type Directory } from './scenario/generate.js'
+import { instantiate, type LoadedScenario } from './scenario/load.js'
+import { buildRecord } from './scenario/records.js'
+import type { ListPosition } from './store/batch-store.js'
+import { PageTokens } from './store/page-token.js'
+import type { KeyScope, World } from './store/world.js'
+
+export type MockMode = 'realistic' | 'compat'
+
+/** Who is asking: the key's project, or null for a key that sees every project. */
+export type Tenant = KeyScope | null
+
+/** `project_id` / `organization_id` from the query. */
+export interface Narrowing {
+  project_id?: string | undefined
+  organization_id?: string | undefined
+}
+
+export interface ListRequest extends Narrowing {
+  page_size: number
+  page_token?: string | undefined
+  status?: BatchStatus | undefined
+  source_directory_id?: string | undefined
+  created_at_on_or_after?: string | undefined
+  created_at_on_or_before?: string | undefined
+}
+
+/** `prj-<uuid>` and `<uuid>` name the same project (likewise `org-`). */
+export function sameId(a: string, b: string): boolean {
+  const strip = (s: string): string => s.replace(/^[a-z]{3}-/, '').toLowerCase()
+  return strip(a) === strip(b)
+}
+
+/**
+ * The mock's state — clock, loaded scenario and the world laid out from it — and the
+ * operations the API performs on it. Tenancy lives here so every route applies it alike.
+ */
+export class MockState {
+  world: World
+  #tokens: PageTokens
+
+  constructor(
+    readonly clock: Clock,
+    public loaded: LoadedScenario,
+    readonly mode: MockMode,
+    readonly seedOverride?: number
+  ) {
+    this.world = instantiate(loaded, clock.now(), seedOverride)
+    this.#tokens = new PageTokens(String(this.world.seed))
+  }
+
+  now(): number {
+    return this.clock.now()
+  }
+
+  /** Back to the loaded scenario: the clock restarts and every change is forgotten. */
+  reset(): void {
+    this.clock.reset()
+    this.world = instantiate(this.loaded, this.clock.now(), this.seedOverride)
+    this.#tokens = new PageTokens(String(this.world.seed))
+  }
+
+  /** Swaps in another scenario, laid out now; on any fault the current one stays. */
+  replaceScenario(loaded: LoadedScenario): void {
+    const world = instantiate(loaded, this.clock.now(), this.seedOverride)
+    this.loaded = loaded
+    this.world = world
+    this.#tokens = new PageTokens(String(world.seed))
+  }
+
+  #visible(batch: BatchRecord, tenant: Tenant, narrowing: Narrowing): boolean {
+    if (tenant && !sameId(batch.projectId, tenant.projectId)) return false
+    if (narrowing.project_id !== undefined && !sameId(batch.projectId, narrowing.project_id)) return false
+    if (narrowing.organization_id !== undefined) {
+      const organization = this.world.organizations.get(batch.projectId)
+      if (organization !== undefined && !sameId(organization, narrowing.organization_id)) return false
+    }
+    return true
+  }
+
+  /**
+   * The batch with this id if the tenant may see it. Another project's batch is "not
+   * found", exactly like an id that does not exist. In compat mode an unknown id
+   * materialises a batch derived from the id.
+   */
+  find(id: string, tenant: Tenant, narrowing: Narrowing): BatchRecord {
+    const batch = this.world.store.get(id)
+    if (batch) {
+      if (this.#visible(batch, tenant, narrowing) || this.mode === 'compat') return batch
+      throw new BatchNotFoundError(id)
+    }
+    if (this.mode === 'realistic') throw new BatchNotFoundError(id)
+    const derived = this.#deriveBatch(id, this.#projectFor(tenant, narrowing))
+    this.world.store.add(derived)
+    return derived
+  }
+
+  view(batch: BatchRecord, expandResults: boolean): Batch {
+    return batchAt(batch, this.now(), expandResults)
+  }
+
+  #projectFor(tenant: Tenant, narrowing: Narrowing): string {
+    if (tenant && narrowing.project_id !== undefined && !sameId(tenant.projectId, narrowing.project_id) && this.mode === 'realistic') {
+      throw new ProjectNotFoundError(narrowing.project_id)
+    }
+    if (tenant) return tenant.projectId
+    if (narrowing.project_id !== undefined) return narrowing.project_id.startsWith('prj-') ? narrowing.project_id : `prj-${narrowing.project_id}`
+    return this.world.defaults.projectId
+  }
+
+  #directory(id: string): Directory {
+    const known = this.world.directories.get(id)
+    if (known) return known
+    if (this.world.exclusiveDirectories && this.mode === 'realistic') throw new DirectoryNotFoundError(id)
+    const d = this.world.defaults
+    const derived = deriveDirectory(this.world.seed, id, d.directoryFiles, d.fileErrorRate, this.world.epoch)
+    this.world.directories.set(id, derived)
+    return derived
+  }
+
+  #deriveBatch(id: string, projectId: string): BatchRecord {
+    const h = hashSeed(this.world.seed, id)
+    const directory = this.#directory(`dir-${id.replace(/^bat-/, '')}`)
+    return buildRecord(
+      {
+        id,
+        projectId,
+        sourceDirectoryId: directory.id,
+        config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
+        createdAt: this.world.epoch - 60_000 - (h % 86_400_000),
+        outcome: 'COMPLETED',
+        durations: this.world.defaults.timeline,
+        files: directory.files,
+        resultsWhileRunning: this.world.defaults.resultsWhileRunning,
+        resultsWhenFailed: this.world.defaults.resultsWhenFailed
+      },
+      this.world.seed
+    )
+  }
+
+  /** A new batch over the directory's files, PENDING now, on the scenario's default timeline. */
+  create(body: CreateBatchBody, tenant: Tenant, narrowing: Narrowing): BatchRecord {
+    const projectId = this.#projectFor(tenant, narrowing)
+    const directory = this.#directory(body.source_directory_id)
+    const now = this.now()
+    const store = this.world.store
+    let id: string
+    let n = 0
+    // Ids follow from the seed and the creation count, so a replayed test sees the same ids.
+    do id = prefixedId(seededFaker(hashSeed(this.world.seed, `create:${store.size}:${n++}`), now), 'bat')
+    while (store.has(id))
+    const d = this.world.defaults
+    const record = buildRecord(
+      {
+        id,
+        projectId,
+        sourceDirectoryId: directory.id,
+        config: { job: { type: body.config.job.type, configuration_id: body.config.job.configuration_id } },
+        createdAt: now,
+        outcome: 'COMPLETED',
+        durations: d.timeline,
+        files: directory.files,
+        resultsWhileRunning: d.resultsWhileRunning,
+        resultsWhenFailed: d.resultsWhenFailed,
+        webhooks: { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null }
+      },
+      this.world.seed
+    )
+    store.add(record)
+    return record
+  }
+
+  /** Requests cancellation; in compat mode a terminal batch is answered as it is. */
+  cancel(id: string, tenant: Tenant, narrowing: Narrowing): BatchRecord {
+    const batch = this.find(id, tenant, narrowing)
+    const now = this.now()
+    if (this.mode === 'compat' && isTerminal(statusAt(batch, now))) return batch
+    const cancelled = cancelBatch(batch, now, this.world.defaults.cancelDelayMs)
+    this.world.store.replace(cancelled)
+    return cancelled
+  }
+
+  /**
+   * One page, newest first. The token binds the page to its query and tenant; it resumes
+   * strictly after the last batch returned, so batches created during a walk never
+   * shift the pages of those that existed when it began.
+   */
+  list(req: ListRequest, tenant: Tenant): { items: BatchRecord[]; nextToken: string | null; tokenValid: boolean } {
+    const fingerprint = JSON.stringify([
+      tenant?.projectId ?? null,
+      req.project_id ?? null,
+      req.organization_id ?? null,
+      req.status ?? null,
+      req.source_directory_id ?? null,
+      req.created_at_on_or_after ?? null,
+      req.created_at_on_or_before ?? null
+    ])
+    let after: ListPosition | undefined
+    let tokenValid = true
+    if (req.page_token !== undefined) {
+      after = this.#tokens.read(req.page_token, fingerprint) ?? undefined
+      tokenValid = after !== undefined
+    }
+    const now = this.now()
+    const narrowing: Narrowing = { project_id: req.project_id, organization_id: req.organization_id }
+    const { status } = req
+    const { items, more } = this.world.store.scan({
+      projectId: tenant?.projectId,
+      sourceDirectoryId: req.source_directory_id,
+      createdFrom: req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : undefined,
+      createdTo: req.created_at_on_or_before !== undefined ? Date.parse(req.created_at_on_or_before) : undefined,
+      after,
+      accept: (b) => this.#visible(b, null, narrowing) && (status === undefined || statusAt(b, now) === status),
+      limit: req.page_size
+    })
+    const last = items[items.length - 1]
+    const nextToken = more && last ? this.#tokens.issue({ createdAt: last.createdAt, id: last.id }, fingerprint) : null
+    return { items, nextToken, tokenValid }
+  }
+}

@@ -1,0 +1,225 @@
+import type { Faker } from '@faker-js/faker'
+import type { Batch, BatchStatus, JobType } from '../schemas/batch.js'
+import type { BatchSpec, GenerateSpec, Scenario } from '../schemas/scenario.js'
+import type { Outcome, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
+import { BatchStore } from '../store/batch-store.js'
+import { DEFAULT_PROJECT_ID, type KeyScope, type ResolvedDefaults, type World } from '../store/world.js'
+import {
+  DEFAULT_CONFIGURATION_IDS,
+  DEFAULT_STATUS_WEIGHTS,
+  deriveDirectory,
+  filesFromSpec,
+  generateFiles,
+  ownFaker,
+  prefixedId,
+  type Directory
+} from './generate.js'
+import { buildRecord, recordFromLiteral } from './records.js'
+
+/** A fault in a scenario that its schema cannot see (a duplicate id, an unknown directory…). */
+export class ScenarioFault extends Error {
+  constructor(
+    readonly pointer: string,
+    readonly expected: string
+  ) {
+    super(`at ${pointer || '/'}: expected ${expected}`)
+  }
+}
+
+const policy = (value: 'null' | 'partial' | null | undefined, fallback: ResultsPolicy): ResultsPolicy =>
+  value === undefined ? fallback : value === 'partial' ? 'partial' : 'null'
+
+export function resolveDefaults(scenario: Scenario): ResolvedDefaults {
+  const d = scenario.defaults ?? {}
+  const files = d.directory_files ?? { min: 1, max: 12 }
+  if (files.min > files.max) throw new ScenarioFault('/defaults/directory_files', `min (${files.min}) <= max (${files.max})`)
+  return {
+    timeline: { pending_ms: 1000, throttled_ms: 0, running_ms: 4000, ...d.timeline },
+    resultsWhileRunning: policy(d.results_while_running, 'null'),
+    resultsWhenFailed: policy(d.results_when_failed, 'null'),
+    cancelDelayMs: d.cancel_delay_ms ?? 500,
+    fileErrorRate: d.file_error_rate ?? 0.05,
+    directoryFiles: files,
+    projectId: d.project_id ?? DEFAULT_PROJECT_ID
+  }
+}
+
+interface Ctx {
+  readonly faker: Faker
+  readonly seed: number
+  readonly epoch: number
+  readonly defaults: ResolvedDefaults
+  readonly directories: Map<string, Directory>
+  readonly exclusive: boolean
+  readonly store: BatchStore
+}
+
+function addBatch(ctx: Ctx, pointer: string, record: ReturnType<typeof buildRecord>): void {
+  if (ctx.store.has(record.id)) throw new ScenarioFault(`${pointer}/id`, `a batch id used once, but ${record.id} is already taken`)
+  ctx.store.add(record)
+}
+
+/** The directory a batch runs over: declared, inline, or derived from its id. */
+function directoryFor(ctx: Ctx, spec: BatchSpec, pointer: string): Directory {
+  const errorRate = spec.file_error_rate ?? ctx.defaults.fileErrorRate
+  if (spec.files !== undefined) {
+    const id = spec.source_directory_id ?? prefixedId(ctx.faker, 'dir')
+    const files = typeof spec.files === 'number' ? generateFiles(ctx.faker, spec.files, errorRate) : filesFromSpec(ctx.faker, spec.files, errorRate)
+    const dir = { id, files }
+    ctx.directories.set(id, dir)
+    return dir
+  }
+  const id = spec.source_directory_id ?? prefixedId(ctx.faker, 'dir')
+  const known = ctx.directories.get(id)
+  if (known) return known
+  if (ctx.exclusive && spec.source_directory_id !== undefined) {
+    throw new ScenarioFault(`${pointer}/source_directory_id`, `a directory declared under /directories (exclusive_directories is true), got ${id}`)
+  }
+  const dir = deriveDirectory(ctx.seed, id, ctx.defaults.directoryFiles, errorRate, ctx.epoch)
+  ctx.directories.set(id, dir)
+  return dir
+}
+
+function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string): void {
+  const dir = directoryFor(ctx, spec, pointer)
+  const id = spec.id ?? prefixedId(ctx.faker, 'bat')
+  const record = buildRecord(
+    {
+      id,
+      projectId: spec.project_id ?? ctx.defaults.projectId,
+      sourceDirectoryId: dir.id,
+      config: { job: spec.job ?? { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
+      createdAt: spec.created_at !== undefined ? Date.parse(spec.created_at) : ctx.epoch - (spec.created_ago_ms ?? 0),
+      outcome: spec.outcome ?? 'COMPLETED',
+      durations: { ...ctx.defaults.timeline, ...spec.timeline },
+      files: dir.files,
+      failAfterFiles: spec.fail_after_files,
+      resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
+      resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed)
+    },
+    ctx.seed
+  )
+  addBatch(ctx, pointer, record)
+}
+
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+
+/**
+ * Durations and a creation time that put a batch in `status` at the epoch, then let it
+ * carry on to a natural end — so under a real clock a RUNNING batch really completes.
+ */
+function placeInTime(f: Faker, status: BatchStatus, epoch: number, within: number): { createdAt: number; durations: TimelineDurations; outcome: Outcome } {
+  const pending = f.number.int({ min: 500, max: 5 * SECOND })
+  switch (status) {
+    case 'PENDING': {
+      const age = f.number.int({ min: 0, max: 20 * SECOND })
+      return { createdAt: epoch - age, durations: { pending_ms: age + f.number.int({ min: 30 * SECOND, max: 5 * MINUTE }), throttled_ms: 0, running_ms: f.number.int({ min: 10 * SECOND, max: 5 * MINUTE }) }, outcome: 'COMPLETED' }
+    }
+    case 'THROTTLED': {
+      const age = f.number.int({ min: pending + SECOND, max: pending + 2 * MINUTE })
+      return { createdAt: epoch - age, durations: { pending_ms: pending, throttled_ms: age - pending + f.number.int({ min: MINUTE, max: 10 * MINUTE }), running_ms: f.number.int({ min: 10 * SECOND, max: 5 * MINUTE }) }, outcome: 'COMPLETED' }
+    }
+    case 'RUNNING': {
+      const age = f.number.int({ min: pending + SECOND, max: pending + 10 * MINUTE })
+      const outcome = f.number.int({ min: 1, max: 10 }) === 1 ? 'FAILED' : 'COMPLETED'
+      return { createdAt: epoch - age, durations: { pending_ms: pending, throttled_ms: 0, running_ms: age - pending + f.number.int({ min: MINUTE, max: 30 * MINUTE }) }, outcome }
+    }
+    default: {
+      const running = f.number.int({ min: 5 * SECOND, max: 20 * MINUTE })
+      const throttled = f.number.int({ min: 1, max: 5 }) === 1 ? f.number.int({ min: 10 * SECOND, max: 10 * MINUTE }) : 0
+      const total = pending + throttled + running
+      const age = total + f.number.int({ min: MINUTE, max: Math.max(within - total, MINUTE + 1) })
+      return { createdAt: epoch - age, durations: { pending_ms: pending, throttled_ms: throttled, running_ms: running }, outcome: status }
+    }
+  }
+}
+
+function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
+  const weights = spec.statuses ?? DEFAULT_STATUS_WEIGHTS
+  const choices = (Object.entries(weights) as [string, number][]).filter(([, w]) => w > 0).map(([value, weight]) => ({ value: value as BatchStatus, weight }))
+  if (choices.length === 0) throw new ScenarioFault(`${pointer}/statuses`, 'at least one status with a weight above 0')
+  const files = spec.files ?? { min: 1, max: 40 }
+  if (files.min > files.max) throw new ScenarioFault(`${pointer}/files`, `min (${files.min}) <= max (${files.max})`)
+  const jobTypes: readonly JobType[] = spec.job_types ?? ['parse_v2', 'extract_v2']
+  const errorRate = spec.file_error_rate ?? ctx.defaults.fileErrorRate
+  const f = ctx.faker
+  for (let i = 0; i < spec.count; i++) {
+    const status = f.helpers.weightedArrayElement(choices)
+    const type = f.helpers.arrayElement(jobTypes)
+    const configurationId = f.helpers.arrayElement(spec.configuration_ids?.[type] ?? DEFAULT_CONFIGURATION_IDS[type])
+    // Most directories are small, a few run to the maximum: u³ skews toward `min`.
+    const count = files.min + Math.floor((files.max - files.min + 1) * f.number.float({ min: 0, max: 1 }) ** 3)
+    const dir = { id: prefixedId(f, 'dir'), files: generateFiles(f, Math.min(count, files.max), errorRate) }
+    ctx.directories.set(dir.id, dir)
+    const placed = placeInTime(f, status, ctx.epoch, spec.created_within_ms ?? 7 * 24 * 60 * MINUTE)
+    const record = buildRecord(
+      {
+        id: prefixedId(f, 'bat'),
+        projectId: spec.project_id ?? ctx.defaults.projectId,
+        sourceDirectoryId: dir.id,
+        config: { job: { type, configuration_id: configurationId } },
+        ...placed,
+        files: dir.files,
+        resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
+        resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed)
+      },
+      ctx.seed
+    )
+    addBatch(ctx, pointer, record)
+  }
+}
+
+function apiKeysOf(scenario: Scenario): Map<string, KeyScope> | null {
+  if (!scenario.api_keys || scenario.api_keys.length === 0) return null
+  const keys = new Map<string, KeyScope>()
+  scenario.api_keys.forEach((k, i) => {
+    if (keys.has(k.key)) throw new ScenarioFault(`/api_keys/${i}/key`, 'each key declared once')
+    keys.set(k.key, { projectId: k.project_id, organizationId: k.organization_id ?? null })
+  })
+  return keys
+}
+
+/**
+ * Lays a validated scenario out in memory at clock time `epoch`. Everything random comes
+ * from a faker seeded with the scenario's seed, so the same scenario, seed and epoch give
+ * the same world. `fixtures` are the literal bodies its `fixture` entries name.
+ */
+export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Batch>, epoch: number, seedOverride?: number): World {
+  const seed = seedOverride ?? scenario.seed ?? 1
+  const defaults = resolveDefaults(scenario)
+  const ctx: Ctx = {
+    faker: ownFaker(seed, epoch),
+    seed,
+    epoch,
+    defaults,
+    directories: new Map(),
+    exclusive: scenario.exclusive_directories ?? false,
+    store: new BatchStore()
+  }
+  scenario.directories?.forEach((d, i) => {
+    if (ctx.directories.has(d.id)) throw new ScenarioFault(`/directories/${i}/id`, `a directory id used once, but ${d.id} is already taken`)
+    const errorRate = d.file_error_rate ?? defaults.fileErrorRate
+    const files = typeof d.files === 'number' ? generateFiles(ctx.faker, d.files, errorRate) : filesFromSpec(ctx.faker, d.files, errorRate)
+    ctx.directories.set(d.id, { id: d.id, files })
+  })
+  scenario.batches?.forEach((entry, i) => {
+    if ('fixture' in entry) addBatch(ctx, `/batches/${i}`, recordFromLiteral(fixtures.get(entry.fixture) as Batch))
+    else specifiedBatch(ctx, entry, `/batches/${i}`)
+  })
+  scenario.generate?.forEach((g, i) => generatedBatches(ctx, g, `/generate/${i}`))
+  const organizations = new Map<string, string>()
+  scenario.projects?.forEach((p) => organizations.set(p.id, p.organization_id))
+  scenario.api_keys?.forEach((k) => k.organization_id && !organizations.has(k.project_id) && organizations.set(k.project_id, k.organization_id))
+  return {
+    name: scenario.name ?? 'unnamed',
+    seed,
+    epoch,
+    store: ctx.store,
+    directories: ctx.directories,
+    exclusiveDirectories: ctx.exclusive,
+    apiKeys: apiKeysOf(scenario),
+    organizations,
+    defaults
+  }
+}

@@ -1,0 +1,145 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { BatchStatusSchema, JobConfigSchema, JobTypeSchema } from './batch.js'
+
+export const MAX_FILES_PER_BATCH = 10_000
+export const MAX_SCENARIO_BATCHES = 1_000_000
+
+const Duration = Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3600 * 1000 })
+const Rate = Type.Number({ minimum: 0, maximum: 1 })
+const Id = Type.String({ minLength: 1, maxLength: 128 })
+const Timestamp = Type.String({ format: 'date-time' })
+const ResultsPolicy = Type.Union([Type.Literal('null'), Type.Literal('partial'), Type.Null()])
+
+export const TimelineSpecSchema = Type.Object(
+  {
+    pending_ms: Type.Optional(Duration),
+    throttled_ms: Type.Optional(Duration),
+    running_ms: Type.Optional(Duration)
+  },
+  { additionalProperties: false }
+)
+export type TimelineSpec = Static<typeof TimelineSpecSchema>
+
+export const FileSpecSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    name: Type.Optional(Type.String({ maxLength: 512 })),
+    error: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]))
+  },
+  { additionalProperties: false }
+)
+export type FileSpec = Static<typeof FileSpecSchema>
+
+const FilesSpec = Type.Union([
+  Type.Integer({ minimum: 0, maximum: MAX_FILES_PER_BATCH }),
+  Type.Array(FileSpecSchema, { maxItems: MAX_FILES_PER_BATCH })
+])
+
+export const DirectorySpecSchema = Type.Object(
+  { id: Id, files: FilesSpec, file_error_rate: Type.Optional(Rate) },
+  { additionalProperties: false }
+)
+export type DirectorySpec = Static<typeof DirectorySpecSchema>
+
+const BatchBehaviour = {
+  timeline: Type.Optional(TimelineSpecSchema),
+  results_while_running: Type.Optional(ResultsPolicy),
+  results_when_failed: Type.Optional(ResultsPolicy)
+}
+
+export const BatchSpecSchema = Type.Object(
+  {
+    id: Type.Optional(Id),
+    project_id: Type.Optional(Id),
+    source_directory_id: Type.Optional(Id),
+    job: Type.Optional(JobConfigSchema),
+    created_at: Type.Optional(Timestamp),
+    created_ago_ms: Type.Optional(Duration),
+    outcome: Type.Optional(BatchStatusSchema),
+    fail_after_files: Type.Optional(Type.Integer({ minimum: 0 })),
+    files: Type.Optional(FilesSpec),
+    file_error_rate: Type.Optional(Rate),
+    ...BatchBehaviour
+  },
+  { additionalProperties: false }
+)
+export type BatchSpec = Static<typeof BatchSpecSchema>
+
+export const FixtureRefSchema = Type.Object(
+  { fixture: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false }
+)
+export type FixtureRef = Static<typeof FixtureRefSchema>
+
+const Weights = Type.Record(BatchStatusSchema, Type.Number({ minimum: 0 }))
+
+export const GenerateSpecSchema = Type.Object(
+  {
+    count: Type.Integer({ minimum: 0, maximum: MAX_SCENARIO_BATCHES }),
+    project_id: Type.Optional(Id),
+    statuses: Type.Optional(Weights),
+    files: Type.Optional(
+      Type.Object(
+        { min: Type.Integer({ minimum: 0, maximum: MAX_FILES_PER_BATCH }), max: Type.Integer({ minimum: 0, maximum: MAX_FILES_PER_BATCH }) },
+        { additionalProperties: false }
+      )
+    ),
+    file_error_rate: Type.Optional(Rate),
+    job_types: Type.Optional(Type.Array(JobTypeSchema, { minItems: 1 })),
+    configuration_ids: Type.Optional(
+      Type.Object(
+        { parse_v2: Type.Optional(Type.Array(Id, { minItems: 1 })), extract_v2: Type.Optional(Type.Array(Id, { minItems: 1 })) },
+        { additionalProperties: false }
+      )
+    ),
+    created_within_ms: Type.Optional(Duration),
+    ...BatchBehaviour
+  },
+  { additionalProperties: false }
+)
+export type GenerateSpec = Static<typeof GenerateSpecSchema>
+
+export const ApiKeySpecSchema = Type.Object(
+  { key: Type.String({ minLength: 1, maxLength: 256 }), project_id: Id, organization_id: Type.Optional(Id) },
+  { additionalProperties: false }
+)
+export type ApiKeySpec = Static<typeof ApiKeySpecSchema>
+
+export const ProjectSpecSchema = Type.Object({ id: Id, organization_id: Id }, { additionalProperties: false })
+
+export const ScenarioDefaultsSchema = Type.Object(
+  {
+    timeline: Type.Optional(TimelineSpecSchema),
+    results_while_running: Type.Optional(ResultsPolicy),
+    results_when_failed: Type.Optional(ResultsPolicy),
+    cancel_delay_ms: Type.Optional(Duration),
+    file_error_rate: Type.Optional(Rate),
+    directory_files: Type.Optional(
+      Type.Object(
+        { min: Type.Integer({ minimum: 0, maximum: MAX_FILES_PER_BATCH }), max: Type.Integer({ minimum: 0, maximum: MAX_FILES_PER_BATCH }) },
+        { additionalProperties: false }
+      )
+    ),
+    project_id: Type.Optional(Id)
+  },
+  { additionalProperties: false }
+)
+export type ScenarioDefaults = Static<typeof ScenarioDefaultsSchema>
+
+export const ScenarioSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 128 })),
+    description: Type.Optional(Type.String({ maxLength: 4096 })),
+    seed: Type.Optional(Type.Integer({ minimum: 0 })),
+    start_time: Type.Optional(Timestamp),
+    defaults: Type.Optional(ScenarioDefaultsSchema),
+    api_keys: Type.Optional(Type.Array(ApiKeySpecSchema)),
+    projects: Type.Optional(Type.Array(ProjectSpecSchema)),
+    exclusive_directories: Type.Optional(Type.Boolean()),
+    directories: Type.Optional(Type.Array(DirectorySpecSchema)),
+    batches: Type.Optional(Type.Array(Type.Union([FixtureRefSchema, BatchSpecSchema]))),
+    generate: Type.Optional(Type.Array(GenerateSpecSchema))
+  },
+  { additionalProperties: false }
+)
+export type Scenario = Static<typeof ScenarioSchema>

@@ -1,0 +1,41 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { ListPosition } from './batch-store.js'
+
+/**
+ * Opaque, signed list cursors. A token names the last batch of the page it ends and the
+ * query it belongs to (filters and tenant), so it cannot be forged, edited, or replayed
+ * against another query or another tenant's data.
+ */
+export class PageTokens {
+  readonly #key: Buffer
+
+  constructor(secret: string) {
+    this.#key = createHmac('sha256', 'llamacloud-batches-mock/page-token').update(secret).digest()
+  }
+
+  #sign(payload: string): Buffer {
+    return createHmac('sha256', this.#key).update(payload).digest().subarray(0, 16)
+  }
+
+  issue(position: ListPosition, queryFingerprint: string): string {
+    const payload = Buffer.from(JSON.stringify([position.createdAt, position.id, queryFingerprint])).toString('base64url')
+    return `${payload}.${this.#sign(payload).toString('base64url')}`
+  }
+
+  /** The position a token resumes after, or null if it is not one this server issued for this query. */
+  read(token: string, queryFingerprint: string): ListPosition | null {
+    const dot = token.indexOf('.')
+    if (dot <= 0) return null
+    const payload = token.slice(0, dot)
+    const signature = Buffer.from(token.slice(dot + 1), 'base64url')
+    const expected = this.#sign(payload)
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null
+    try {
+      const [createdAt, id, fingerprint] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [unknown, unknown, unknown]
+      if (typeof createdAt !== 'number' || typeof id !== 'string' || fingerprint !== queryFingerprint) return null
+      return { createdAt, id }
+    } catch {
+      return null
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
+import type { Directory } from '../scenario/generate.js'
+import type { BatchStore } from './batch-store.js'
+
+export interface ResolvedDefaults {
+  readonly timeline: TimelineDurations
+  readonly resultsWhileRunning: ResultsPolicy
+  readonly resultsWhenFailed: ResultsPolicy
+  readonly cancelDelayMs: number
+  readonly fileErrorRate: number
+  readonly directoryFiles: { readonly min: number; readonly max: number }
+  readonly projectId: string
+}
+
+export interface KeyScope {
+  readonly projectId: string
+  readonly organizationId: string | null
+}
+
+/**
+ * Everything a loaded scenario puts in memory: the batches, the directories they were
+ * made from, who may see what, and the defaults for batches created later.
+ */
+export interface World {
+  readonly name: string
+  readonly seed: number
+  /** The clock time the scenario was laid out at: relative times count back from it. */
+  readonly epoch: number
+  readonly store: BatchStore
+  readonly directories: Map<string, Directory>
+  readonly exclusiveDirectories: boolean
+  /** Keys the scenario declares, or null: then any non-empty key sees every project. */
+  readonly apiKeys: ReadonlyMap<string, KeyScope> | null
+  /** Project → organization, as the scenario declares them. */
+  readonly organizations: ReadonlyMap<string, string>
+  readonly defaults: ResolvedDefaults
+}
+
+export const DEFAULT_PROJECT_ID = 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+export const DEFAULT_START_TIME = '2026-01-01T00:00:00.000Z'
