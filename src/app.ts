@@ -6,7 +6,7 @@ import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from 
 import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
-import { registerErrorHandling } from './http/error-handler.js'
+import { frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,7 +68,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     // A Node default header limit (16 KiB) already bounds URL length; ids are bounded here.
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { allErrors: true } },
-    return503OnClosing: true
+    return503OnClosing: true,
+    frameworkErrors
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('mock', state)

@@ -64,3 +64,9 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
     handler: (_request, reply) => reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' })
   })
 }
+
+/** For errors Fastify raises before routing (bad percent-encoding, over-long ids). */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'Path parameter too long' : error.code === 'FST_ERR_BAD_URL' ? 'Malformed URL: invalid percent-encoding' : error.message
+  void reply.code(error.statusCode ?? 400).send({ detail })
+}

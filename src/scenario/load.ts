@@ -84,10 +84,10 @@ function loadFixtures(scenario: Scenario, source: string, baseDir: string | null
     try {
       body = JSON.parse(readFileSync(path, 'utf8'))
     } catch (e) {
-      throw new ScenarioLoadError(path, '', `valid JSON (${(e as Error).message})`)
+      throw new ScenarioLoadError(source, pointer, `${path} to hold valid JSON (${(e as Error).message})`)
     }
     const fault = firstSchemaFault(BatchSchema, body)
-    if (fault) throw new ScenarioLoadError(path, fault.pointer, `a batch body: ${fault.expected}`)
+    if (fault) throw new ScenarioLoadError(source, pointer, `${path} to hold a batch body, but at ${fault.pointer || '/'} it needs ${fault.expected}`)
     fixtures.set(entry.fixture, body as Batch)
   })
   return fixtures

@@ -20,18 +20,26 @@ function isLiteralUnion(schema: TSchema): boolean {
   return Array.isArray(schema.anyOf) && schema.anyOf.every((s: TSchema) => s[Kind] === 'Literal' || s[Kind] === 'Null')
 }
 
+function* take<T>(items: Iterable<T>, max: number): Generator<T> {
+  let n = 0
+  for (const item of items) {
+    if (n++ >= max) return
+    yield item
+  }
+}
+
 function describe(error: ValueError): SchemaFault {
   if (error.type === ValueErrorType.Union) {
     if (isLiteralUnion(error.schema)) {
       const options = (error.schema.anyOf as TSchema[]).map((s) => (s.const === undefined ? 'null' : JSON.stringify(s.const)))
       return { pointer: error.path, expected: `one of ${options.join(', ')}, got ${JSON.stringify(error.value)}` }
     }
-    // Report the variant that got furthest into the value: its fault is the specific one.
-    const firsts = error.errors.map((it) => it.First()).filter((e): e is ValueError => e !== undefined)
-    const deepest = Math.max(...firsts.map((e) => e.path.length))
-    const candidates = firsts.filter((e) => e.path.length === deepest)
-    if (candidates.length === 1 || deepest > error.path.length) return describe(candidates[0] as ValueError)
-    return { pointer: error.path, expected: candidates.map((e) => describe(e).expected).join(', or ') }
+    // Report the variant the value came closest to (fewest faults): its fault is the real one.
+    const variants = error.errors.map((it) => [...take(it, 50)]).filter((errs) => errs.length > 0)
+    const fewest = Math.min(...variants.map((errs) => errs.length))
+    const closest = variants.filter((errs) => errs.length === fewest).map((errs) => errs[0] as ValueError)
+    if (closest.length === 1 || closest.some((e) => e.path !== error.path)) return describe(closest[0] as ValueError)
+    return { pointer: error.path, expected: closest.map((e) => describe(e).expected).join(', or ') }
   }
   if (error.type === ValueErrorType.ObjectAdditionalProperties) {
     const allowed = Object.keys(error.schema.properties ?? {}).join(', ')

@@ -1,0 +1,58 @@
+import t from 'tap'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { runCli, startCli } from './cli-process.js'
+
+const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee?expand=results'
+
+t.test('starts on a free port, answers, and exits 0 on SIGTERM', async (t) => {
+  const { child, url, banner } = await startCli(t, ['--port', '0'])
+  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  t.not(url, 'http://127.0.0.1:0', 'the banner shows the real port')
+  t.match(banner, /scenario default \(\d+ batches\) \| clock real x1 \| mode realistic \| auth on/)
+  const ok = await fetch(url + EXAMPLE, { headers: { authorization: 'Bearer k' } })
+  t.equal(ok.status, 200)
+  t.equal(((await ok.json()) as { results: unknown[] }).results.length, 1)
+  t.equal((await fetch(url + EXAMPLE)).status, 401)
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
+})
+
+t.test('SIGINT closes gracefully too', async (t) => {
+  const { child } = await startCli(t, ['--port', '0', '--scenario', 'empty'])
+  child.kill('SIGINT')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
+})
+
+t.test('env twins configure it; flags beat env', async (t) => {
+  const { child, url, banner } = await startCli(t, ['--mode', 'compat'], { PORT: '0', MOCK_CLOCK: 'manual', MOCK_SCENARIO: 'empty', MOCK_NO_AUTH: '1', MOCK_MODE: 'realistic' })
+  t.match(banner, /scenario empty \(0 batches\) \| clock manual from 2026-01-01T00:00:00.000Z \| mode compat \| auth off/)
+  const clock = (await (await fetch(url + '/_mock/clock')).json()) as { mode: string }
+  t.equal(clock.mode, 'manual')
+  t.equal((await fetch(url + '/api/v2/batches/bat-anything')).status, 200, 'compat, no key needed')
+  child.kill('SIGTERM')
+  await once(child, 'exit')
+})
+
+t.test('a bad flag exits 2 with usage', async (t) => {
+  for (const args of [['--bogus'], ['--port', 'abc'], ['--clock', 'sundial'], ['--speed', '-1'], ['extra']]) {
+    const r = await runCli(args)
+    t.equal(r.code, 2, args.join(' '))
+    t.match(r.stderr, /Usage: llamacloud-batches-mock/)
+  }
+})
+
+t.test('a bad scenario exits 2 naming the file, pointer and expectation', async (t) => {
+  const dir = t.testdir({ 'bad.yaml': 'defaults:\n  timeline:\n    running_ms: -1\n' })
+  const r = await runCli(['--scenario', join(dir, 'bad.yaml'), '--port', '0'])
+  t.equal(r.code, 2)
+  t.match(r.stderr, /bad\.yaml: at \/defaults\/timeline\/running_ms: expected .*greater or equal to 0/)
+  t.equal(r.stdout, '', 'nothing started')
+})
+
+t.test('--help and --version', async (t) => {
+  t.match((await runCli(['--help'])).stdout, /--scenario NAME\|PATH/)
+  t.match((await runCli(['--version'])).stdout, /^\d+\.\d+\.\d+\n$/)
+})
