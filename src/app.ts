@@ -7,6 +7,7 @@ import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
 import { frameworkErrors, registerErrorHandling } from './http/error-handler.js'
+import { validatorCompiler } from './http/validator.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,11 +68,11 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     bodyLimit: 1024 * 1024,
     // A Node default header limit (16 KiB) already bounds URL length; ids are bounded here.
     routerOptions: { maxParamLength: 200 },
-    ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
     frameworkErrors
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  app.setValidatorCompiler(validatorCompiler())
   app.decorate('mock', state)
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)
