@@ -8,7 +8,8 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i
+// The key is everything after the scheme: the SDK's own tests use the key "My API Key".
+const BEARER = /^Bearer[ \t]+(\S(?:.*\S)?)[ \t]*$/i
 
 function unauthorized(reply: FastifyReply, detail: string): FastifyReply {
   return reply.code(401).header('www-authenticate', 'Bearer').send({ detail })
