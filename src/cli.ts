@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import closeWithGrace from 'close-with-grace'
 import { resolveConfig, usage, UsageError, type CliConfig } from './config.js'
-import { ScenarioLoadError } from './scenario/load.js'
-import { startMock, type RunningMock } from './index.js'
+import type { RunningMock } from './index.js'
 
 // The only module that touches the process: argv, env, stdout/stderr, signals, exit codes.
 
@@ -32,6 +31,8 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
   if (config.help) return void process.stdout.write(usage())
   if (config.version) return void process.stdout.write(`${version()}\n`)
 
+  // Loaded only now, so --help and a bad flag answer without loading the server.
+  const { startMock, ScenarioLoadError } = await import('./index.js')
   let mock: RunningMock
   try {
     mock = await startMock({

@@ -1,4 +1,3 @@
-import type { Faker } from '@faker-js/faker'
 import type { Batch, BatchStatus, JobType } from '../schemas/batch.js'
 import type { BatchSpec, GenerateSpec, Scenario } from '../schemas/scenario.js'
 import type { Outcome, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
@@ -10,9 +9,11 @@ import {
   deriveDirectory,
   filesFromSpec,
   generateFiles,
-  ownFaker,
+  hashSeed,
   prefixedId,
-  type Directory
+  seededFaker,
+  type Directory,
+  type Faker
 } from './generate.js'
 import { buildRecord, recordFromLiteral } from './records.js'
 
@@ -45,7 +46,8 @@ export function resolveDefaults(scenario: Scenario): ResolvedDefaults {
 }
 
 interface Ctx {
-  readonly faker: Faker
+  /** The faker seeded for one entity of the scenario, named by `key`. */
+  readonly rng: (key: string) => Faker
   readonly seed: number
   readonly epoch: number
   readonly defaults: ResolvedDefaults
@@ -60,16 +62,15 @@ function addBatch(ctx: Ctx, pointer: string, record: ReturnType<typeof buildReco
 }
 
 /** The directory a batch runs over: declared, inline, or derived from its id. */
-function directoryFor(ctx: Ctx, spec: BatchSpec, pointer: string): Directory {
+function directoryFor(ctx: Ctx, f: Faker, spec: BatchSpec, pointer: string): Directory {
   const errorRate = spec.file_error_rate ?? ctx.defaults.fileErrorRate
+  const id = spec.source_directory_id ?? prefixedId(f, 'dir')
   if (spec.files !== undefined) {
-    const id = spec.source_directory_id ?? prefixedId(ctx.faker, 'dir')
-    const files = typeof spec.files === 'number' ? generateFiles(ctx.faker, spec.files, errorRate) : filesFromSpec(ctx.faker, spec.files, errorRate)
+    const files = typeof spec.files === 'number' ? generateFiles(f, spec.files, errorRate) : filesFromSpec(f, spec.files, errorRate)
     const dir = { id, files }
     ctx.directories.set(id, dir)
     return dir
   }
-  const id = spec.source_directory_id ?? prefixedId(ctx.faker, 'dir')
   const known = ctx.directories.get(id)
   if (known) return known
   if (ctx.exclusive && spec.source_directory_id !== undefined) {
@@ -81,8 +82,9 @@ function directoryFor(ctx: Ctx, spec: BatchSpec, pointer: string): Directory {
 }
 
 function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string): void {
-  const dir = directoryFor(ctx, spec, pointer)
-  const id = spec.id ?? prefixedId(ctx.faker, 'bat')
+  const f = ctx.rng(`batch:${pointer}`)
+  const id = spec.id ?? prefixedId(f, 'bat')
+  const dir = directoryFor(ctx, f, spec, pointer)
   const record = buildRecord(
     {
       id,
@@ -143,8 +145,8 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
   if (files.min > files.max) throw new ScenarioFault(`${pointer}/files`, `min (${files.min}) <= max (${files.max})`)
   const jobTypes: readonly JobType[] = spec.job_types ?? ['parse_v2', 'extract_v2']
   const errorRate = spec.file_error_rate ?? ctx.defaults.fileErrorRate
-  const f = ctx.faker
   for (let i = 0; i < spec.count; i++) {
+    const f = ctx.rng(`${pointer}/${i}`)
     const status = f.helpers.weightedArrayElement(choices)
     const type = f.helpers.arrayElement(jobTypes)
     const configurationId = f.helpers.arrayElement(spec.configuration_ids?.[type] ?? DEFAULT_CONFIGURATION_IDS[type])
@@ -153,9 +155,10 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
     const dir = { id: prefixedId(f, 'dir'), files: generateFiles(f, Math.min(count, files.max), errorRate) }
     ctx.directories.set(dir.id, dir)
     const placed = placeInTime(f, status, ctx.epoch, spec.created_within_ms ?? 7 * 24 * 60 * MINUTE)
+    const id = prefixedId(f, 'bat')
     const record = buildRecord(
       {
-        id: prefixedId(f, 'bat'),
+        id,
         projectId: spec.project_id ?? ctx.defaults.projectId,
         sourceDirectoryId: dir.id,
         config: { job: { type, configuration_id: configurationId } },
@@ -189,7 +192,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
   const seed = seedOverride ?? scenario.seed ?? 1
   const defaults = resolveDefaults(scenario)
   const ctx: Ctx = {
-    faker: ownFaker(seed, epoch),
+    rng: (key) => seededFaker(hashSeed(seed, key), epoch),
     seed,
     epoch,
     defaults,
@@ -200,7 +203,8 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
   scenario.directories?.forEach((d, i) => {
     if (ctx.directories.has(d.id)) throw new ScenarioFault(`/directories/${i}/id`, `a directory id used once, but ${d.id} is already taken`)
     const errorRate = d.file_error_rate ?? defaults.fileErrorRate
-    const files = typeof d.files === 'number' ? generateFiles(ctx.faker, d.files, errorRate) : filesFromSpec(ctx.faker, d.files, errorRate)
+    const f = ctx.rng(`directory:${d.id}`)
+    const files = typeof d.files === 'number' ? generateFiles(f, d.files, errorRate) : filesFromSpec(f, d.files, errorRate)
     ctx.directories.set(d.id, { id: d.id, files })
   })
   scenario.batches?.forEach((entry, i) => {

@@ -1,7 +1,6 @@
-import type { Faker } from '@faker-js/faker'
 import type { Batch, BatchConfig, BatchResult } from '../schemas/batch.js'
 import { buildTimeline, type BatchRecord, type FileMapping, type Outcome, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
-import { hashSeed, prefixedId, seededFaker, type DirectoryFile } from './generate.js'
+import { hashSeed, prefixedId, seededFaker, type DirectoryFile, type Faker } from './generate.js'
 
 export interface RecordInput {
   id: string
