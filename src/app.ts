@@ -8,6 +8,7 @@ import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
 import { frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { validatorCompiler } from './http/validator.js'
+import { registerTrafficHooks } from './http/traffic-hooks.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,6 +35,8 @@ export interface MockOptions {
   logger?: FastifyServerOptions['logger']
   /** Where relative scenario paths resolve from. */
   cwd?: string
+  /** How many requests the journal keeps (a ring). Default 1000. */
+  journalSize?: number
 }
 
 function isLoaded(s: MockOptions['scenario']): s is LoadedScenario {
@@ -59,7 +62,7 @@ function makeClock(opts: MockOptions, loaded: LoadedScenario): Clock {
  */
 export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance> {
   const loaded = resolveScenario(opts.scenario, opts.cwd)
-  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed)
+  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed, opts.journalSize)
 
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -76,6 +79,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   app.decorate('mock', state)
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)
+  registerTrafficHooks(app, state)
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', state, auth: opts.auth ?? true })
   await app.register(controlRoutes, { prefix: '/_mock', state })
   await app.ready()

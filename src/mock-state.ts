@@ -10,6 +10,8 @@ import { buildRecord } from './scenario/records.js'
 import type { ListPosition } from './store/batch-store.js'
 import { PageTokens } from './store/page-token.js'
 import type { KeyScope, World } from './store/world.js'
+import { FaultBook } from './store/fault-book.js'
+import { Journal } from './store/journal.js'
 
 export type MockMode = 'realistic' | 'compat'
 
@@ -43,15 +45,20 @@ export function sameId(a: string, b: string): boolean {
  */
 export class MockState {
   world: World
+  faults: FaultBook
+  readonly journal: Journal
   #tokens: PageTokens
 
   constructor(
     readonly clock: Clock,
     public loaded: LoadedScenario,
     readonly mode: MockMode,
-    readonly seedOverride?: number
+    readonly seedOverride?: number,
+    journalSize = 1000
   ) {
     this.world = instantiate(loaded, clock.now(), seedOverride)
+    this.faults = faultsOf(loaded, this.world.seed)
+    this.journal = new Journal(journalSize)
     this.#tokens = new PageTokens(String(this.world.seed))
   }
 
@@ -62,15 +69,19 @@ export class MockState {
   /** Back to the loaded scenario: the clock restarts and every change is forgotten. */
   reset(): void {
     this.clock.reset()
-    this.world = instantiate(this.loaded, this.clock.now(), this.seedOverride)
-    this.#tokens = new PageTokens(String(this.world.seed))
+    this.#install(this.loaded, instantiate(this.loaded, this.clock.now(), this.seedOverride))
+    this.journal.clear()
   }
 
   /** Swaps in another scenario, laid out now; on any fault the current one stays. */
   replaceScenario(loaded: LoadedScenario): void {
-    const world = instantiate(loaded, this.clock.now(), this.seedOverride)
+    this.#install(loaded, instantiate(loaded, this.clock.now(), this.seedOverride))
+  }
+
+  #install(loaded: LoadedScenario, world: World): void {
     this.loaded = loaded
     this.world = world
+    this.faults = faultsOf(loaded, world.seed)
     this.#tokens = new PageTokens(String(world.seed))
   }
 
@@ -223,4 +234,8 @@ export class MockState {
     const nextToken = more && last ? this.#tokens.issue({ createdAt: last.createdAt, id: last.id }, fingerprint) : null
     return { items, nextToken, tokenValid }
   }
+}
+
+function faultsOf(loaded: LoadedScenario, seed: number): FaultBook {
+  return new FaultBook(seed, loaded.scenario.faults ?? [])
 }

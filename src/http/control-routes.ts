@@ -1,8 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Clock } from '../clock.js'
 import type { MockState } from '../mock-state.js'
-import { ClockAdvanceBodySchema, ClockSetBodySchema, ClockStateSchema, HealthSchema, ResetResponseSchema, type ClockState } from '../schemas/control.js'
+import {
+  ClockAdvanceBodySchema,
+  ClockSetBodySchema,
+  ClockStateSchema,
+  HealthSchema,
+  JournalQuerySchema,
+  JournalSchema,
+  LoadScenarioBodySchema,
+  ResetResponseSchema,
+  type ClockState
+} from '../schemas/control.js'
 import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
+import { BatchSchema } from '../schemas/batch.js'
+import { BatchSpecSchema } from '../schemas/scenario.js'
+import { FaultListSchema, FaultRuleSchema, FaultStateSchema } from '../schemas/faults.js'
+import { Type } from '@sinclair/typebox'
+import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
+import { injectBatch, ScenarioFault } from '../scenario/materialize.js'
+import { faultRuleProblem } from '../store/fault-book.js'
+import { RequestValidationError } from './error-handler.js'
 
 export interface ControlRoutesOptions {
   state: MockState
@@ -31,8 +49,71 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     return clockState(clock)
   })
 
+  app.get('/requests', { schema: { querystring: JournalQuerySchema, response: { 200: JournalSchema, ...errors } } }, async (request) => {
+    const { count, since, ...filter } = request.query
+    const entries = state.journal.entries({ ...filter, since: since === undefined ? undefined : Date.parse(since) })
+    const summary = { count: entries.length, capacity: state.journal.capacity, total: state.journal.total }
+    return count ? summary : { requests: entries, ...summary }
+  })
+
+  app.delete('/requests', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => {
+    state.journal.clear()
+    return reply.code(204).send(null)
+  })
+
+  app.get('/faults', { schema: { response: { 200: FaultListSchema } } }, async () => ({ faults: state.faults.list() }))
+
+  app.post('/faults', { schema: { body: FaultRuleSchema, response: { 200: FaultStateSchema, ...errors } } }, async (request) => {
+    const problem = faultRuleProblem(request.body)
+    if (problem) throw invalid(['body'], `Value error, expected ${problem}`, request.body)
+    if (request.body.id !== undefined && state.faults.list().some((f) => f.id === request.body.id)) {
+      throw invalid(['body', 'id'], `Value error, a fault with id ${request.body.id} already exists`, request.body.id)
+    }
+    return state.faults.add(request.body)
+  })
+
+  app.delete('/faults', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => {
+    state.faults.clear()
+    return reply.code(204).send(null)
+  })
+
+  app.delete('/faults/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), 404: HttpErrorSchema } } }, async (request, reply) => {
+    if (!state.faults.remove(request.params.id)) return reply.code(404).send({ detail: `Fault not found: ${request.params.id}` })
+    return reply.code(204).send(null)
+  })
+
+  app.post('/scenario', { bodyLimit: 16 * 1024 * 1024, schema: { body: LoadScenarioBodySchema, response: { 200: ResetResponseSchema, ...errors } } }, async (request) => {
+    const { name, scenario } = request.body
+    if ((name === undefined) === (scenario === undefined)) throw invalid(['body'], 'Value error, give exactly one of name or scenario', request.body)
+    try {
+      state.replaceScenario(scenario !== undefined ? prepareScenario(scenario, 'inline', null) : loadScenario(name as string))
+    } catch (e) {
+      if (!(e instanceof ScenarioLoadError)) throw e
+      const where = scenario !== undefined ? ['body', 'scenario', ...pointerSegments(e.pointer)] : ['body', 'name']
+      throw invalid(where, `Value error, ${e.message}`, scenario !== undefined ? null : name)
+    }
+    return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
+  })
+
+  app.post('/batches', { schema: { body: BatchSpecSchema, response: { 200: BatchSchema, ...errors } } }, async (request) => {
+    try {
+      return state.view(injectBatch(state.world, request.body, state.now()), true)
+    } catch (e) {
+      if (e instanceof ScenarioFault) throw invalid(['body', ...pointerSegments(e.pointer)], `Value error, expected ${e.expected}`, null)
+      throw e
+    }
+  })
+
   app.post('/reset', { schema: { response: { 200: ResetResponseSchema } } }, async () => {
     state.reset()
     return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
   })
+}
+
+function pointerSegments(pointer: string): (string | number)[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg.replace(/~1/g, '/').replace(/~0/g, '~')))
+}
+
+function invalid(loc: (string | number)[], msg: string, input: unknown): RequestValidationError {
+  return new RequestValidationError([{ type: 'value_error', loc, msg, input }])
 }

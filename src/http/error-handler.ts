@@ -50,7 +50,10 @@ function handle(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
 /** One envelope for every non-2xx: FastAPI's `{"detail": ...}`. Never leaks a stack. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(handle)
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }))
+  app.setNotFoundHandler((request, reply) => {
+    request.unmatched = true
+    return reply.code(404).send({ detail: 'Not Found' })
+  })
 }
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
@@ -61,7 +64,10 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
   app.route({
     method: others,
     url,
-    handler: (_request, reply) => reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' })
+    handler: (request, reply) => {
+      request.unmatched = true
+      return reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' })
+    }
   })
 }
 

@@ -1,6 +1,6 @@
 import type { Batch, BatchStatus, JobType } from '../schemas/batch.js'
 import type { BatchSpec, GenerateSpec, Scenario } from '../schemas/scenario.js'
-import type { Outcome, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
+import type { BatchRecord, Outcome, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
 import { BatchStore } from '../store/batch-store.js'
 import { DEFAULT_PROJECT_ID, type KeyScope, type ResolvedDefaults, type World } from '../store/world.js'
 import {
@@ -16,6 +16,7 @@ import {
   type Faker
 } from './generate.js'
 import { buildRecord, recordFromLiteral } from './records.js'
+import { faultRuleProblem } from '../store/fault-book.js'
 
 /** A fault in a scenario that its schema cannot see (a duplicate id, an unknown directory…). */
 export class ScenarioFault extends Error {
@@ -81,8 +82,8 @@ function directoryFor(ctx: Ctx, f: Faker, spec: BatchSpec, pointer: string): Dir
   return dir
 }
 
-function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string): void {
-  const f = ctx.rng(`batch:${pointer}`)
+function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string, rngKey = `batch:${pointer}`): string {
+  const f = ctx.rng(rngKey)
   const id = spec.id ?? prefixedId(f, 'bat')
   const dir = directoryFor(ctx, f, spec, pointer)
   const record = buildRecord(
@@ -102,6 +103,7 @@ function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string): void {
     ctx.seed
   )
   addBatch(ctx, pointer, record)
+  return id
 }
 
 const SECOND = 1000
@@ -173,6 +175,24 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
   }
 }
 
+/**
+ * Adds one batch described like a scenario batch to a live world, laid out at `now`
+ * (its `created_ago_ms` counts back from there). Throws ScenarioFault like a scenario would.
+ */
+export function injectBatch(world: World, spec: BatchSpec, now: number): BatchRecord {
+  const ctx: Ctx = {
+    rng: (key) => seededFaker(hashSeed(world.seed, key), now),
+    seed: world.seed,
+    epoch: now,
+    defaults: world.defaults,
+    directories: world.directories,
+    exclusive: world.exclusiveDirectories,
+    store: world.store
+  }
+  const id = specifiedBatch(ctx, spec, '', `inject:${world.store.size}`)
+  return world.store.get(id) as BatchRecord
+}
+
 function apiKeysOf(scenario: Scenario): Map<string, KeyScope> | null {
   if (!scenario.api_keys || scenario.api_keys.length === 0) return null
   const keys = new Map<string, KeyScope>()
@@ -212,6 +232,13 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     else specifiedBatch(ctx, entry, `/batches/${i}`)
   })
   scenario.generate?.forEach((g, i) => generatedBatches(ctx, g, `/generate/${i}`))
+  const faultIds = new Set<string>()
+  scenario.faults?.forEach((rule, i) => {
+    const problem = faultRuleProblem(rule)
+    if (problem) throw new ScenarioFault(`/faults/${i}`, problem)
+    if (rule.id !== undefined && faultIds.has(rule.id)) throw new ScenarioFault(`/faults/${i}/id`, `a fault id used once, but ${rule.id} is already taken`)
+    if (rule.id !== undefined) faultIds.add(rule.id)
+  })
   const organizations = new Map<string, string>()
   scenario.projects?.forEach((p) => organizations.set(p.id, p.organization_id))
   scenario.api_keys?.forEach((k) => k.organization_id && !organizations.has(k.project_id) && organizations.set(k.project_id, k.organization_id))

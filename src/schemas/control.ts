@@ -24,3 +24,42 @@ export const ResetResponseSchema = Type.Object({
   batches: Type.Integer(),
   clock: ClockStateSchema
 })
+
+export const JournalQuerySchema = Type.Object({
+  method: Type.Optional(Type.String({ maxLength: 16 })),
+  path_prefix: Type.Optional(Type.String({ maxLength: 1024 })),
+  status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599 })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  matched: Type.Optional(Type.Boolean()),
+  count: Type.Optional(Type.Boolean({ description: 'Answer only {count} of the matching entries' }))
+})
+export type JournalQuery = Static<typeof JournalQuerySchema>
+
+export const JournalEntrySchema = Type.Object({
+  id: Type.String(),
+  time: Type.String({ format: 'date-time' }),
+  mock_time: Type.String({ format: 'date-time' }),
+  method: Type.String(),
+  path: Type.String(),
+  query: Type.String(),
+  status: Type.Integer(),
+  duration_ms: Type.Number(),
+  matched: Type.Boolean(),
+  fault: Type.Union([Type.String(), Type.Null()])
+})
+
+export const JournalSchema = Type.Object({
+  requests: Type.Optional(Type.Array(JournalEntrySchema)),
+  count: Type.Integer(),
+  capacity: Type.Integer(),
+  total: Type.Integer({ description: 'Requests recorded since the last clear, including those the ring dropped' })
+})
+
+export const LoadScenarioBodySchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A bundled scenario name or a path' })),
+    scenario: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'An inline scenario object' }))
+  },
+  { additionalProperties: false }
+)
+export type LoadScenarioBody = Static<typeof LoadScenarioBodySchema>

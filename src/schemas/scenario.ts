@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { BatchStatusSchema, JobConfigSchema, JobTypeSchema } from './batch.js'
+import { FaultRuleSchema } from './faults.js'
 
 export const MAX_FILES_PER_BATCH = 10_000
 export const MAX_SCENARIO_BATCHES = 1_000_000
@@ -138,7 +139,8 @@ export const ScenarioSchema = Type.Object(
     exclusive_directories: Type.Optional(Type.Boolean()),
     directories: Type.Optional(Type.Array(DirectorySpecSchema)),
     batches: Type.Optional(Type.Array(Type.Union([FixtureRefSchema, BatchSpecSchema]))),
-    generate: Type.Optional(Type.Array(GenerateSpecSchema))
+    generate: Type.Optional(Type.Array(GenerateSpecSchema)),
+    faults: Type.Optional(Type.Array(FaultRuleSchema))
   },
   { additionalProperties: false }
 )

@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { MockState } from '../mock-state.js'
+import { sampleDelay, type FaultState } from '../store/fault-book.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The fault rule that answered this request, if any. */
+    faultId: string | null
+    /** Set by the 404 and 405 handlers: no route served this request. */
+    unmatched: boolean
+  }
+}
+
+const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/api'
+const pathOf = (url: string): string => {
+  const q = url.indexOf('?')
+  return q === -1 ? url : url.slice(0, q)
+}
+
+function journal(state: MockState, request: FastifyRequest, status: number, durationMs: number): void {
+  const q = request.url.indexOf('?')
+  state.journal.record({
+    id: String(request.id),
+    time: new Date(Date.now() - durationMs).toISOString(),
+    mock_time: new Date(state.now()).toISOString(),
+    method: request.method,
+    path: pathOf(request.url),
+    query: q === -1 ? '' : request.url.slice(q + 1),
+    status,
+    duration_ms: Math.round(durationMs * 100) / 100,
+    matched: !request.unmatched,
+    fault: request.faultId
+  })
+}
+
+// A plausible batch body for the faults that break one: long enough to cut in half.
+const SAMPLE_BODY = JSON.stringify({
+  id: 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  project_id: 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  source_directory_id: 'dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
+  status: 'RUNNING',
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:01.000Z',
+  results: null
+})
+
+/** Breaks the connection as the rule says; the journal records it here, as no reply follows. */
+function breakConnection(state: MockState, request: FastifyRequest, reply: FastifyReply, fault: FaultState, started: number): FastifyReply {
+  reply.hijack()
+  const socket = request.raw.socket
+  const res = reply.raw
+  switch (fault.connection) {
+    case 'reset':
+      socket.resetAndDestroy()
+      journal(state, request, 0, performance.now() - started)
+      break
+    case 'empty':
+      socket.end()
+      journal(state, request, 0, performance.now() - started)
+      break
+    case 'truncated':
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(SAMPLE_BODY) })
+      res.write(SAMPLE_BODY.slice(0, SAMPLE_BODY.length >> 1))
+      socket.destroy()
+      journal(state, request, 200, performance.now() - started)
+      break
+    case 'malformed': {
+      const body = SAMPLE_BODY.slice(0, -7) + ',,}'
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
+      res.end(body)
+      journal(state, request, 200, performance.now() - started)
+    }
+  }
+  return reply
+}
+
+export const PREFER_CODES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Invalid authentication credentials',
+  403: 'Not authorized to access this resource',
+  404: 'Batch not found',
+  409: 'Conflict',
+  429: 'Rate limit exceeded, retry later',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout'
+}
+const PREFER = /(?:^|[;,\s])code=(\d{3})\b/
+
+/**
+ * `Prefer: code=<status>` as Prism users know it: 200 (and 2xx) let the request through,
+ * the statuses above answer a plausible FastAPI body, 422 a plausible validation error,
+ * anything else a 422 that lists what is supported.
+ */
+function preferredAnswer(request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
+  const header = request.headers.prefer
+  const code = typeof header === 'string' ? PREFER.exec(header)?.[1] : undefined
+  if (code === undefined) return null
+  const status = Number(code)
+  if (status >= 200 && status < 300) return null
+  if (status === 422) {
+    return reply.code(422).send({ detail: [{ type: 'missing', loc: ['body', 'source_directory_id'], msg: 'Field required', input: {} }] })
+  }
+  const detail = PREFER_CODES[status]
+  if (detail === undefined) {
+    const supported = ['2xx', ...Object.keys(PREFER_CODES), '422'].sort().join(', ')
+    return reply.code(422).send({ detail: [{ type: 'prefer_code', loc: ['header', 'prefer'], msg: `Unsupported Prefer code ${status}; supported: ${supported}`, input: header }] })
+  }
+  if (status === 401) reply.header('www-authenticate', 'Bearer')
+  if (status === 429 || status === 503) reply.header('retry-after', '1')
+  return reply.code(status).send({ detail })
+}
+
+/**
+ * Hooks every /api request passes first: the fault rules, then `Prefer: code=`; and the
+ * journal, which records each /api request once it is answered.
+ */
+export function registerTrafficHooks(app: FastifyInstance, state: MockState): void {
+  app.decorateRequest('faultId', null)
+  app.decorateRequest('unmatched', false)
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isApi(request.url)) return
+    const started = performance.now()
+    const fault = state.faults.fire(request.method, pathOf(request.url), (name) => {
+      const v = request.headers[name]
+      return Array.isArray(v) ? v.join(', ') : v
+    })
+    if (fault) {
+      request.faultId = fault.id
+      if (fault.delay_ms !== undefined) await sleep(sampleDelay(fault.delay_ms, state.faults.seed, `${fault.id}:delay:${fault.matched}`))
+      if (fault.connection !== undefined) return breakConnection(state, request, reply, fault, started)
+      if (fault.status !== undefined) {
+        if (fault.retry_after !== undefined) reply.header('retry-after', String(fault.retry_after))
+        if (fault.status === 401) reply.header('www-authenticate', 'Bearer')
+        return reply.code(fault.status).send({ detail: fault.detail ?? PREFER_CODES[fault.status] ?? 'Injected fault' })
+      }
+    }
+    return preferredAnswer(request, reply) ?? undefined
+  })
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (isApi(request.url)) journal(state, request, reply.statusCode, reply.elapsedTime)
+  })
+}
