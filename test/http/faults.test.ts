@@ -1,0 +1,114 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { sampleDelay } from '../../src/store/fault-book.js'
+import { buildApp } from '../../src/app.js'
+import { ScenarioLoadError } from '../../src/scenario/load.js'
+import { AUTH, build, get, post, scenario } from '../helper.js'
+
+const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+const statuses = async (app: FastifyInstance, n: number, url = EXAMPLE) => {
+  const out: number[] = []
+  for (let i = 0; i < n; i++) out.push((await get(app, url)).status)
+  return out
+}
+
+t.test('a status fault: first N matches, FastAPI body, Retry-After', async (t) => {
+  const app = await build(t, { scenario: 'default' })
+  const rule = await post(app, '/_mock/faults', { method: 'GET', path: '/api/v2/batches/*', times: 2, status: 429, retry_after: 3 })
+  t.equal(rule.status, 200)
+  t.match(rule.body, { id: 'fault-1', matched: 0, fired: 0 })
+  const hit = await get(app, EXAMPLE)
+  t.same([hit.status, hit.body, hit.res.headers['retry-after']], [429, { detail: 'Rate limit exceeded, retry later' }, '3'])
+  t.same(await statuses(app, 3), [429, 200, 200], 'fires for the first two matches only')
+  t.equal((await get(app, '/api/v2/batches')).status, 200, 'the list path does not match /api/v2/batches/*')
+  t.equal((await get(app, '/_mock/health')).status, 200, 'never the control plane')
+  const listed = (await get(app, '/_mock/faults')).body.faults[0]
+  t.match(listed, { id: 'fault-1', matched: 4, fired: 2 })
+  const journal = (await get(app, '/_mock/requests?status=429')).body.requests
+  t.same(journal.map((r: { fault: string }) => r.fault), ['fault-1', 'fault-1'])
+})
+
+t.test('method, header and glob matching', async (t) => {
+  const app = await build(t, { scenario: 'default' })
+  await post(app, '/_mock/faults', { method: 'POST', path: '/api/**', status: 500, detail: 'boom' })
+  await post(app, '/_mock/faults', { path: '/api/v2/batches/*', header: { name: 'X-Chaos', value: 'on' }, status: 502 })
+  t.same(await statuses(app, 1), [200], 'GET without the header: no fault')
+  t.equal((await get(app, EXAMPLE, { ...AUTH, 'x-chaos': 'on' })).status, 502)
+  t.equal((await get(app, EXAMPLE, { ...AUTH, 'x-chaos': 'off' })).status, 200, 'the header value must match')
+  const create = await post(app, '/api/v2/batches/bat-x/cancel', undefined)
+  t.same([create.status, create.body], [500, { detail: 'boom' }])
+})
+
+t.test('probability faults are reproducible for a seed', async (t) => {
+  const run = async (seed: number) => {
+    const app = await build(t, { scenario: 'default', seed })
+    await post(app, '/_mock/faults', { path: '/api/**', probability: 0.3, status: 503 })
+    return (await statuses(app, 60)).map((s) => (s === 503 ? 'x' : '.')).join('')
+  }
+  const a = await run(5)
+  t.equal(await run(5), a, 'same seed, same requests fail')
+  t.not(await run(6), a, 'another seed, another pattern')
+  const fired = a.split('x').length - 1
+  t.ok(fired > 5 && fired < 35, `about 30% fired (${fired}/60)`)
+})
+
+t.test('delays', async (t) => {
+  const app = await build(t, { scenario: 'default' })
+  await post(app, '/_mock/faults', { path: '/api/**', times: 1, delay_ms: 60 })
+  t.equal((await get(app, EXAMPLE)).status, 200, 'a delay alone still answers')
+  const [entry] = (await get(app, '/_mock/requests')).body.requests
+  t.ok(entry.duration_ms >= 60, `took at least the delay (${entry.duration_ms} ms)`)
+  t.equal(sampleDelay(25, 1, 'k'), 25)
+  const uniform = Array.from({ length: 200 }, (_, i) => sampleDelay({ min: 10, max: 20 }, 1, `k${i}`))
+  t.ok(uniform.every((d) => d >= 10 && d <= 20))
+  t.same(uniform, Array.from({ length: 200 }, (_, i) => sampleDelay({ min: 10, max: 20 }, 1, `k${i}`)), 'seeded')
+  const lognormal = Array.from({ length: 999 }, (_, i) => sampleDelay({ median: 100, sigma: 0.5 }, 1, `k${i}`)).sort((x, y) => x - y)
+  t.ok(lognormal[499]! > 80 && lognormal[499]! < 125, `median near 100 (${lognormal[499]})`)
+  t.ok(lognormal[990]! > 200, 'with a long tail')
+})
+
+t.test('faults from the scenario; reset restores them; delete', async (t) => {
+  const app = await build(t, { scenario: scenario([{ id: 'bat-1', files: 1 }], { faults: [{ id: 'flaky', path: '/api/v2/batches/bat-1', times: 1, status: 503 }] }) })
+  t.same(await statuses(app, 2, '/api/v2/batches/bat-1'), [503, 200])
+  await post(app, '/_mock/reset')
+  t.same(await statuses(app, 2, '/api/v2/batches/bat-1'), [503, 200], 'reset re-arms the scenario faults')
+  await post(app, '/_mock/faults', { id: 'mine', path: '/api/**', status: 500 })
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/faults/mine' })).statusCode, 204)
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/faults/mine' })).statusCode, 404)
+  await post(app, '/_mock/faults', { path: '/api/**', status: 500 })
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/faults' })).statusCode, 204)
+  t.same((await get(app, '/_mock/faults')).body, { faults: [] })
+  t.same(await statuses(app, 1, '/api/v2/batches/bat-1'), [200])
+})
+
+t.test('bad rules are 422', async (t) => {
+  const app = await build(t)
+  for (const rule of [{ path: '/api/**' }, { path: 'api', status: 500 }, { path: '/api/**', status: 200 }, { path: '/api/**', status: 500, connection: 'reset' }, { path: '/api/**', connection: 'melt' }, { path: '/api/**', delay_ms: -1 }]) {
+    const r = await post(app, '/_mock/faults', rule)
+    t.equal(r.status, 422, JSON.stringify(rule))
+  }
+  await post(app, '/_mock/faults', { id: 'a', path: '/api/**', status: 500 })
+  t.equal((await post(app, '/_mock/faults', { id: 'a', path: '/api/**', status: 500 })).status, 422, 'ids are unique')
+  const error = await buildApp({ scenario: scenario([], { faults: [{ path: '/api/**' }] }) }).catch((e: unknown) => e)
+  t.type(error, ScenarioLoadError)
+  t.match(error, { pointer: '/faults/0', expected: /status, delay_ms or connection/ }, 'a scenario fault that does nothing stops loading')
+})
+
+t.test('Prefer: code=<status>', async (t) => {
+  const app = await build(t, { scenario: 'default' })
+  const ask = (prefer: string) => get(app, EXAMPLE, { ...AUTH, prefer })
+  t.equal((await ask('code=200')).body.id, 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', '2xx passes through')
+  for (const code of [400, 401, 403, 404, 409, 429, 500, 502, 503, 504]) {
+    const r = await ask(`code=${code}`)
+    t.equal(r.status, code)
+    t.type(r.body.detail, 'string')
+  }
+  t.equal((await ask('code=401')).res.headers['www-authenticate'], 'Bearer')
+  t.equal((await ask('code=429')).res.headers['retry-after'], '1')
+  const v = await ask('code=422')
+  t.same(v.body.detail[0].loc, ['body', 'source_directory_id'])
+  const unsupported = await ask('code=418')
+  t.equal(unsupported.status, 422)
+  t.match(unsupported.body.detail[0].msg, /supported: .*429/)
+  t.equal((await ask('return=minimal')).status, 200, 'other preferences are ignored')
+})

@@ -1,0 +1,50 @@
+import t from 'tap'
+import { AUTH, build, get } from '../helper.js'
+
+t.test('the journal records /api requests, matched or not', async (t) => {
+  const app = await build(t, { scenario: 'default' })
+  await get(app, '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee?expand=results')
+  await get(app, '/api/v2/batches?page_size=2&status=FAILED')
+  await get(app, '/api/v2/nope')
+  await app.inject({ method: 'PUT', url: '/api/v2/batches', headers: AUTH })
+  await get(app, '/api/v2/batches/bat-x', {})
+  await get(app, '/_mock/health')
+  const { body } = await get(app, '/_mock/requests')
+  t.same(body.requests.map((r: { method: string; path: string; status: number; matched: boolean }) => [r.method, r.path, r.status, r.matched]), [
+    ['GET', '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', 200, true],
+    ['GET', '/api/v2/batches', 200, true],
+    ['GET', '/api/v2/nope', 404, false],
+    ['PUT', '/api/v2/batches', 405, false],
+    ['GET', '/api/v2/batches/bat-x', 401, true]
+  ], 'the control plane is not journaled')
+  const first = body.requests[0]
+  t.equal(first.query, 'expand=results')
+  t.match(first, { id: String, time: String, mock_time: '2026-01-01T00:00:00.000Z', duration_ms: Number, fault: null })
+  t.same([body.count, body.capacity, body.total], [5, 1000, 5])
+})
+
+t.test('filters, count, clear', async (t) => {
+  const app = await build(t, { scenario: 'default' })
+  await get(app, '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')
+  await get(app, '/api/v2/nope')
+  await app.inject({ method: 'POST', url: '/api/v2/batches', headers: AUTH, payload: {} })
+  const q = async (query: string) => (await get(app, `/_mock/requests?${query}`)).body
+  t.equal((await q('method=post')).requests.length, 1)
+  t.equal((await q('path_prefix=/api/v2/batches')).requests.length, 2)
+  t.equal((await q('status=404')).requests[0].path, '/api/v2/nope')
+  t.equal((await q('matched=false')).requests.length, 1)
+  t.equal((await q('since=2999-01-01T00:00:00Z')).requests.length, 0)
+  t.same(await q('count=true&status=422'), { count: 1, capacity: 1000, total: 3 })
+  t.equal((await get(app, '/_mock/requests?status=abc')).status, 422)
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/requests' })).statusCode, 204)
+  t.same(await q('count=true'), { count: 0, capacity: 1000, total: 0 })
+})
+
+t.test('a soak of 100k requests leaves the ring at its bound', async (t) => {
+  const app = await build(t, { journalSize: 500 })
+  for (let i = 0; i < 100_000; i++) await app.inject({ method: 'GET', url: `/api/v2/batches/bat-${i}`, headers: AUTH })
+  const { body } = await get(app, '/_mock/requests')
+  t.same([body.count, body.capacity, body.total], [500, 500, 100_000])
+  t.equal(body.requests[0].path, '/api/v2/batches/bat-99500', 'the oldest kept is the 500th from last')
+  t.equal(body.requests.at(-1).path, '/api/v2/batches/bat-99999')
+})
