@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js'
 import { batchAt, cancelBatch, isTerminal, statusAt } from './domain/lifecycle.js'
+import { readTimeOf } from './domain/progression.js'
 import { BatchNotFoundError, DirectoryNotFoundError, ProjectNotFoundError } from './domain/errors.js'
 import type { BatchRecord } from './domain/timeline.js'
 import type { Batch, BatchStatus } from './schemas/batch.js'
@@ -112,8 +113,25 @@ export class MockState {
     return derived
   }
 
+  /**
+   * When this batch is read: the clock, or for a batch that progresses by polls, the step
+   * its last GET showed (lists and cancels see what the client last saw; only a GET moves it).
+   */
+  readTime(batch: BatchRecord): number {
+    if (batch.progression.kind === 'time') return this.now()
+    return readTimeOf(batch, this.now(), Math.max((this.world.polls.get(batch.id) ?? 0) - 1, 0))
+  }
+
   view(batch: BatchRecord, expandResults: boolean): Batch {
-    return batchAt(batch, this.now(), expandResults)
+    return batchAt(batch, this.readTime(batch), expandResults)
+  }
+
+  /** The answer to a GET of this batch; a batch that progresses by polls takes a step. */
+  poll(batch: BatchRecord, expandResults: boolean): Batch {
+    if (batch.progression.kind !== 'polls') return this.view(batch, expandResults)
+    const polls = this.world.polls.get(batch.id) ?? 0
+    this.world.polls.set(batch.id, polls + 1)
+    return batchAt(batch, readTimeOf(batch, this.now(), polls), expandResults)
   }
 
   #projectFor(tenant: Tenant, narrowing: Narrowing): string {
@@ -179,6 +197,7 @@ export class MockState {
         files: directory.files,
         resultsWhileRunning: d.resultsWhileRunning,
         resultsWhenFailed: d.resultsWhenFailed,
+        progression: d.progression,
         webhooks: { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null }
       },
       this.world.seed
@@ -190,7 +209,7 @@ export class MockState {
   /** Requests cancellation; in compat mode a terminal batch is answered as it is. */
   cancel(id: string, tenant: Tenant, narrowing: Narrowing): BatchRecord {
     const batch = this.find(id, tenant, narrowing)
-    const now = this.now()
+    const now = this.readTime(batch)
     if (this.mode === 'compat' && isTerminal(statusAt(batch, now))) return batch
     const cancelled = cancelBatch(batch, now, this.world.defaults.cancelDelayMs)
     this.world.store.replace(cancelled)
@@ -227,7 +246,7 @@ export class MockState {
       createdFrom: req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : undefined,
       createdTo: req.created_at_on_or_before !== undefined ? Date.parse(req.created_at_on_or_before) : undefined,
       after,
-      accept: (b) => this.#visible(b, null, narrowing) && (status === undefined || statusAt(b, now) === status),
+      accept: (b) => this.#visible(b, null, narrowing) && (status === undefined || statusAt(b, b.progression.kind === 'time' ? now : this.readTime(b)) === status),
       limit: req.page_size
     })
     const last = items[items.length - 1]

@@ -1,4 +1,5 @@
 import type { BatchConfig, BatchResult, BatchStatus } from '../schemas/batch.js'
+import type { Progression } from './progression.js'
 
 /** A status the batch enters at `at` (epoch ms). */
 export interface Transition {
@@ -32,6 +33,7 @@ export interface BatchRecord {
   readonly resultsWhileRunning: ResultsPolicy
   readonly resultsWhenFailed: ResultsPolicy
   readonly cancelRequestedAt: number | null
+  readonly progression: Progression
   readonly webhooks?: unknown
 }
 

@@ -27,7 +27,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
   app.get('/:batch_id', { schema: { params: BatchIdParamsSchema, querystring: GetBatchQuerySchema, response: { 200: BatchSchema, ...errors } } }, async (request) => {
     const { expand, ...narrowing } = request.query
     const batch = state.find(request.params.batch_id, request.tenant, narrowing)
-    return state.view(batch, expand?.includes('results') ?? false)
+    return state.poll(batch, expand?.includes('results') ?? false)
   })
 
   const lenient = state.mode === 'compat'

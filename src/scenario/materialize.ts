@@ -1,6 +1,7 @@
 import type { Batch, BatchStatus, JobType } from '../schemas/batch.js'
 import type { BatchSpec, GenerateSpec, Scenario } from '../schemas/scenario.js'
 import type { BatchRecord, Outcome, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
+import { BY_TIME, type Progression } from '../domain/progression.js'
 import { BatchStore } from '../store/batch-store.js'
 import { DEFAULT_PROJECT_ID, type KeyScope, type ResolvedDefaults, type World } from '../store/world.js'
 import {
@@ -31,6 +32,11 @@ export class ScenarioFault extends Error {
 const policy = (value: 'null' | 'partial' | null | undefined, fallback: ResultsPolicy): ResultsPolicy =>
   value === undefined ? fallback : value === 'partial' ? 'partial' : 'null'
 
+function progressionOf(kind: 'time' | 'polls' | 'immediate' | undefined, every: number | undefined, fallback: Progression): Progression {
+  if (kind === undefined) return every !== undefined && fallback.kind === 'polls' ? { kind: 'polls', every } : fallback
+  return kind === 'polls' ? { kind, every: every ?? 1 } : { kind }
+}
+
 export function resolveDefaults(scenario: Scenario): ResolvedDefaults {
   const d = scenario.defaults ?? {}
   const files = d.directory_files ?? { min: 1, max: 12 }
@@ -39,6 +45,7 @@ export function resolveDefaults(scenario: Scenario): ResolvedDefaults {
     timeline: { pending_ms: 1000, throttled_ms: 0, running_ms: 4000, ...d.timeline },
     resultsWhileRunning: policy(d.results_while_running, 'null'),
     resultsWhenFailed: policy(d.results_when_failed, 'null'),
+    progression: progressionOf(d.progression, d.polls_per_step, BY_TIME),
     cancelDelayMs: d.cancel_delay_ms ?? 500,
     fileErrorRate: d.file_error_rate ?? 0.05,
     directoryFiles: files,
@@ -98,7 +105,8 @@ function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string, rngKey = `ba
       files: dir.files,
       failAfterFiles: spec.fail_after_files,
       resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
-      resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed)
+      resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed),
+      progression: progressionOf(spec.progression, spec.polls_per_step, ctx.defaults.progression)
     },
     ctx.seed
   )
@@ -167,7 +175,8 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
         ...placed,
         files: dir.files,
         resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
-        resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed)
+        resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed),
+        progression: progressionOf(spec.progression, spec.polls_per_step, ctx.defaults.progression)
       },
       ctx.seed
     )
@@ -251,6 +260,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     exclusiveDirectories: ctx.exclusive,
     apiKeys: apiKeysOf(scenario),
     organizations,
-    defaults
+    defaults,
+    polls: new Map()
   }
 }

@@ -1,5 +1,6 @@
 import type { Batch, BatchConfig, BatchResult } from '../schemas/batch.js'
 import { buildTimeline, type BatchRecord, type FileMapping, type Outcome, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
+import { BY_TIME, type Progression } from '../domain/progression.js'
 import { hashSeed, prefixedId, seededFaker, type DirectoryFile, type Faker } from './generate.js'
 
 export interface RecordInput {
@@ -15,6 +16,7 @@ export interface RecordInput {
   resultsWhileRunning: ResultsPolicy
   resultsWhenFailed: ResultsPolicy
   webhooks?: unknown
+  progression?: Progression | undefined
 }
 
 const JOB_ID_PREFIX = { parse_v2: 'pjb', extract_v2: 'ejb' } as const
@@ -47,6 +49,7 @@ export function buildRecord(input: RecordInput, seed: number): BatchRecord {
     resultsWhileRunning: input.resultsWhileRunning,
     resultsWhenFailed: input.resultsWhenFailed,
     cancelRequestedAt: null,
+    progression: input.progression ?? BY_TIME,
     webhooks: input.webhooks
   }
 }
@@ -72,6 +75,7 @@ export function recordFromLiteral(body: Batch): BatchRecord {
     files: (body.results ?? []).map((result) => ({ mappedAt: updatedAt, result })),
     resultsWhileRunning: shows,
     resultsWhenFailed: shows,
-    cancelRequestedAt: null
+    cancelRequestedAt: null,
+    progression: BY_TIME
   }
 }

@@ -42,7 +42,13 @@ export const DirectorySpecSchema = Type.Object(
 )
 export type DirectorySpec = Static<typeof DirectorySpecSchema>
 
+const Progression = Type.Union([Type.Literal('time'), Type.Literal('polls'), Type.Literal('immediate')], {
+  description: 'time: with the clock; polls: one status per polls_per_step GETs; immediate: straight to the outcome'
+})
+
 const BatchBehaviour = {
+  progression: Type.Optional(Progression),
+  polls_per_step: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   timeline: Type.Optional(TimelineSpecSchema),
   results_while_running: Type.Optional(ResultsPolicy),
   results_when_failed: Type.Optional(ResultsPolicy)
@@ -110,9 +116,7 @@ export const ProjectSpecSchema = Type.Object({ id: Id, organization_id: Id }, { 
 
 export const ScenarioDefaultsSchema = Type.Object(
   {
-    timeline: Type.Optional(TimelineSpecSchema),
-    results_while_running: Type.Optional(ResultsPolicy),
-    results_when_failed: Type.Optional(ResultsPolicy),
+    ...BatchBehaviour,
     cancel_delay_ms: Type.Optional(Duration),
     file_error_rate: Type.Optional(Rate),
     directory_files: Type.Optional(

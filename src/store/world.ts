@@ -1,4 +1,5 @@
 import type { ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
+import type { Progression } from '../domain/progression.js'
 import type { Directory } from '../scenario/generate.js'
 import type { BatchStore } from './batch-store.js'
 
@@ -6,6 +7,7 @@ export interface ResolvedDefaults {
   readonly timeline: TimelineDurations
   readonly resultsWhileRunning: ResultsPolicy
   readonly resultsWhenFailed: ResultsPolicy
+  readonly progression: Progression
   readonly cancelDelayMs: number
   readonly fileErrorRate: number
   readonly directoryFiles: { readonly min: number; readonly max: number }
@@ -34,6 +36,8 @@ export interface World {
   /** Project → organization, as the scenario declares them. */
   readonly organizations: ReadonlyMap<string, string>
   readonly defaults: ResolvedDefaults
+  /** GETs of each batch that progresses by polls, so far. */
+  readonly polls: Map<string, number>
 }
 
 export const DEFAULT_PROJECT_ID = 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'

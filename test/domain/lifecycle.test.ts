@@ -2,6 +2,7 @@ import t from 'tap'
 import { batchAt, cancelBatch, lifecycleStepAt, resultsAt, statusAt, updatedAtOf } from '../../src/domain/lifecycle.js'
 import { BatchNotCancellableError } from '../../src/domain/errors.js'
 import type { BatchRecord, ResultsPolicy, Transition } from '../../src/domain/timeline.js'
+import { BY_TIME, readTimeOf } from '../../src/domain/progression.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
 
 const file = (n: number, mappedAt: number, error: string | null = null) => ({
@@ -31,7 +32,8 @@ function record(end: BatchStatus | null, policy: ResultsPolicy = 'null'): BatchR
     files: [file(1, mapped[0]!), file(2, mapped[1]!, 'File b.pdf is empty (0 bytes)'), file(3, mapped[2]!)],
     resultsWhileRunning: policy,
     resultsWhenFailed: policy,
-    cancelRequestedAt: null
+    cancelRequestedAt: null,
+    progression: BY_TIME
   }
 }
 
@@ -99,4 +101,15 @@ t.test('cancel', async (t) => {
     t.same([error.code, error.status], ['BATCH_NOT_CANCELLABLE', status], `${status} cannot be cancelled`)
     t.match(error.message, status)
   }
+})
+
+t.test('progression by polls and immediate', async (t) => {
+  const polls = { ...record('COMPLETED'), progression: { kind: 'polls' as const, every: 2 } }
+  const seen = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => statusAt(polls, readTimeOf(polls, 0, n)))
+  t.same(seen, ['PENDING', 'PENDING', 'RUNNING', 'RUNNING', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED'], 'one status per two GETs, whatever the clock says')
+  t.equal(readTimeOf(polls, 1e12, 0), 1000, 'the clock does not move it')
+  const immediate = { ...record('FAILED', 'partial'), progression: { kind: 'immediate' as const } }
+  t.equal(statusAt(immediate, readTimeOf(immediate, 0, 0)), 'FAILED', 'immediate is final from the start')
+  t.equal(readTimeOf(immediate, 9e9, 0), 9e9, 'and follows the clock after')
+  t.equal(readTimeOf(record('COMPLETED'), 1234, 99), 1234, 'time progression reads at the clock')
 })
