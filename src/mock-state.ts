@@ -12,6 +12,7 @@ import type { ListPosition } from './store/batch-store.js'
 import { PageTokens } from './store/page-token.js'
 import type { KeyScope, World } from './store/world.js'
 import { FaultBook } from './store/fault-book.js'
+import { addBatch, replaceBatch } from './store/running-cap.js'
 import { Journal } from './store/journal.js'
 
 export type MockMode = 'realistic' | 'compat'
@@ -109,8 +110,8 @@ export class MockState {
     }
     if (this.mode === 'realistic') throw new BatchNotFoundError(id)
     const derived = this.#deriveBatch(id, this.#projectFor(tenant, narrowing))
-    this.world.store.add(derived)
-    return derived
+    addBatch(this.world, derived)
+    return this.world.store.get(id) as BatchRecord
   }
 
   /**
@@ -202,8 +203,8 @@ export class MockState {
       },
       this.world.seed
     )
-    store.add(record)
-    return record
+    addBatch(this.world, record)
+    return store.get(id) as BatchRecord
   }
 
   /** Requests cancellation; in compat mode a terminal batch is answered as it is. */
@@ -211,9 +212,8 @@ export class MockState {
     const batch = this.find(id, tenant, narrowing)
     const now = this.readTime(batch)
     if (this.mode === 'compat' && isTerminal(statusAt(batch, now))) return batch
-    const cancelled = cancelBatch(batch, now, this.world.defaults.cancelDelayMs)
-    this.world.store.replace(cancelled)
-    return cancelled
+    replaceBatch(this.world, cancelBatch(batch, now, this.world.defaults.cancelDelayMs))
+    return this.world.store.get(id) as BatchRecord
   }
 
   /**

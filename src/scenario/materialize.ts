@@ -18,6 +18,7 @@ import {
 } from './generate.js'
 import { buildRecord, recordFromLiteral } from './records.js'
 import { faultRuleProblem } from '../store/fault-book.js'
+import { reschedule } from '../store/running-cap.js'
 
 /** A fault in a scenario that its schema cannot see (a duplicate id, an unknown directory…). */
 export class ScenarioFault extends Error {
@@ -49,7 +50,8 @@ export function resolveDefaults(scenario: Scenario): ResolvedDefaults {
     cancelDelayMs: d.cancel_delay_ms ?? 500,
     fileErrorRate: d.file_error_rate ?? 0.05,
     directoryFiles: files,
-    projectId: d.project_id ?? DEFAULT_PROJECT_ID
+    projectId: d.project_id ?? DEFAULT_PROJECT_ID,
+    maxRunningPerProject: d.max_running_per_project ?? null
   }
 }
 
@@ -199,6 +201,11 @@ export function injectBatch(world: World, spec: BatchSpec, now: number): BatchRe
     store: world.store
   }
   const id = specifiedBatch(ctx, spec, '', `inject:${world.store.size}`)
+  const batch = world.store.get(id) as BatchRecord
+  if (world.defaults.maxRunningPerProject !== null) {
+    world.natural.set(id, batch)
+    reschedule(world, batch.projectId)
+  }
   return world.store.get(id) as BatchRecord
 }
 
@@ -251,7 +258,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
   const organizations = new Map<string, string>()
   scenario.projects?.forEach((p) => organizations.set(p.id, p.organization_id))
   scenario.api_keys?.forEach((k) => k.organization_id && !organizations.has(k.project_id) && organizations.set(k.project_id, k.organization_id))
-  return {
+  const world: World = {
     name: scenario.name ?? 'unnamed',
     seed,
     epoch,
@@ -261,6 +268,12 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     apiKeys: apiKeysOf(scenario),
     organizations,
     defaults,
-    polls: new Map()
+    polls: new Map(),
+    natural: new Map()
   }
+  if (defaults.maxRunningPerProject !== null) {
+    for (const batch of ctx.store.values()) world.natural.set(batch.id, batch)
+    for (const project of [...ctx.store.projects()]) reschedule(world, project)
+  }
+  return world
 }

@@ -125,7 +125,10 @@ export const ScenarioDefaultsSchema = Type.Object(
         { additionalProperties: false }
       )
     ),
-    project_id: Type.Optional(Id)
+    project_id: Type.Optional(Id),
+    max_running_per_project: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100_000, description: 'At most this many RUNNING batches per project; the rest wait THROTTLED' })
+    )
   },
   { additionalProperties: false }
 )

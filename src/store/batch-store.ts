@@ -107,6 +107,15 @@ export class BatchStore {
     return { items, more: false }
   }
 
+  /** Every batch of a project, oldest first. */
+  inProject(projectId: string): BatchRecord[] {
+    return (this.#byProject.get(projectId) ?? []).map((pos) => this.#byId.get(pos.id) as BatchRecord)
+  }
+
+  projects(): IterableIterator<string> {
+    return this.#byProject.keys()
+  }
+
   *values(): IterableIterator<BatchRecord> {
     yield* this.#byId.values()
   }

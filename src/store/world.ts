@@ -1,4 +1,4 @@
-import type { ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
+import type { BatchRecord, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
 import type { Progression } from '../domain/progression.js'
 import type { Directory } from '../scenario/generate.js'
 import type { BatchStore } from './batch-store.js'
@@ -12,6 +12,8 @@ export interface ResolvedDefaults {
   readonly fileErrorRate: number
   readonly directoryFiles: { readonly min: number; readonly max: number }
   readonly projectId: string
+  /** At most this many RUNNING batches per project, or null for no cap. */
+  readonly maxRunningPerProject: number | null
 }
 
 export interface KeyScope {
@@ -38,6 +40,8 @@ export interface World {
   readonly defaults: ResolvedDefaults
   /** GETs of each batch that progresses by polls, so far. */
   readonly polls: Map<string, number>
+  /** Under a running cap: each batch's timeline before the cap delayed it. */
+  readonly natural: Map<string, BatchRecord>
 }
 
 export const DEFAULT_PROJECT_ID = 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
