@@ -45,6 +45,7 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       ...(config.startTime !== undefined && { startTime: config.startTime }),
       mode: config.mode,
       auth: config.auth,
+      journalSize: config.journalSize,
       // Logs go to stderr so stdout carries only the banner, which scripts may parse.
       logger: { level: config.logLevel, stream: process.stderr }
     })
@@ -55,10 +56,14 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
     process.exitCode = code
     return
   }
+  const source = mock.state.loaded.source
+  const watcher = config.watch ? (await import('./watch.js')).watchScenario(mock.state, source, mock.app.log) : null
+  // Last: once the banner is out, the mock is fully up (watching included).
   process.stdout.write(`${banner(mock, config)}\n`)
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) mock.app.log.error({ err }, 'shutting down after an error')
     else mock.app.log.info({ signal }, 'shutting down')
+    watcher?.close()
     await mock.close()
   })
 }

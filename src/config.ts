@@ -13,6 +13,8 @@ export interface CliConfig {
   mode: MockMode
   auth: boolean
   logLevel: string
+  watch: boolean
+  journalSize: number
   help: boolean
   version: boolean
 }
@@ -38,6 +40,8 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'start-time': { type: 'string', env: 'MOCK_START_TIME', arg: 'ISO', help: "manual clock only: where it starts (default: the scenario's start_time)" },
   mode: { type: 'string', env: 'MOCK_MODE', arg: 'realistic|compat', help: 'compat: every schema-valid request gets a 2xx, like Prism (default realistic)' },
   'no-auth': { type: 'boolean', env: 'MOCK_NO_AUTH', help: 'do not require Authorization: Bearer <key>' },
+  watch: { type: 'boolean', env: 'MOCK_WATCH', help: 'reload the scenario file when it changes (a bad edit keeps the old one)' },
+  'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps (default 1000)' },
   'log-level': { type: 'string', env: 'MOCK_LOG_LEVEL', arg: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   help: { type: 'boolean', help: 'print this help' },
   version: { type: 'boolean', help: 'print the version' }
@@ -87,7 +91,7 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
   if (!Number.isFinite(speed) || speed <= 0 || speed > 1_000_000) throw new UsageError(`--speed must be a number above 0, got ${JSON.stringify(speedRaw)}`)
   const startTime = pick(values, env, 'start-time')
   if (startTime !== undefined && Number.isNaN(Date.parse(startTime))) throw new UsageError(`--start-time must be an ISO 8601 timestamp, got ${JSON.stringify(startTime)}`)
-  const noAuthEnv = env.MOCK_NO_AUTH
+  const flag = (name: string, envName: string): boolean => values[name] === true || TRUTHY.has((env[envName] ?? '').toLowerCase())
   return {
     port: integer('port', pick(values, env, 'port'), 4010, 0, 65535) as number,
     host: pick(values, env, 'host') ?? '127.0.0.1',
@@ -97,7 +101,9 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
     speed,
     startTime,
     mode: oneOf('mode', pick(values, env, 'mode'), ['realistic', 'compat'] as const, 'realistic'),
-    auth: !(values['no-auth'] === true || (noAuthEnv !== undefined && TRUTHY.has(noAuthEnv.toLowerCase()))),
+    auth: !flag('no-auth', 'MOCK_NO_AUTH'),
+    watch: flag('watch', 'MOCK_WATCH'),
+    journalSize: integer('journal-size', pick(values, env, 'journal-size'), 1000, 1, 1_000_000) as number,
     logLevel: oneOf('log-level', pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     help: values.help === true,
     version: values.version === true

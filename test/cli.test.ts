@@ -1,5 +1,6 @@
 import t from 'tap'
 import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli } from './cli-process.js'
 
@@ -55,4 +56,29 @@ t.test('a bad scenario exits 2 naming the file, pointer and expectation', async 
 t.test('--help and --version', async (t) => {
   t.match((await runCli(['--help'])).stdout, /--scenario NAME\|PATH/)
   t.match((await runCli(['--version'])).stdout, /^\d+\.\d+\.\d+\n$/)
+})
+
+t.test('--watch reloads the scenario when the file changes; a bad edit keeps the old one', async (t) => {
+  const dir = t.testdir({ 's.yaml': 'name: v1\nbatches:\n  - id: bat-one\n' })
+  const file = join(dir, 's.yaml')
+  const { child, url, stderr } = await startCli(t, ['--port', '0', '--scenario', file, '--watch', '--clock', 'manual'])
+  const headers = { authorization: 'Bearer k' }
+  const count = async () => ((await (await fetch(`${url}/api/v2/batches`, { headers })).json()) as { items: unknown[] }).items.length
+  const eventually = async (what: () => Promise<boolean>) => {
+    for (let i = 0; i < 100; i++) {
+      if (await what()) return true
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    return false
+  }
+  t.equal(await count(), 1)
+  writeFileSync(file, 'name: v2\nbatches:\n  - id: bat-one\n  - id: bat-two\n')
+  t.ok(await eventually(async () => (await count()) === 2), 'the edit is served')
+  writeFileSync(file, 'name: v3\nbatches:\n  - id: bat-one\n    outcome: NOPE\n')
+  t.ok(await eventually(async () => /scenario change ignored/.test(stderr())), 'the bad edit is logged')
+  t.match(stderr(), /batches\/0\/outcome/)
+  t.equal(await count(), 2, 'and the previous scenario stays in force')
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
 })
