@@ -1,4 +1,5 @@
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { sampleDelay } from '../../src/store/fault-book.js'
 import { buildApp } from '../../src/app.js'
@@ -111,4 +112,15 @@ t.test('Prefer: code=<status>', async (t) => {
   t.equal(unsupported.status, 422)
   t.match(unsupported.body.detail[0].msg, /supported: .*429/)
   t.equal((await ask('return=minimal')).status, 200, 'other preferences are ignored')
+})
+
+t.test("every fault example in the README's Staging failures is a valid rule", async (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('## Staging failures'), readme.indexOf('### Progression by polls'))
+  const bodies = [...section.matchAll(/-d '(\{.*\})'/g)].map((m) => JSON.parse(m[1]!))
+  t.ok(bodies.length >= 10, `${bodies.length} examples`)
+  const kinds = new Set(bodies.map((b) => b.connection ?? (b.status ? 'status' : typeof b.delay_ms === 'object' ? Object.keys(b.delay_ms).join('/') : 'delay')))
+  t.same([...kinds].sort(), ['delay', 'empty', 'malformed', 'median/sigma', 'min/max', 'reset', 'status', 'truncated'], 'one per fault kind')
+  const app = await build(t)
+  for (const body of bodies) t.equal((await post(app, '/_mock/faults', body)).status, 200, JSON.stringify(body))
 })
