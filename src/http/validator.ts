@@ -2,9 +2,12 @@ import { Ajv, type Options } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify'
 
-// Fastify's defaults, with every fault reported (FastAPI lists them all). Bodies are
-// bounded by bodyLimit and arrays by maxItems, which keeps allErrors cheap.
-const base: Options = { useDefaults: true, removeAdditional: true, addUsedSchema: false, allErrors: true }
+// Fastify's defaults but two: every fault is reported (FastAPI lists them all; bodies are
+// bounded by bodyLimit and arrays by maxItems, which keeps allErrors cheap), and nothing is
+// silently removed — ajv's removeAdditional strips keys while trying each branch of a union,
+// so {"median", "sigma"} would reach the handler as {}. Strict control-plane schemas reject
+// unknown keys instead; API schemas allow them, as FastAPI does.
+const base: Options = { useDefaults: true, removeAdditional: false, addUsedSchema: false, allErrors: true }
 
 function ajv(options: Options): Ajv {
   const instance = new Ajv({ ...base, ...options })
