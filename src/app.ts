@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import swagger from '@fastify/swagger'
+import { MOCK_VERSION } from './version.js'
 import { manualClock, realClock, type Clock, type ClockMode } from './clock.js'
 import { MockState, type MockMode } from './mock-state.js'
 import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from './scenario/load.js'
@@ -80,6 +82,24 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)
   registerTrafficHooks(app, state)
+  // Registered before the routes, so it sees them all: the OpenAPI document comes from the
+  // same TypeBox schemas that validate requests and serialize answers.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'LlamaCloud Batches API (llamacloud-batches-mock)',
+        version: MOCK_VERSION,
+        description: "The Batches API as llamacloud-batches-mock serves it, and the mock's control plane under /_mock."
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: [
+        { name: 'batches', description: 'LlamaCloud Batches API' },
+        { name: 'mock', description: 'Control plane of the mock' }
+      ]
+    }
+  })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', state, auth: opts.auth ?? true })
   await app.register(controlRoutes, { prefix: '/_mock', state })
   await app.ready()

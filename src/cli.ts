@@ -1,16 +1,9 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import closeWithGrace from 'close-with-grace'
 import { resolveConfig, usage, UsageError, type CliConfig } from './config.js'
 import type { RunningMock } from './index.js'
 
 // The only module that touches the process: argv, env, stdout/stderr, signals, exit codes.
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
-  return pkg.version
-}
 
 function banner(mock: RunningMock, config: CliConfig): string {
   const clock = mock.clock.mode === 'real' ? `real x${mock.clock.speed}` : `manual from ${new Date(mock.clock.now()).toISOString()}`
@@ -29,10 +22,15 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
     return
   }
   if (config.help) return void process.stdout.write(usage())
-  if (config.version) return void process.stdout.write(`${version()}\n`)
+  if (config.version) return void process.stdout.write(`${(await import('./version.js')).MOCK_VERSION}\n`)
 
   // Loaded only now, so --help and a bad flag answer without loading the server.
-  const { startMock, ScenarioLoadError } = await import('./index.js')
+  const { buildApp, startMock, ScenarioLoadError } = await import('./index.js')
+  if (config.printOpenapi) {
+    const app = await buildApp({ scenario: 'empty', mode: config.mode })
+    process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`)
+    return app.close()
+  }
   let mock: RunningMock
   try {
     mock = await startMock({

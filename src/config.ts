@@ -17,6 +17,7 @@ export interface CliConfig {
   journalSize: number
   help: boolean
   version: boolean
+  printOpenapi: boolean
 }
 
 /** A flag or env value that cannot be used; the CLI prints it with the usage and exits 2. */
@@ -43,6 +44,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   watch: { type: 'boolean', env: 'MOCK_WATCH', help: 'reload the scenario file when it changes (a bad edit keeps the old one)' },
   'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps (default 1000)' },
   'log-level': { type: 'string', env: 'MOCK_LOG_LEVEL', arg: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
+  'print-openapi': { type: 'boolean', help: 'print the OpenAPI document (JSON) and exit' },
   help: { type: 'boolean', help: 'print this help' },
   version: { type: 'boolean', help: 'print the version' }
 }
@@ -106,6 +108,7 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
     journalSize: integer('journal-size', pick(values, env, 'journal-size'), 1000, 1, 1_000_000) as number,
     logLevel: oneOf('log-level', pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     help: values.help === true,
+    printOpenapi: values['print-openapi'] === true,
     version: values.version === true
   }
 }

@@ -24,7 +24,9 @@ const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErro
 export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { state, auth }) => {
   app.addHook('onRequest', authHook(state, auth))
 
-  app.get('/:batch_id', { schema: { params: BatchIdParamsSchema, querystring: GetBatchQuerySchema, response: { 200: BatchSchema, ...errors } } }, async (request) => {
+  const doc = (operationId: string, summary: string) => ({ tags: ['batches'], operationId, summary, security: [{ bearer: [] }] })
+
+  app.get('/:batch_id', { schema: { ...doc('getBatch', 'Get a batch by ID'), params: BatchIdParamsSchema, querystring: GetBatchQuerySchema, response: { 200: BatchSchema, ...errors } } }, async (request) => {
     const { expand, ...narrowing } = request.query
     const batch = state.find(request.params.batch_id, request.tenant, narrowing)
     return state.poll(batch, expand?.includes('results') ?? false)
@@ -37,7 +39,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
     if (query.page_size === '0') delete query.page_size
   }
 
-  app.get('/', { preValidation: lenient ? compatPageSize : [], schema: { querystring: ListBatchesQuerySchema, response: { 200: BatchListSchema, ...errors } } }, async (request) => {
+  app.get('', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('listBatches', 'List batches, newest first'), querystring: ListBatchesQuerySchema, response: { 200: BatchListSchema, ...errors } } }, async (request) => {
     const query = request.query
     const page = state.list({ ...query, page_size: query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
     if (!page.tokenValid && !lenient) {
@@ -47,18 +49,18 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
   })
 
   app.post(
-    '/',
-    { bodyLimit: 64 * 1024, schema: { querystring: TenancyQuerySchema, body: CreateBatchBodySchema, response: { 200: BatchSchema, ...errors } } },
+    '',
+    { bodyLimit: 64 * 1024, schema: { ...doc('createBatch', 'Create a batch over a source directory'), querystring: TenancyQuerySchema, body: CreateBatchBodySchema, response: { 200: BatchSchema, 413: HttpErrorSchema, ...errors } } },
     async (request) => state.view(state.create(request.body, request.tenant, request.query), false)
   )
 
   app.post(
     '/:batch_id/cancel',
-    { schema: { params: BatchIdParamsSchema, querystring: TenancyQuerySchema, response: { 200: BatchSchema, 400: HttpErrorSchema, ...errors } } },
+    { schema: { ...doc('cancelBatch', 'Cancel a running batch'), params: BatchIdParamsSchema, querystring: TenancyQuerySchema, response: { 200: BatchSchema, 400: HttpErrorSchema, ...errors } } },
     async (request) => state.view(state.cancel(request.params.batch_id, request.tenant, request.query), false)
   )
 
-  methodNotAllowed(app, '/', ['GET', 'POST'])
+  methodNotAllowed(app, '', ['GET', 'POST'])
   methodNotAllowed(app, '/:batch_id', ['GET'])
   methodNotAllowed(app, '/:batch_id/cancel', ['POST'])
 }

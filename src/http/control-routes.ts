@@ -34,6 +34,9 @@ const errors = { 400: HttpErrorSchema, 422: ValidationErrorSchema }
 
 export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { state }) => {
   const { clock } = state
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, tags: ['mock'] }
+  })
 
   app.get('/health', { schema: { response: { 200: HealthSchema } } }, async () => ({ status: 'ok' as const }))
 

@@ -64,6 +64,7 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
   app.route({
     method: others,
     url,
+    schema: { hide: true },
     handler: (request, reply) => {
       request.unmatched = true
       return reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' })
