@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js'
-import { batchAt, cancelBatch, isTerminal, statusAt } from './domain/lifecycle.js'
+import { batchAt, cancelBatch, isTerminal, lifecycleStepAt, statusAt } from './domain/lifecycle.js'
 import { readTimeOf } from './domain/progression.js'
 import { BatchNotFoundError, DirectoryNotFoundError, ProjectNotFoundError } from './domain/errors.js'
 import type { BatchRecord } from './domain/timeline.js'
@@ -14,6 +14,7 @@ import type { KeyScope, World } from './store/world.js'
 import { FaultBook } from './store/fault-book.js'
 import { addBatch, replaceBatch } from './store/running-cap.js'
 import { Journal } from './store/journal.js'
+import { AnswerCache } from './store/answer-cache.js'
 
 export type MockMode = 'realistic' | 'compat'
 
@@ -49,6 +50,7 @@ export class MockState {
   world: World
   faults: FaultBook
   readonly journal: Journal
+  readonly #answers = new AnswerCache()
   #tokens: PageTokens
 
   constructor(
@@ -81,6 +83,7 @@ export class MockState {
   }
 
   #install(loaded: LoadedScenario, world: World): void {
+    this.#answers.clear()
     this.loaded = loaded
     this.world = world
     this.faults = faultsOf(loaded, world.seed)
@@ -127,12 +130,22 @@ export class MockState {
     return batchAt(batch, this.readTime(batch), expandResults)
   }
 
-  /** The answer to a GET of this batch; a batch that progresses by polls takes a step. */
-  poll(batch: BatchRecord, expandResults: boolean): Batch {
-    if (batch.progression.kind !== 'polls') return this.view(batch, expandResults)
+  /** The batch's answer as JSON at time t, from the cache while its step has not moved. */
+  json(batch: BatchRecord, t: number, expandResults: boolean): string {
+    const step = lifecycleStepAt(batch, t)
+    const cached = this.#answers.get(batch, step, expandResults)
+    if (cached !== undefined) return cached
+    const body = JSON.stringify(batchAt(batch, t, expandResults))
+    this.#answers.set(batch, step, expandResults, body)
+    return body
+  }
+
+  /** The answer to a GET of this batch, as JSON; a batch that progresses by polls takes a step. */
+  poll(batch: BatchRecord, expandResults: boolean): string {
+    if (batch.progression.kind !== 'polls') return this.json(batch, this.readTime(batch), expandResults)
     const polls = this.world.polls.get(batch.id) ?? 0
     this.world.polls.set(batch.id, polls + 1)
-    return batchAt(batch, readTimeOf(batch, this.now(), polls), expandResults)
+    return this.json(batch, readTimeOf(batch, this.now(), polls), expandResults)
   }
 
   #projectFor(tenant: Tenant, narrowing: Narrowing): string {

@@ -1,0 +1,34 @@
+import t from 'tap'
+import { AnswerCache } from '../../src/store/answer-cache.js'
+import { BY_TIME } from '../../src/domain/progression.js'
+import type { BatchRecord } from '../../src/domain/timeline.js'
+
+const record = (id: string): BatchRecord => ({
+  id, projectId: 'p', sourceDirectoryId: 'd', config: { job: { type: 'parse_v2', configuration_id: 'c' } }, createdAt: 0,
+  transitions: [{ status: 'PENDING', at: 0 }], files: [], resultsWhileRunning: 'null', resultsWhenFailed: 'null', cancelRequestedAt: null, progression: BY_TIME
+})
+
+t.test('an answer is reused only for the same record, step and expand', async (t) => {
+  const cache = new AnswerCache()
+  const a = record('a')
+  cache.set(a, 1, false, 'A1')
+  t.equal(cache.get(a, 1, false), 'A1')
+  t.equal(cache.get(a, 2, false), undefined, 'another step')
+  t.equal(cache.get(a, 1, true), undefined, 'another expand')
+  t.equal(cache.get({ ...a }, 1, false), undefined, 'a new version of the batch (a cancel)')
+  cache.set(a, 2, false, 'A2')
+  t.equal(cache.get(a, 2, false), 'A2')
+  t.equal(cache.size, 1, 'one entry per batch and expand')
+})
+
+t.test('bounded in bytes, oldest out first', async (t) => {
+  const cache = new AnswerCache(10)
+  const [a, b, c] = [record('a'), record('b'), record('c')]
+  cache.set(a, 1, false, '1234')
+  cache.set(b, 1, false, '1234')
+  cache.set(c, 1, false, '1234')
+  t.equal(cache.get(a, 1, false), undefined)
+  t.equal(cache.get(c, 1, false), '1234')
+  cache.set(a, 1, false, 'x'.repeat(11))
+  t.equal(cache.get(a, 1, false), undefined, 'an answer larger than the whole budget is not kept')
+})
