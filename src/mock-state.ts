@@ -162,7 +162,7 @@ export class MockState {
     if (known) return known
     if (this.world.exclusiveDirectories && this.mode === 'realistic') throw new DirectoryNotFoundError(id)
     const d = this.world.defaults
-    const derived = deriveDirectory(this.world.seed, id, d.directoryFiles, d.fileErrorRate, this.world.epoch)
+    const derived = deriveDirectory(this.world.seed, id, d.directoryFiles, d.fileErrorRate)
     this.world.directories.set(id, derived)
     return derived
   }
@@ -179,7 +179,7 @@ export class MockState {
         createdAt: this.world.epoch - 60_000 - (h % 86_400_000),
         outcome: 'COMPLETED',
         durations: this.world.defaults.timeline,
-        files: directory.files,
+        directory,
         resultsWhileRunning: this.world.defaults.resultsWhileRunning,
         resultsWhenFailed: this.world.defaults.resultsWhenFailed
       },
@@ -196,7 +196,7 @@ export class MockState {
     let id: string
     let n = 0
     // Ids follow from the seed and the creation count, so a replayed test sees the same ids.
-    do id = prefixedId(seededFaker(hashSeed(this.world.seed, `create:${store.size}:${n++}`), now), 'bat')
+    do id = prefixedId(seededFaker(hashSeed(this.world.seed, `create:${store.size}:${n++}`)), 'bat')
     while (store.has(id))
     const d = this.world.defaults
     const record = buildRecord(
@@ -208,7 +208,7 @@ export class MockState {
         createdAt: now,
         outcome: 'COMPLETED',
         durations: d.timeline,
-        files: directory.files,
+        directory,
         resultsWhileRunning: d.resultsWhileRunning,
         resultsWhenFailed: d.resultsWhenFailed,
         progression: d.progression,

@@ -3,7 +3,7 @@ import { BatchNotCancellableError } from './errors.js'
 import type { BatchRecord, Transition } from './timeline.js'
 
 /** Index of the last element whose key is <= t, or -1 (binary search over an ascending list). */
-function lastAtOrBefore<T>(items: readonly T[], key: (item: T) => number, t: number): number {
+function lastAtOrBefore<T>(items: ArrayLike<T>, key: (item: T) => number, t: number): number {
   let lo = 0
   let hi = items.length - 1
   let found = -1
@@ -35,7 +35,7 @@ export function statusAt(batch: BatchRecord, t: number): BatchStatus {
 
 /** How many files are mapped at time t (files map in directory order). */
 export function mappedCountAt(batch: BatchRecord, t: number): number {
-  return lastAtOrBefore(batch.files, (f) => f.mappedAt, t) + 1
+  return lastAtOrBefore(batch.mappedAt, (at) => at, t) + 1
 }
 
 /**
@@ -52,7 +52,7 @@ export function visibleResultCountAt(batch: BatchRecord, t: number): number | nu
     case 'FAILED':
       return batch.resultsWhenFailed === 'partial' ? mappedCountAt(batch, t) : null
     case 'COMPLETED':
-      return batch.files.length
+      return batch.results.count
     case 'CANCELLED':
       return mappedCountAt(batch, t)
   }
@@ -64,7 +64,7 @@ export function resultsAt(batch: BatchRecord, t: number, expandResults: boolean)
   const count = visibleResultCountAt(batch, t)
   if (count === null) return null
   const results = new Array<BatchResult>(count)
-  for (let i = 0; i < count; i++) results[i] = (batch.files[i] as BatchRecord['files'][number]).result
+  for (let i = 0; i < count; i++) results[i] = batch.results.at(i)
   return results
 }
 
@@ -77,7 +77,7 @@ export function updatedAtOf(batch: BatchRecord, t: number): number {
   const lastTransition = (batch.transitions[transitionIndexAt(batch, t)] as Transition).at
   const visible = visibleResultCountAt(batch, t)
   if (visible === null || visible === 0) return lastTransition
-  const lastMapping = (batch.files[visible - 1] as BatchRecord['files'][number]).mappedAt
+  const lastMapping = batch.mappedAt[visible - 1] as number
   return Number.isFinite(lastMapping) ? Math.max(lastTransition, lastMapping) : lastTransition
 }
 
@@ -121,6 +121,6 @@ export function cancelBatch(batch: BatchRecord, now: number, delayMs: number): B
   const mapUntil = current === 'RUNNING' ? effectiveAt : now
   const kept = batch.transitions.filter((tr) => tr.at <= now)
   const transitions = [...(kept.length > 0 ? kept : batch.transitions.slice(0, 1)), { status: 'CANCELLED' as const, at: effectiveAt }]
-  const files = batch.files.map((f) => (f.mappedAt <= mapUntil ? f : { ...f, mappedAt: Infinity }))
-  return { ...batch, transitions, files, cancelRequestedAt: now }
+  const mappedAt = Float64Array.from(batch.mappedAt, (at) => (at <= mapUntil ? at : Infinity))
+  return { ...batch, transitions, mappedAt, cancelRequestedAt: now }
 }

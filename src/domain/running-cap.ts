@@ -27,10 +27,10 @@ function delayed(slot: Slot, shift: number): BatchRecord {
   const before = batch.transitions.slice(0, running)
   const throttled = before.at(-1)?.status === 'THROTTLED' ? [] : [{ status: 'THROTTLED' as const, at: start }]
   if (shift === Infinity) {
-    return { ...batch, transitions: [...before, ...throttled], files: batch.files.map((f) => ({ ...f, mappedAt: Infinity })) }
+    return { ...batch, transitions: [...before, ...throttled], mappedAt: new Float64Array(batch.mappedAt.length).fill(Infinity) }
   }
   const after = batch.transitions.slice(running).map((tr) => ({ status: tr.status, at: tr.at + shift }))
-  return { ...batch, transitions: [...before, ...throttled, ...after], files: batch.files.map((f) => ({ ...f, mappedAt: f.mappedAt + shift })) }
+  return { ...batch, transitions: [...before, ...throttled, ...after], mappedAt: Float64Array.from(batch.mappedAt, (at) => at + shift) }
 }
 
 /**

@@ -7,11 +7,19 @@ export interface Transition {
   readonly at: number
 }
 
-/** One file of the source directory and the moment the batch maps it to a job (or fails to). */
-export interface FileMapping {
-  readonly mappedAt: number
-  /** The entry `results` shows once the file is mapped; built once, shared by every answer. */
-  readonly result: BatchResult
+/**
+ * The `results` entry of each file of a batch, by index in directory order. Entries may
+ * be made on demand (a generated directory keeps no per-file objects), so a million
+ * files cost memory only when someone expands them.
+ */
+export interface ResultSource {
+  readonly count: number
+  at(index: number): BatchResult
+}
+
+/** Results held in memory, for literal bodies and short explicit lists. */
+export function listedResults(results: readonly BatchResult[]): ResultSource {
+  return { count: results.length, at: (i) => results[i] as BatchResult }
 }
 
 export type ResultsPolicy = 'null' | 'partial'
@@ -28,8 +36,12 @@ export interface BatchRecord {
   readonly createdAt: number
   /** Ascending by `at`; the first is PENDING at `createdAt`. */
   readonly transitions: readonly Transition[]
-  /** Directory order, which is also mapping order: `mappedAt` never decreases. Never-mapped files have `Infinity`. */
-  readonly files: readonly FileMapping[]
+  /**
+   * When each file (directory order, which is also mapping order) is mapped to a job or
+   * fails to be: never decreasing; `Infinity` for a file never mapped.
+   */
+  readonly mappedAt: ArrayLike<number>
+  readonly results: ResultSource
   readonly resultsWhileRunning: ResultsPolicy
   readonly resultsWhenFailed: ResultsPolicy
   readonly cancelRequestedAt: number | null
@@ -69,9 +81,10 @@ export function buildTimeline(
   outcome: Outcome,
   fileCount: number,
   failAfterFiles = Math.floor(fileCount / 2)
-): { transitions: Transition[]; mappedAt: number[] } {
+): { transitions: Transition[]; mappedAt: Float64Array } {
   const transitions: Transition[] = [{ status: 'PENDING', at: createdAt }]
-  const mappedAt: number[] = new Array<number>(fileCount).fill(Infinity)
+  // 8 bytes a file: the scale scenario keeps a million of these.
+  const mappedAt = new Float64Array(fileCount).fill(Infinity)
   if (outcome === 'PENDING') return { transitions, mappedAt }
 
   let t = createdAt + durations.pending_ms

@@ -10,9 +10,18 @@ export interface DirectoryFile {
   readonly error: string | null
 }
 
+/**
+ * A source directory: its files by index. A derived directory makes each file on demand
+ * from the seed, so large scenarios hold no per-file objects.
+ */
 export interface Directory {
   readonly id: string
-  readonly files: readonly DirectoryFile[]
+  readonly count: number
+  file(index: number): DirectoryFile
+}
+
+export function listedDirectory(id: string, files: readonly DirectoryFile[]): Directory {
+  return { id, count: files.length, file: (i) => files[i] as DirectoryFile }
 }
 
 export const DEFAULT_CONFIGURATION_IDS: Record<JobType, readonly string[]> = {
@@ -32,14 +41,16 @@ export function hashSeed(seed: number, key: string): number {
 
 export type Faker = typeof english
 
+// faker.seed alone does not make faker.date.* reproducible; a fixed reference date does.
+english.setDefaultRefDate(new Date('2026-01-01T00:00:00.000Z'))
+
 /**
- * The faker, reseeded: every answer until the next call follows from `seed` and `refDate`
- * alone. There is one instance; each entity (directory, batch, job ids) seeds it from its
- * own key, so no entity's randomness depends on what was generated before it.
+ * The faker, reseeded: every answer until the next call follows from `seed` alone. There
+ * is one instance; each entity (directory file, batch, job id) seeds it from its own key,
+ * so nothing generated depends on what was generated before it.
  */
-export function seededFaker(seed: number, refDate: number): Faker {
+export function seededFaker(seed: number): Faker {
   english.seed(seed)
-  english.setDefaultRefDate(new Date(refDate))
   return english
 }
 
@@ -70,23 +81,25 @@ export function documentName(faker: Faker): string {
   return `${faker.system.commonFileName(faker.helpers.arrayElement(DOCUMENT_EXTENSIONS))}`
 }
 
-/** `count` files with realistic names, each failing with probability `errorRate`. */
-export function generateFiles(faker: Faker, count: number, errorRate: number): DirectoryFile[] {
-  const files: DirectoryFile[] = new Array(count)
-  for (let i = 0; i < count; i++) {
-    const name = documentName(faker)
-    const error = errorRate > 0 && faker.number.float({ min: 0, max: 1 }) < errorRate ? fileErrorMessage(faker, name) : null
-    files[i] = { id: prefixedId(faker, 'dfl'), name, error }
-  }
-  return files
+/** A file with a realistic name that fails to map with probability `errorRate`. */
+function generatedFile(faker: Faker, errorRate: number): DirectoryFile {
+  const name = documentName(faker)
+  const error = errorRate > 0 && faker.number.float({ min: 0, max: 1 }) < errorRate ? fileErrorMessage(faker, name) : null
+  return { id: prefixedId(faker, 'dfl'), name, error }
+}
+
+/** `count` generated files, each made on demand from the seed, the directory id and its index. */
+export function derivedDirectory(seed: number, id: string, count: number, errorRate: number): Directory {
+  return { id, count, file: (i) => generatedFile(seededFaker(hashSeed(seed, `${id}#${i}`)), errorRate) }
 }
 
 /** Files listed explicitly in a scenario: missing ids and names are filled in, deterministically. */
 export function filesFromSpec(faker: Faker, specs: readonly FileSpec[], errorRate: number): DirectoryFile[] {
   return specs.map((spec) => {
-    const name = spec.name ?? documentName(faker)
-    const error = spec.error !== undefined ? spec.error : errorRate > 0 && faker.number.float({ min: 0, max: 1 }) < errorRate ? fileErrorMessage(faker, name) : null
-    return { id: spec.id ?? prefixedId(faker, 'dfl'), name, error }
+    const generated = generatedFile(faker, errorRate)
+    const name = spec.name ?? generated.name
+    const error = spec.error !== undefined ? spec.error : generated.error === null ? null : fileErrorMessage(faker, name)
+    return { id: spec.id ?? generated.id, name, error }
   })
 }
 
@@ -94,10 +107,9 @@ export function filesFromSpec(faker: Faker, specs: readonly FileSpec[], errorRat
  * The directory the mock makes up for an id it was not told about: same seed and id,
  * same files, whatever else happened before.
  */
-export function deriveDirectory(seed: number, id: string, files: { min: number; max: number }, errorRate: number, refDate: number): Directory {
-  const faker = seededFaker(hashSeed(seed, id), refDate)
-  const count = faker.number.int({ min: Math.min(files.min, files.max), max: Math.max(files.min, files.max) })
-  return { id, files: generateFiles(faker, count, errorRate) }
+export function deriveDirectory(seed: number, id: string, files: { min: number; max: number }, errorRate: number): Directory {
+  const count = seededFaker(hashSeed(seed, id)).number.int({ min: Math.min(files.min, files.max), max: Math.max(files.min, files.max) })
+  return derivedDirectory(seed, id, count, errorRate)
 }
 
 export const DEFAULT_STATUS_WEIGHTS: Record<BatchStatus, number> = {

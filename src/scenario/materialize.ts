@@ -9,7 +9,8 @@ import {
   DEFAULT_STATUS_WEIGHTS,
   deriveDirectory,
   filesFromSpec,
-  generateFiles,
+  derivedDirectory,
+  listedDirectory,
   hashSeed,
   prefixedId,
   seededFaker,
@@ -76,8 +77,7 @@ function directoryFor(ctx: Ctx, f: Faker, spec: BatchSpec, pointer: string): Dir
   const errorRate = spec.file_error_rate ?? ctx.defaults.fileErrorRate
   const id = spec.source_directory_id ?? prefixedId(f, 'dir')
   if (spec.files !== undefined) {
-    const files = typeof spec.files === 'number' ? generateFiles(f, spec.files, errorRate) : filesFromSpec(f, spec.files, errorRate)
-    const dir = { id, files }
+    const dir = typeof spec.files === 'number' ? derivedDirectory(ctx.seed, id, spec.files, errorRate) : listedDirectory(id, filesFromSpec(f, spec.files, errorRate))
     ctx.directories.set(id, dir)
     return dir
   }
@@ -86,7 +86,7 @@ function directoryFor(ctx: Ctx, f: Faker, spec: BatchSpec, pointer: string): Dir
   if (ctx.exclusive && spec.source_directory_id !== undefined) {
     throw new ScenarioFault(`${pointer}/source_directory_id`, `a directory declared under /directories (exclusive_directories is true), got ${id}`)
   }
-  const dir = deriveDirectory(ctx.seed, id, ctx.defaults.directoryFiles, errorRate, ctx.epoch)
+  const dir = deriveDirectory(ctx.seed, id, ctx.defaults.directoryFiles, errorRate)
   ctx.directories.set(id, dir)
   return dir
 }
@@ -104,7 +104,7 @@ function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string, rngKey = `ba
       createdAt: spec.created_at !== undefined ? Date.parse(spec.created_at) : ctx.epoch - (spec.created_ago_ms ?? 0),
       outcome: spec.outcome ?? 'COMPLETED',
       durations: { ...ctx.defaults.timeline, ...spec.timeline },
-      files: dir.files,
+      directory: dir,
       failAfterFiles: spec.fail_after_files,
       resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
       resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed),
@@ -164,7 +164,7 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
     const configurationId = f.helpers.arrayElement(spec.configuration_ids?.[type] ?? DEFAULT_CONFIGURATION_IDS[type])
     // Most directories are small, a few run to the maximum: u³ skews toward `min`.
     const count = files.min + Math.floor((files.max - files.min + 1) * f.number.float({ min: 0, max: 1 }) ** 3)
-    const dir = { id: prefixedId(f, 'dir'), files: generateFiles(f, Math.min(count, files.max), errorRate) }
+    const dir = derivedDirectory(ctx.seed, prefixedId(f, 'dir'), Math.min(count, files.max), errorRate)
     ctx.directories.set(dir.id, dir)
     const placed = placeInTime(f, status, ctx.epoch, spec.created_within_ms ?? 7 * 24 * 60 * MINUTE)
     const id = prefixedId(f, 'bat')
@@ -175,7 +175,7 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
         sourceDirectoryId: dir.id,
         config: { job: { type, configuration_id: configurationId } },
         ...placed,
-        files: dir.files,
+        directory: dir,
         resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
         resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed),
         progression: progressionOf(spec.progression, spec.polls_per_step, ctx.defaults.progression)
@@ -192,7 +192,7 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
  */
 export function injectBatch(world: World, spec: BatchSpec, now: number): BatchRecord {
   const ctx: Ctx = {
-    rng: (key) => seededFaker(hashSeed(world.seed, key), now),
+    rng: (key) => seededFaker(hashSeed(world.seed, key)),
     seed: world.seed,
     epoch: now,
     defaults: world.defaults,
@@ -228,7 +228,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
   const seed = seedOverride ?? scenario.seed ?? 1
   const defaults = resolveDefaults(scenario)
   const ctx: Ctx = {
-    rng: (key) => seededFaker(hashSeed(seed, key), epoch),
+    rng: (key) => seededFaker(hashSeed(seed, key)),
     seed,
     epoch,
     defaults,
@@ -240,8 +240,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     if (ctx.directories.has(d.id)) throw new ScenarioFault(`/directories/${i}/id`, `a directory id used once, but ${d.id} is already taken`)
     const errorRate = d.file_error_rate ?? defaults.fileErrorRate
     const f = ctx.rng(`directory:${d.id}`)
-    const files = typeof d.files === 'number' ? generateFiles(f, d.files, errorRate) : filesFromSpec(f, d.files, errorRate)
-    ctx.directories.set(d.id, { id: d.id, files })
+    ctx.directories.set(d.id, typeof d.files === 'number' ? derivedDirectory(seed, d.id, d.files, errorRate) : listedDirectory(d.id, filesFromSpec(f, d.files, errorRate)))
   })
   scenario.batches?.forEach((entry, i) => {
     if ('fixture' in entry) addBatch(ctx, `/batches/${i}`, recordFromLiteral(fixtures.get(entry.fixture) as Batch))

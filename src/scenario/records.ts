@@ -1,7 +1,7 @@
-import type { Batch, BatchConfig, BatchResult } from '../schemas/batch.js'
-import { buildTimeline, type BatchRecord, type FileMapping, type Outcome, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
+import type { Batch, BatchConfig, JobType } from '../schemas/batch.js'
+import { buildTimeline, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
 import { BY_TIME, type Progression } from '../domain/progression.js'
-import { hashSeed, prefixedId, seededFaker, type DirectoryFile, type Faker } from './generate.js'
+import { hashSeed, prefixedId, seededFaker, type Directory } from './generate.js'
 
 export interface RecordInput {
   id: string
@@ -11,7 +11,7 @@ export interface RecordInput {
   createdAt: number
   outcome: Outcome
   durations: TimelineDurations
-  files: readonly DirectoryFile[]
+  directory: Directory
   failAfterFiles?: number | undefined
   resultsWhileRunning: ResultsPolicy
   resultsWhenFailed: ResultsPolicy
@@ -22,22 +22,28 @@ export interface RecordInput {
 const JOB_ID_PREFIX = { parse_v2: 'pjb', extract_v2: 'ejb' } as const
 
 /**
+ * What a batch shows for each file of its directory: the job it created (its id follows
+ * from the seed, the batch and the file's index alone) or the file's mapping error.
+ * Made on demand: answers are cached as JSON, so this runs once per visible change.
+ */
+function batchResults(directory: Directory, seed: number, batchId: string, type: JobType): ResultSource {
+  return {
+    count: directory.count,
+    at(i) {
+      const file = directory.file(i)
+      const jobId = file.error === null ? prefixedId(seededFaker(hashSeed(seed, `${batchId}#${i}`)), JOB_ID_PREFIX[type]) : null
+      return { source_directory_file_id: file.id, job_reference: jobId === null ? null : { type, id: jobId }, error_message: file.error }
+    }
+  }
+}
+
+/**
  * A batch record from its inputs: the timeline from the durations, and for each file the
  * result it will show — a job reference, or the file's mapping error. Job ids follow from
  * the scenario seed and the batch id alone.
  */
 export function buildRecord(input: RecordInput, seed: number): BatchRecord {
-  const { transitions, mappedAt } = buildTimeline(input.createdAt, input.durations, input.outcome, input.files.length, input.failAfterFiles)
-  const faker: Faker = seededFaker(hashSeed(seed, input.id), input.createdAt)
-  const type = input.config.job.type
-  const files: FileMapping[] = input.files.map((file, i) => {
-    const result: BatchResult = {
-      source_directory_file_id: file.id,
-      job_reference: file.error === null ? { type, id: prefixedId(faker, JOB_ID_PREFIX[type]) } : null,
-      error_message: file.error
-    }
-    return { mappedAt: mappedAt[i] as number, result }
-  })
+  const { transitions, mappedAt } = buildTimeline(input.createdAt, input.durations, input.outcome, input.directory.count, input.failAfterFiles)
   return {
     id: input.id,
     projectId: input.projectId,
@@ -45,7 +51,8 @@ export function buildRecord(input: RecordInput, seed: number): BatchRecord {
     config: input.config,
     createdAt: input.createdAt,
     transitions,
-    files,
+    mappedAt,
+    results: batchResults(input.directory, seed, input.id, input.config.job.type),
     resultsWhileRunning: input.resultsWhileRunning,
     resultsWhenFailed: input.resultsWhenFailed,
     cancelRequestedAt: null,
@@ -72,7 +79,8 @@ export function recordFromLiteral(body: Batch): BatchRecord {
     config: body.config,
     createdAt,
     transitions,
-    files: (body.results ?? []).map((result) => ({ mappedAt: updatedAt, result })),
+    mappedAt: new Float64Array(body.results?.length ?? 0).fill(updatedAt),
+    results: listedResults(body.results ?? []),
     resultsWhileRunning: shows,
     resultsWhenFailed: shows,
     cancelRequestedAt: null,

@@ -1,17 +1,14 @@
 import t from 'tap'
 import { batchAt, cancelBatch, lifecycleStepAt, resultsAt, statusAt, updatedAtOf } from '../../src/domain/lifecycle.js'
 import { BatchNotCancellableError } from '../../src/domain/errors.js'
-import type { BatchRecord, ResultsPolicy, Transition } from '../../src/domain/timeline.js'
+import { listedResults, type BatchRecord, type ResultsPolicy, type Transition } from '../../src/domain/timeline.js'
 import { BY_TIME, readTimeOf } from '../../src/domain/progression.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
 
-const file = (n: number, mappedAt: number, error: string | null = null) => ({
-  mappedAt,
-  result: {
-    source_directory_file_id: `dfl-${n}`,
-    job_reference: error === null ? { type: 'parse_v2' as const, id: `pjb-${n}` } : null,
-    error_message: error
-  }
+const result = (n: number, error: string | null = null) => ({
+  source_directory_file_id: `dfl-${n}`,
+  job_reference: error === null ? { type: 'parse_v2' as const, id: `pjb-${n}` } : null,
+  error_message: error
 })
 
 /** PENDING@1000, RUNNING@2000, <end>@5000; files mapped @3000, @4000 (an error), @5000. */
@@ -29,7 +26,8 @@ function record(end: BatchStatus | null, policy: ResultsPolicy = 'null'): BatchR
     config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
     createdAt: 1000,
     transitions,
-    files: [file(1, mapped[0]!), file(2, mapped[1]!, 'File b.pdf is empty (0 bytes)'), file(3, mapped[2]!)],
+    mappedAt: mapped,
+    results: listedResults([result(1), result(2, 'File b.pdf is empty (0 bytes)'), result(3)]),
     resultsWhileRunning: policy,
     resultsWhenFailed: policy,
     cancelRequestedAt: null,

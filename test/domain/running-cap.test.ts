@@ -1,7 +1,7 @@
 import t from 'tap'
 import { scheduleUnderCap } from '../../src/domain/running-cap.js'
 import { statusAt } from '../../src/domain/lifecycle.js'
-import { buildTimeline, type BatchRecord } from '../../src/domain/timeline.js'
+import { buildTimeline, listedResults, type BatchRecord } from '../../src/domain/timeline.js'
 import { BY_TIME } from '../../src/domain/progression.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
 
@@ -9,7 +9,7 @@ function batch(id: string, createdAt: number, runningMs: number, outcome: BatchS
   const { transitions, mappedAt } = buildTimeline(createdAt, { pending_ms: 1000, throttled_ms: 0, running_ms: runningMs }, outcome, 2)
   return {
     id, projectId: 'prj', sourceDirectoryId: 'dir', config: { job: { type: 'parse_v2', configuration_id: 'c' } }, createdAt, transitions,
-    files: mappedAt.map((m, i) => ({ mappedAt: m, result: { source_directory_file_id: `dfl-${i}`, job_reference: null, error_message: 'x' } })),
+    mappedAt, results: listedResults([0, 1].map((i) => ({ source_directory_file_id: `dfl-${i}`, job_reference: null, error_message: 'x' }))),
     resultsWhileRunning: 'null', resultsWhenFailed: 'null', cancelRequestedAt, progression: BY_TIME
   }
 }
@@ -19,7 +19,7 @@ t.test('cap 1: the second batch waits THROTTLED, then runs its whole course late
   const [a, b] = scheduleUnderCap([batch('a', 0, 10_000), batch('b', 2000, 4000)], 1)
   t.same(timeline(a!), ['PENDING@0', 'RUNNING@1000', 'COMPLETED@11000'], 'the first is untouched')
   t.same(timeline(b!), ['PENDING@2000', 'THROTTLED@3000', 'RUNNING@11000', 'COMPLETED@15000'])
-  t.same(b!.files.map((f) => f.mappedAt), [13000, 15000], 'its files map that much later too')
+  t.same(Array.from(b!.mappedAt), [13000, 15000], 'its files map that much later too')
   t.equal(statusAt(b!, 10_999), 'THROTTLED')
 })
 
@@ -40,7 +40,7 @@ t.test('cancelled batches hold their slot until the cancel took effect; stuck on
   const stuck = scheduleUnderCap([batch('a', 0, 1000, 'RUNNING'), batch('b', 500, 1000)], 1)[1]!
   t.same(timeline(stuck), ['PENDING@500', 'THROTTLED@1500'])
   t.equal(statusAt(stuck, 1e12), 'THROTTLED', 'never gets a slot')
-  t.ok(stuck.files.every((f) => f.mappedAt === Infinity))
+  t.ok(Array.from(stuck.mappedAt).every((at) => at === Infinity))
 })
 
 t.test('same input, same plan, whatever the order given', async (t) => {

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { AnswerCache } from '../../src/store/answer-cache.js'
 import { BY_TIME } from '../../src/domain/progression.js'
-import type { BatchRecord } from '../../src/domain/timeline.js'
+import { listedResults, type BatchRecord } from '../../src/domain/timeline.js'
 
 const record = (id: string): BatchRecord => ({
   id, projectId: 'p', sourceDirectoryId: 'd', config: { job: { type: 'parse_v2', configuration_id: 'c' } }, createdAt: 0,
-  transitions: [{ status: 'PENDING', at: 0 }], files: [], resultsWhileRunning: 'null', resultsWhenFailed: 'null', cancelRequestedAt: null, progression: BY_TIME
+  transitions: [{ status: 'PENDING', at: 0 }], mappedAt: [], results: listedResults([]), resultsWhileRunning: 'null', resultsWhenFailed: 'null', cancelRequestedAt: null, progression: BY_TIME
 })
 
 t.test('an answer is reused only for the same record, step and expand', async (t) => {
