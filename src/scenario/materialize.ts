@@ -157,8 +157,9 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
   if (files.min > files.max) throw new ScenarioFault(`${pointer}/files`, `min (${files.min}) <= max (${files.max})`)
   const jobTypes: readonly JobType[] = spec.job_types ?? ['parse_v2', 'extract_v2']
   const errorRate = spec.file_error_rate ?? ctx.defaults.fileErrorRate
+  // One seeded sequence for the whole list: reseeding costs more than drawing a batch.
+  const f = ctx.rng(pointer)
   for (let i = 0; i < spec.count; i++) {
-    const f = ctx.rng(`${pointer}/${i}`)
     const status = f.helpers.weightedArrayElement(choices)
     const type = f.helpers.arrayElement(jobTypes)
     const configurationId = f.helpers.arrayElement(spec.configuration_ids?.[type] ?? DEFAULT_CONFIGURATION_IDS[type])

@@ -23,11 +23,26 @@ function bound(list: readonly ListPosition[], pos: ListPosition, inclusive = fal
   return lo
 }
 
-function insertSorted(list: ListPosition[], pos: ListPosition): void {
-  const last = list[list.length - 1]
-  // Batches created "now" are the newest: appending is the common case and O(1).
-  if (last === undefined || compare(last, pos) < 0) list.push(pos)
-  else list.splice(bound(list, pos), 0, pos)
+/** An ascending list of positions; out-of-order additions are sorted once, when next read. */
+class OrderedIndex {
+  readonly list: ListPosition[] = []
+  #sorted = true
+
+  add(pos: ListPosition): void {
+    const last = this.list[this.list.length - 1]
+    // Batches created "now" are the newest, so appending in order is the common case. A
+    // scenario lays batches out in any order: those are sorted once, not spliced one by one.
+    if (last !== undefined && compare(last, pos) >= 0) this.#sorted = false
+    this.list.push(pos)
+  }
+
+  read(): readonly ListPosition[] {
+    if (!this.#sorted) {
+      this.list.sort(compare)
+      this.#sorted = true
+    }
+    return this.list
+  }
 }
 
 export interface ListScan {
@@ -49,9 +64,9 @@ export interface ListScan {
  */
 export class BatchStore {
   readonly #byId = new Map<string, BatchRecord>()
-  readonly #all: ListPosition[] = []
-  readonly #byProject = new Map<string, ListPosition[]>()
-  readonly #byDirectory = new Map<string, ListPosition[]>()
+  readonly #all = new OrderedIndex()
+  readonly #byProject = new Map<string, OrderedIndex>()
+  readonly #byDirectory = new Map<string, OrderedIndex>()
 
   get size(): number {
     return this.#byId.size
@@ -70,9 +85,9 @@ export class BatchStore {
     if (this.#byId.has(batch.id)) throw new Error(`duplicate batch id ${batch.id}`)
     this.#byId.set(batch.id, batch)
     const pos: ListPosition = { createdAt: batch.createdAt, id: batch.id }
-    insertSorted(this.#all, pos)
-    insertSorted(this.#indexFor(this.#byProject, batch.projectId), pos)
-    insertSorted(this.#indexFor(this.#byDirectory, batch.sourceDirectoryId), pos)
+    this.#all.add(pos)
+    this.#indexFor(this.#byProject, batch.projectId).add(pos)
+    this.#indexFor(this.#byDirectory, batch.sourceDirectoryId).add(pos)
   }
 
   /** Swaps in a new version of a batch (same id, project, directory and creation time). */
@@ -109,7 +124,7 @@ export class BatchStore {
 
   /** Every batch of a project, oldest first. */
   inProject(projectId: string): BatchRecord[] {
-    return (this.#byProject.get(projectId) ?? []).map((pos) => this.#byId.get(pos.id) as BatchRecord)
+    return (this.#byProject.get(projectId)?.read() ?? []).map((pos) => this.#byId.get(pos.id) as BatchRecord)
   }
 
   projects(): IterableIterator<string> {
@@ -121,17 +136,17 @@ export class BatchStore {
   }
 
   #indexForScan(q: ListScan): readonly ListPosition[] {
-    if (q.sourceDirectoryId !== undefined) return this.#byDirectory.get(q.sourceDirectoryId) ?? []
-    if (q.projectId !== undefined) return this.#byProject.get(q.projectId) ?? []
-    return this.#all
+    if (q.sourceDirectoryId !== undefined) return this.#byDirectory.get(q.sourceDirectoryId)?.read() ?? []
+    if (q.projectId !== undefined) return this.#byProject.get(q.projectId)?.read() ?? []
+    return this.#all.read()
   }
 
-  #indexFor(map: Map<string, ListPosition[]>, key: string): ListPosition[] {
-    let list = map.get(key)
-    if (!list) {
-      list = []
-      map.set(key, list)
+  #indexFor(map: Map<string, OrderedIndex>, key: string): OrderedIndex {
+    let index = map.get(key)
+    if (!index) {
+      index = new OrderedIndex()
+      map.set(key, index)
     }
-    return list
+    return index
   }
 }
