@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+// Compiled to bench/dist/bench/run.js: the repository is three levels up.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = 50
 const PRISM_VERSION = '5.14.2'
@@ -87,8 +88,10 @@ async function load(target: string, workload: string, url: string, opts: { metho
   return { target, workload, rps, meanMs: (CONNECTIONS / Math.max(rps, 1)) * 1000, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts }
 }
 
-async function body(url: string, init: RequestInit = {}): Promise<string> {
-  const res = await fetch(url, { ...init, headers: { ...AUTH, ...(init.body ? { 'content-type': 'application/json' } : {}) } })
+async function body(url: string, init: RequestInit = {}, retries = 2): Promise<string> {
+  const send = () => fetch(url, { ...init, headers: { ...AUTH, ...(init.body ? { 'content-type': 'application/json' } : {}) } })
+  // A kept-alive socket the server has just closed fails once; a fresh one does not.
+  const res = await send().catch((e: unknown) => (retries > 0 ? sleep(50).then(send) : Promise.reject(e)))
   if (!res.ok) throw new Error(`${url}: ${res.status}`)
   return res.text()
 }

@@ -8,7 +8,7 @@ import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from 
 import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
-import { frameworkErrors, registerErrorHandling } from './http/error-handler.js'
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './http/traffic-hooks.js'
 
@@ -39,6 +39,8 @@ export interface MockOptions {
   cwd?: string
   /** How many requests the journal keeps (a ring). Default 1000. */
   journalSize?: number
+  /** When set, /_mock/* requires `Authorization: Bearer <adminToken>`. */
+  adminToken?: string
 }
 
 function isLoaded(s: MockOptions['scenario']): s is LoadedScenario {
@@ -74,7 +76,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     // A Node default header limit (16 KiB) already bounds URL length; ids are bounded here.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
-    frameworkErrors
+    frameworkErrors,
+    clientErrorHandler
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler())
@@ -101,7 +104,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', state, auth: opts.auth ?? true })
-  await app.register(controlRoutes, { prefix: '/_mock', state })
+  await app.register(controlRoutes, { prefix: '/_mock', state, adminToken: opts.adminToken })
   await app.ready()
   return app
 }

@@ -11,6 +11,10 @@ function banner(mock: RunningMock, config: CliConfig): string {
   return `llamacloud-batches-mock listening on ${mock.url} | scenario ${scenario} | clock ${clock} | mode ${config.mode} | auth ${config.auth ? 'on' : 'off'}`
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
 export async function cli(argv: readonly string[], env: Record<string, string | undefined>): Promise<void> {
   let config: CliConfig
   try {
@@ -44,6 +48,7 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       mode: config.mode,
       auth: config.auth,
       journalSize: config.journalSize,
+      ...(config.adminToken !== undefined && { adminToken: config.adminToken }),
       // Logs go to stderr so stdout carries only the banner, which scripts may parse.
       logger: { level: config.logLevel, stream: process.stderr }
     })
@@ -56,6 +61,10 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
   }
   const source = mock.state.loaded.source
   const watcher = config.watch ? (await import('./watch.js')).watchScenario(mock.state, source, mock.app.log) : null
+  if (!isLoopback(config.host)) {
+    const exposure = config.adminToken === undefined ? 'reachable by anyone who can reach this address: set --admin-token' : 'protected by --admin-token'
+    process.stderr.write(`llamacloud-batches-mock: warning: listening on ${config.host}, not loopback; the control plane /_mock/* is ${exposure}\n`)
+  }
   // Last: once the banner is out, the mock is fully up (watching included).
   process.stdout.write(`${banner(mock, config)}\n`)
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

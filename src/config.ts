@@ -15,6 +15,7 @@ export interface CliConfig {
   logLevel: string
   watch: boolean
   journalSize: number
+  adminToken: string | undefined
   help: boolean
   version: boolean
   printOpenapi: boolean
@@ -42,6 +43,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   mode: { type: 'string', env: 'MOCK_MODE', arg: 'realistic|compat', help: 'compat: every schema-valid request gets a 2xx, like Prism (default realistic)' },
   'no-auth': { type: 'boolean', env: 'MOCK_NO_AUTH', help: 'do not require Authorization: Bearer <key>' },
   watch: { type: 'boolean', env: 'MOCK_WATCH', help: 'reload the scenario file when it changes (a bad edit keeps the old one)' },
+  'admin-token': { type: 'string', env: 'MOCK_ADMIN_TOKEN', arg: 'TOKEN', help: 'require Authorization: Bearer TOKEN on /_mock/* (advised with a non-loopback --host)' },
   'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps (default 1000)' },
   'log-level': { type: 'string', env: 'MOCK_LOG_LEVEL', arg: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   'print-openapi': { type: 'boolean', help: 'print the OpenAPI document (JSON) and exit' },
@@ -105,6 +107,7 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
     mode: oneOf('mode', pick(values, env, 'mode'), ['realistic', 'compat'] as const, 'realistic'),
     auth: !flag('no-auth', 'MOCK_NO_AUTH'),
     watch: flag('watch', 'MOCK_WATCH'),
+    adminToken: pick(values, env, 'admin-token'),
     journalSize: integer('journal-size', pick(values, env, 'journal-size'), 1000, 1, 1_000_000) as number,
     logLevel: oneOf('log-level', pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     help: values.help === true,

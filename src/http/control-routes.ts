@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Clock } from '../clock.js'
 import type { MockState } from '../mock-state.js'
@@ -24,6 +25,14 @@ import { RequestValidationError } from './error-handler.js'
 
 export interface ControlRoutesOptions {
   state: MockState
+  /** When set, every /_mock route requires `Authorization: Bearer <adminToken>`. */
+  adminToken?: string | undefined
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 export function clockState(clock: Clock): ClockState {
@@ -32,8 +41,17 @@ export function clockState(clock: Clock): ClockState {
 
 const errors = { 400: HttpErrorSchema, 422: ValidationErrorSchema }
 
-export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { state }) => {
+export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { state, adminToken }) => {
   const { clock } = state
+  if (adminToken !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      const header = request.headers.authorization
+      const given = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : ''
+      if (!sameSecret(given, adminToken)) {
+        return reply.code(401).header('www-authenticate', 'Bearer realm="mock-admin"').send({ detail: 'The control plane needs the admin token: Authorization: Bearer <admin token>' })
+      }
+    })
+  }
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, tags: ['mock'] }
   })

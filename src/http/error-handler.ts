@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { MockError } from '../domain/errors.js'
 import { toValidationIssues, type AjvIssue } from './validation-errors.js'
@@ -76,4 +77,21 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'Path parameter too long' : error.code === 'FST_ERR_BAD_URL' ? 'Malformed URL: invalid percent-encoding' : error.message
   void reply.code(error.statusCode ?? 400).send({ detail })
+}
+
+/**
+ * For requests Node's HTTP parser refuses before Fastify sees them (a request line or
+ * headers over 16 KiB, broken HTTP): the FastAPI envelope still, then the socket closes.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, reason, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'Request line or headers too large (at most 16 KiB)']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'Request timed out']
+        : [400, 'Bad Request', 'Malformed HTTP request']
+  const body = JSON.stringify({ detail })
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`)
+  socket.destroy()
 }

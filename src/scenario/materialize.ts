@@ -1,5 +1,5 @@
 import type { Batch, BatchStatus, JobType } from '../schemas/batch.js'
-import type { BatchSpec, GenerateSpec, Scenario } from '../schemas/scenario.js'
+import { MAX_SCENARIO_BATCHES, type BatchSpec, type GenerateSpec, type Scenario } from '../schemas/scenario.js'
 import type { BatchRecord, Outcome, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
 import { BY_TIME, type Progression } from '../domain/progression.js'
 import { BatchStore } from '../store/batch-store.js'
@@ -227,6 +227,8 @@ function apiKeysOf(scenario: Scenario): Map<string, KeyScope> | null {
  */
 export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Batch>, epoch: number, seedOverride?: number): World {
   const seed = seedOverride ?? scenario.seed ?? 1
+  const total = (scenario.batches?.length ?? 0) + (scenario.generate ?? []).reduce((sum, g) => sum + g.count, 0)
+  if (total > MAX_SCENARIO_BATCHES) throw new ScenarioFault('/generate', `at most ${MAX_SCENARIO_BATCHES} batches in all, got ${total}`)
   const defaults = resolveDefaults(scenario)
   const ctx: Ctx = {
     rng: (key) => seededFaker(hashSeed(seed, key)),
