@@ -9,7 +9,7 @@ import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
-import { validatorCompiler } from './http/validator.js'
+import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './http/traffic-hooks.js'
 
 declare module 'fastify' {
@@ -81,6 +81,19 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler())
+  app.setSerializerCompiler(serializerCompiler)
+  // Requests still in flight when close() starts finish normally, but their keep-alive
+  // sockets must not outlive them: close() waits for every socket, and a kept-alive one
+  // would hold shutdown for the whole keep-alive timeout.
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
   app.decorate('mock', state)
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)

@@ -5,7 +5,7 @@ import { BatchNotFoundError, DirectoryNotFoundError, ProjectNotFoundError } from
 import type { BatchRecord } from './domain/timeline.js'
 import type { Batch, BatchStatus } from './schemas/batch.js'
 import type { CreateBatchBody } from './schemas/batch-requests.js'
-import { deriveDirectory, hashSeed, prefixedId, seededFaker, type Directory } from './scenario/generate.js'
+import { deriveDirectory, hashedId, hashSeed, type Directory } from './scenario/generate.js'
 import { instantiate, type LoadedScenario } from './scenario/load.js'
 import { buildRecord } from './scenario/records.js'
 import type { ListPosition } from './store/batch-store.js'
@@ -130,18 +130,18 @@ export class MockState {
     return batchAt(batch, this.readTime(batch), expandResults)
   }
 
-  /** The batch's answer as JSON at time t, from the cache while its step has not moved. */
-  json(batch: BatchRecord, t: number, expandResults: boolean): string {
+  /** The batch's answer as JSON bytes at time t, from the cache while its step has not moved. */
+  json(batch: BatchRecord, t: number, expandResults: boolean): Buffer {
     const step = lifecycleStepAt(batch, t)
     const cached = this.#answers.get(batch, step, expandResults)
     if (cached !== undefined) return cached
-    const body = JSON.stringify(batchAt(batch, t, expandResults))
+    const body = Buffer.from(JSON.stringify(batchAt(batch, t, expandResults)))
     this.#answers.set(batch, step, expandResults, body)
     return body
   }
 
   /** The answer to a GET of this batch, as JSON; a batch that progresses by polls takes a step. */
-  poll(batch: BatchRecord, expandResults: boolean): string {
+  poll(batch: BatchRecord, expandResults: boolean): Buffer {
     if (batch.progression.kind !== 'polls') return this.json(batch, this.readTime(batch), expandResults)
     const polls = this.world.polls.get(batch.id) ?? 0
     this.world.polls.set(batch.id, polls + 1)
@@ -196,7 +196,7 @@ export class MockState {
     let id: string
     let n = 0
     // Ids follow from the seed and the creation count, so a replayed test sees the same ids.
-    do id = prefixedId(seededFaker(hashSeed(this.world.seed, `create:${store.size}:${n++}`)), 'bat')
+    do id = hashedId('bat', `${this.world.seed}:create:${store.size}:${n++}`)
     while (store.has(id))
     const d = this.world.defaults
     const record = buildRecord(

@@ -19,8 +19,11 @@ export interface BatchesRoutesOptions {
   auth: boolean
 }
 
+const LIST_START = Buffer.from('{"items":[')
+const COMMA = Buffer.from(',')
+
 /** Sends JSON text as it is: it was serialized (and cached by lifecycle step) already. */
-function sendJson(reply: { type(t: string): { send(body: unknown): unknown } }, json: string): void {
+function sendJson(reply: { type(t: string): { send(body: unknown): unknown } }, json: Buffer): void {
   reply.type('application/json; charset=utf-8').send(json)
 }
 
@@ -50,8 +53,10 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
     if (!page.tokenValid && !lenient) {
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
-    const items = page.items.map((b) => state.json(b, state.readTime(b), false)).join(',')
-    sendJson(reply, `{"items":[${items}],"next_page_token":${JSON.stringify(page.nextToken)}}`)
+    const parts: Buffer[] = [LIST_START]
+    page.items.forEach((b, i) => parts.push(...(i > 0 ? [COMMA] : []), state.json(b, state.readTime(b), false)))
+    parts.push(Buffer.from(`],"next_page_token":${JSON.stringify(page.nextToken)}}`))
+    sendJson(reply, Buffer.concat(parts))
   })
 
   app.post(

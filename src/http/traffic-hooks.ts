@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { MockState } from '../mock-state.js'
 import { sampleDelay, type FaultState } from '../store/fault-book.js'
@@ -22,8 +21,8 @@ function journal(state: MockState, request: FastifyRequest, status: number, dura
   const q = request.url.indexOf('?')
   state.journal.record({
     id: String(request.id),
-    time: new Date(Date.now() - durationMs).toISOString(),
-    mock_time: new Date(state.now()).toISOString(),
+    time: Date.now() - durationMs,
+    mockTime: state.now(),
     method: request.method,
     path: pathOf(request.url),
     query: q === -1 ? '' : request.url.slice(q + 1),
@@ -122,27 +121,31 @@ export function registerTrafficHooks(app: FastifyInstance, state: MockState): vo
   app.decorateRequest('faultId', null)
   app.decorateRequest('unmatched', false)
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!isApi(request.url)) return
+  // Callback-style hooks: on the hot path (no fault, no Prefer) they cost no promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!isApi(request.url)) return done()
     const started = performance.now()
     const fault = state.faults.fire(request.method, pathOf(request.url), (name) => {
       const v = request.headers[name]
       return Array.isArray(v) ? v.join(', ') : v
     })
-    if (fault) {
-      request.faultId = fault.id
-      if (fault.delay_ms !== undefined) await sleep(sampleDelay(fault.delay_ms, state.faults.seed, `${fault.id}:delay:${fault.matched}`))
-      if (fault.connection !== undefined) return breakConnection(state, request, reply, fault, started)
-      if (fault.status !== undefined) {
+    const answer = (): void => {
+      if (fault?.connection !== undefined) return void breakConnection(state, request, reply, fault, started)
+      if (fault?.status !== undefined) {
         if (fault.retry_after !== undefined) reply.header('retry-after', String(fault.retry_after))
         if (fault.status === 401) reply.header('www-authenticate', 'Bearer')
-        return reply.code(fault.status).send({ detail: fault.detail ?? PREFER_CODES[fault.status] ?? 'Injected fault' })
+        return void reply.code(fault.status).send({ detail: fault.detail ?? PREFER_CODES[fault.status] ?? 'Injected fault' })
       }
+      if (preferredAnswer(request, reply) === null) done()
     }
-    return preferredAnswer(request, reply) ?? undefined
+    if (fault === null) return answer()
+    request.faultId = fault.id
+    if (fault.delay_ms === undefined) return answer()
+    setTimeout(answer, sampleDelay(fault.delay_ms, state.faults.seed, `${fault.id}:delay:${fault.matched}`))
   })
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     if (isApi(request.url)) journal(state, request, reply.statusCode, reply.elapsedTime)
+    done()
   })
 }

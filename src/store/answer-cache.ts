@@ -3,11 +3,12 @@ import type { BatchRecord } from '../domain/timeline.js'
 interface Entry {
   readonly batch: BatchRecord
   readonly step: number
-  readonly body: string
+  readonly body: Buffer
 }
 
 /**
- * Serialized answers, reused while they cannot change. A batch's answer is fixed by its
+ * Serialized answers, as the bytes to write, reused while they cannot change. (Bytes, not
+ * strings: encoding a large string on every write costs more than everything else.) A batch's answer is fixed by its
  * record (a cancel or re-plan makes a new one), its lifecycle step and `expand`, so an
  * entry is valid exactly while those three match: it is invalidated by step, not by
  * time. Bounded in bytes; the oldest entries go first.
@@ -22,12 +23,12 @@ export class AnswerCache {
     return this.#entries.size
   }
 
-  get(batch: BatchRecord, step: number, expand: boolean): string | undefined {
+  get(batch: BatchRecord, step: number, expand: boolean): Buffer | undefined {
     const entry = this.#entries.get(expand ? `${batch.id}\u0000x` : batch.id)
     return entry !== undefined && entry.batch === batch && entry.step === step ? entry.body : undefined
   }
 
-  set(batch: BatchRecord, step: number, expand: boolean, body: string): void {
+  set(batch: BatchRecord, step: number, expand: boolean, body: Buffer): void {
     const key = expand ? `${batch.id}\u0000x` : batch.id
     const old = this.#entries.get(key)
     if (old) {

@@ -1,10 +1,24 @@
-/** One request as the journal keeps it. */
+/** One request as the journal answers it. */
 export interface JournalEntry {
   readonly id: string
   /** Wall time the request arrived (ISO). */
   readonly time: string
   /** The mock clock when it arrived (ISO). */
   readonly mock_time: string
+  readonly method: string
+  readonly path: string
+  readonly query: string
+  readonly status: number
+  readonly duration_ms: number
+  readonly matched: boolean
+  readonly fault: string | null
+}
+
+/** One request as the journal keeps it: times as numbers, formatted only when read. */
+export interface JournalRecord {
+  readonly id: string
+  readonly time: number
+  readonly mockTime: number
   readonly method: string
   readonly path: string
   readonly query: string
@@ -29,7 +43,7 @@ export interface JournalFilter {
  * however long the mock runs. Oldest entries are overwritten first.
  */
 export class Journal {
-  readonly #ring: (JournalEntry | undefined)[]
+  readonly #ring: (JournalRecord | undefined)[]
   #next = 0
   #size = 0
   #total = 0
@@ -48,7 +62,7 @@ export class Journal {
     return this.#total
   }
 
-  record(entry: JournalEntry): void {
+  record(entry: JournalRecord): void {
     this.#ring[this.#next] = entry
     this.#next = (this.#next + 1) % this.capacity
     this.#size = Math.min(this.#size + 1, this.capacity)
@@ -67,13 +81,14 @@ export class Journal {
     const out: JournalEntry[] = []
     const start = (this.#next - this.#size + this.capacity) % this.capacity
     for (let i = 0; i < this.#size; i++) {
-      const e = this.#ring[(start + i) % this.capacity] as JournalEntry
+      const e = this.#ring[(start + i) % this.capacity] as JournalRecord
       if (filter.method !== undefined && e.method !== filter.method.toUpperCase()) continue
       if (filter.path_prefix !== undefined && !e.path.startsWith(filter.path_prefix)) continue
       if (filter.status !== undefined && e.status !== filter.status) continue
-      if (filter.since !== undefined && Date.parse(e.time) < filter.since) continue
+      if (filter.since !== undefined && e.time < filter.since) continue
       if (filter.matched !== undefined && e.matched !== filter.matched) continue
-      out.push(e)
+      const { mockTime, ...rest } = e
+      out.push({ ...rest, time: new Date(e.time).toISOString(), mock_time: new Date(mockTime).toISOString() })
     }
     return out
   }
