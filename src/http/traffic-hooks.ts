@@ -18,16 +18,13 @@ const pathOf = (url: string): string => {
 }
 
 function journal(state: MockState, request: FastifyRequest, status: number, durationMs: number): void {
-  const q = request.url.indexOf('?')
   state.journal.record({
-    id: String(request.id),
     time: Date.now() - durationMs,
     mockTime: state.now(),
     method: request.method,
-    path: pathOf(request.url),
-    query: q === -1 ? '' : request.url.slice(q + 1),
+    url: request.url,
     status,
-    duration_ms: Math.round(durationMs * 100) / 100,
+    durationMs: Math.round(durationMs * 100) / 100,
     matched: !request.unmatched,
     fault: request.faultId
   })

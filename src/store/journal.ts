@@ -10,23 +10,22 @@ export interface JournalEntry {
   readonly query: string
   readonly status: number
   readonly duration_ms: number
-  readonly matched: boolean
-  readonly fault: string | null
-}
-
-/** One request as the journal keeps it: times as numbers, formatted only when read. */
-export interface JournalRecord {
-  readonly id: string
-  readonly time: number
-  readonly mockTime: number
-  readonly method: string
-  readonly path: string
-  readonly query: string
-  readonly status: number
-  readonly duration_ms: number
   /** False when no route served it (404 for an unknown path, 405 for a wrong method). */
   readonly matched: boolean
   /** The fault rule that answered it, if any. */
+  readonly fault: string | null
+}
+
+/** What the journal is told about one request. */
+export interface JournalRecord {
+  readonly time: number
+  readonly mockTime: number
+  readonly method: string
+  /** Path and query as the request line had them. */
+  readonly url: string
+  readonly status: number
+  readonly durationMs: number
+  readonly matched: boolean
   readonly fault: string | null
 }
 
@@ -38,19 +37,44 @@ export interface JournalFilter {
   matched?: boolean | undefined
 }
 
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'OTHER']
+/** URLs are kept up to this many bytes (longer ones are cut). */
+export const JOURNAL_URL_BYTES = 1024
+
 /**
  * The request journal: a ring of the last `capacity` requests, so memory stays flat
- * however long the mock runs. Oldest entries are overwritten first.
+ * however long the mock runs. Entries live in preallocated columns (numbers in typed
+ * arrays, URLs copied into one byte buffer) rather than an object per request: objects
+ * that live for a thousand requests get promoted, and on a large scenario's heap every
+ * promotion brings the next full collection closer. Oldest entries are overwritten first.
  */
 export class Journal {
-  readonly #ring: (JournalRecord | undefined)[]
+  readonly #time: Float64Array
+  readonly #mockTime: Float64Array
+  readonly #duration: Float64Array
+  readonly #seq: Float64Array
+  readonly #status: Uint16Array
+  readonly #method: Uint8Array
+  readonly #matched: Uint8Array
+  readonly #urlLength: Uint16Array
+  readonly #urls: Buffer
+  readonly #fault: (string | null)[]
   #next = 0
   #size = 0
   #total = 0
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`journal capacity must be a positive integer, got ${capacity}`)
-    this.#ring = new Array(capacity)
+    this.#time = new Float64Array(capacity)
+    this.#mockTime = new Float64Array(capacity)
+    this.#duration = new Float64Array(capacity)
+    this.#seq = new Float64Array(capacity)
+    this.#status = new Uint16Array(capacity)
+    this.#method = new Uint8Array(capacity)
+    this.#matched = new Uint8Array(capacity)
+    this.#urlLength = new Uint16Array(capacity)
+    this.#urls = Buffer.alloc(capacity * JOURNAL_URL_BYTES)
+    this.#fault = new Array<string | null>(capacity).fill(null)
   }
 
   get size(): number {
@@ -63,32 +87,60 @@ export class Journal {
   }
 
   record(entry: JournalRecord): void {
-    this.#ring[this.#next] = entry
-    this.#next = (this.#next + 1) % this.capacity
-    this.#size = Math.min(this.#size + 1, this.capacity)
+    const i = this.#next
     this.#total++
+    this.#seq[i] = this.#total
+    this.#time[i] = entry.time
+    this.#mockTime[i] = entry.mockTime
+    this.#duration[i] = entry.durationMs
+    this.#status[i] = entry.status
+    const method = METHODS.indexOf(entry.method)
+    this.#method[i] = method === -1 ? METHODS.length - 1 : method
+    this.#matched[i] = entry.matched ? 1 : 0
+    this.#urlLength[i] = this.#urls.write(entry.url, i * JOURNAL_URL_BYTES, JOURNAL_URL_BYTES, 'utf8')
+    this.#fault[i] = entry.fault
+    this.#next = (i + 1) % this.capacity
+    this.#size = Math.min(this.#size + 1, this.capacity)
   }
 
   clear(): void {
-    this.#ring.fill(undefined)
+    this.#fault.fill(null)
     this.#next = 0
     this.#size = 0
     this.#total = 0
+  }
+
+  #entry(i: number): JournalEntry {
+    const url = this.#urls.toString('utf8', i * JOURNAL_URL_BYTES, i * JOURNAL_URL_BYTES + (this.#urlLength[i] as number))
+    const q = url.indexOf('?')
+    return {
+      id: `req-${this.#seq[i]}`,
+      time: new Date(this.#time[i] as number).toISOString(),
+      mock_time: new Date(this.#mockTime[i] as number).toISOString(),
+      method: METHODS[this.#method[i] as number] as string,
+      path: q === -1 ? url : url.slice(0, q),
+      query: q === -1 ? '' : url.slice(q + 1),
+      status: this.#status[i] as number,
+      duration_ms: this.#duration[i] as number,
+      matched: this.#matched[i] === 1,
+      fault: this.#fault[i] ?? null
+    }
   }
 
   /** Entries oldest first, filtered. */
   entries(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = []
     const start = (this.#next - this.#size + this.capacity) % this.capacity
-    for (let i = 0; i < this.#size; i++) {
-      const e = this.#ring[(start + i) % this.capacity] as JournalRecord
-      if (filter.method !== undefined && e.method !== filter.method.toUpperCase()) continue
-      if (filter.path_prefix !== undefined && !e.path.startsWith(filter.path_prefix)) continue
-      if (filter.status !== undefined && e.status !== filter.status) continue
-      if (filter.since !== undefined && e.time < filter.since) continue
-      if (filter.matched !== undefined && e.matched !== filter.matched) continue
-      const { mockTime, ...rest } = e
-      out.push({ ...rest, time: new Date(e.time).toISOString(), mock_time: new Date(mockTime).toISOString() })
+    const method = filter.method?.toUpperCase()
+    for (let n = 0; n < this.#size; n++) {
+      const i = (start + n) % this.capacity
+      if (method !== undefined && METHODS[this.#method[i] as number] !== method) continue
+      if (filter.status !== undefined && this.#status[i] !== filter.status) continue
+      if (filter.since !== undefined && (this.#time[i] as number) < filter.since) continue
+      if (filter.matched !== undefined && (this.#matched[i] === 1) !== filter.matched) continue
+      const entry = this.#entry(i)
+      if (filter.path_prefix !== undefined && !entry.path.startsWith(filter.path_prefix)) continue
+      out.push(entry)
     }
     return out
   }
