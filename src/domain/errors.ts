@@ -33,12 +33,6 @@ export class DirectoryNotFoundError extends MockError {
   }
 }
 
-export class InvalidPageTokenError extends MockError {
-  constructor(readonly token: string) {
-    super('INVALID_PAGE_TOKEN', 'Invalid page token: it was not issued by this server for this query')
-  }
-}
-
 export class ClockError extends MockError {
   constructor(message: string) {
     super('CLOCK_BACKWARDS', message)

@@ -9,9 +9,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   PROJECT_NOT_FOUND: 404,
   DIRECTORY_NOT_FOUND: 404,
   BATCH_NOT_CANCELLABLE: 400,
-  INVALID_PAGE_TOKEN: 422,
-  CLOCK_BACKWARDS: 400,
-  SCENARIO_INVALID: 422
+  CLOCK_BACKWARDS: 400
 }
 
 const DETAIL_BY_CODE: Record<string, (e: MockError) => string> = {
