@@ -15,6 +15,7 @@ import { FaultBook } from './store/fault-book.js'
 import { addBatch, replaceBatch } from './store/running-cap.js'
 import { Journal } from './store/journal.js'
 import { AnswerCache } from './store/answer-cache.js'
+import { canonicalId } from './store/canonical-id.js'
 
 export type MockMode = 'realistic' | 'compat'
 
@@ -38,8 +39,7 @@ export interface ListRequest extends Narrowing {
 
 /** `prj-<uuid>` and `<uuid>` name the same project (likewise `org-`). */
 export function sameId(a: string, b: string): boolean {
-  const strip = (s: string): string => s.replace(/^[a-z]{3}-/, '').toLowerCase()
-  return strip(a) === strip(b)
+  return canonicalId(a) === canonicalId(b)
 }
 
 /**
@@ -94,7 +94,7 @@ export class MockState {
     if (tenant && !sameId(batch.projectId, tenant.projectId)) return false
     if (narrowing.project_id !== undefined && !sameId(batch.projectId, narrowing.project_id)) return false
     if (narrowing.organization_id !== undefined) {
-      const organization = this.world.organizations.get(batch.projectId)
+      const organization = this.world.organizations.get(canonicalId(batch.projectId))
       if (organization !== undefined && !sameId(organization, narrowing.organization_id)) return false
     }
     return true
@@ -121,9 +121,9 @@ export class MockState {
    * When this batch is read: the clock, or for a batch that progresses by polls, the step
    * its last GET showed (lists and cancels see what the client last saw; only a GET moves it).
    */
-  readTime(batch: BatchRecord): number {
-    if (batch.progression.kind === 'time') return this.now()
-    return readTimeOf(batch, this.now(), Math.max((this.world.polls.get(batch.id) ?? 0) - 1, 0))
+  readTime(batch: BatchRecord, now = this.now()): number {
+    if (batch.progression.kind === 'time') return now
+    return readTimeOf(batch, now, Math.max((this.world.polls.get(batch.id) ?? 0) - 1, 0))
   }
 
   view(batch: BatchRecord, expandResults: boolean): Batch {
@@ -250,16 +250,19 @@ export class MockState {
       after = this.#tokens.read(req.page_token, fingerprint) ?? undefined
       tokenValid = after !== undefined
     }
+    // The key's project and project_id both pick the project index; two different ones see nothing.
+    const project = tenant?.projectId ?? req.project_id
+    if (tenant && req.project_id !== undefined && !sameId(tenant.projectId, req.project_id)) return { items: [], nextToken: null, tokenValid }
     const now = this.now()
-    const narrowing: Narrowing = { project_id: req.project_id, organization_id: req.organization_id }
+    const narrowing: Narrowing = { organization_id: req.organization_id }
     const { status } = req
     const { items, more } = this.world.store.scan({
-      projectId: tenant?.projectId,
+      projectId: project,
       sourceDirectoryId: req.source_directory_id,
       createdFrom: req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : undefined,
       createdTo: req.created_at_on_or_before !== undefined ? Date.parse(req.created_at_on_or_before) : undefined,
       after,
-      accept: (b) => this.#visible(b, null, narrowing) && (status === undefined || statusAt(b, b.progression.kind === 'time' ? now : this.readTime(b)) === status),
+      accept: (b) => this.#visible(b, null, narrowing) && (status === undefined || statusAt(b, this.readTime(b, now)) === status),
       limit: req.page_size
     })
     const last = items[items.length - 1]

@@ -20,6 +20,7 @@ import {
 import { buildRecord, recordFromLiteral } from './records.js'
 import { faultRuleProblem } from '../store/fault-book.js'
 import { reschedule } from '../store/running-cap.js'
+import { canonicalId } from '../store/canonical-id.js'
 
 /** A fault in a scenario that its schema cannot see (a duplicate id, an unknown directory…). */
 export class ScenarioFault extends Error {
@@ -258,8 +259,8 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     if (rule.id !== undefined) faultIds.add(rule.id)
   })
   const organizations = new Map<string, string>()
-  scenario.projects?.forEach((p) => organizations.set(p.id, p.organization_id))
-  scenario.api_keys?.forEach((k) => k.organization_id && !organizations.has(k.project_id) && organizations.set(k.project_id, k.organization_id))
+  scenario.projects?.forEach((p) => organizations.set(canonicalId(p.id), p.organization_id))
+  scenario.api_keys?.forEach((k) => k.organization_id && !organizations.has(canonicalId(k.project_id)) && organizations.set(canonicalId(k.project_id), k.organization_id))
   const world: World = {
     name: scenario.name ?? 'unnamed',
     seed,
@@ -275,7 +276,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
   }
   if (defaults.maxRunningPerProject !== null) {
     for (const batch of ctx.store.values()) world.natural.set(batch.id, batch)
-    for (const project of [...ctx.store.projects()]) reschedule(world, project)
+    for (const project of ctx.store.projects()) reschedule(world, project)
   }
   return world
 }

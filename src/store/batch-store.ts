@@ -1,4 +1,5 @@
 import type { BatchRecord } from '../domain/timeline.js'
+import { canonicalId } from './canonical-id.js'
 
 /** A batch's place in list order: newest first means descending (createdAt, id). */
 export interface ListPosition {
@@ -46,7 +47,7 @@ class OrderedIndex {
 }
 
 export interface ListScan {
-  /** Only this project's batches, or every project's. */
+  /** Only this project's batches (in either id form), or every project's. */
   projectId?: string | undefined
   sourceDirectoryId?: string | undefined
   createdFrom?: number | undefined
@@ -86,7 +87,7 @@ export class BatchStore {
     this.#byId.set(batch.id, batch)
     const pos: ListPosition = { createdAt: batch.createdAt, id: batch.id }
     this.#all.add(pos)
-    this.#indexFor(this.#byProject, batch.projectId).add(pos)
+    this.#indexFor(this.#byProject, canonicalId(batch.projectId)).add(pos)
     this.#indexFor(this.#byDirectory, batch.sourceDirectoryId).add(pos)
   }
 
@@ -103,7 +104,10 @@ export class BatchStore {
    * Up to `limit` batches newest first, after `after`, and whether more follow.
    */
   scan(q: ListScan): { items: BatchRecord[]; more: boolean } {
-    const index = this.#indexForScan(q)
+    const project = q.projectId === undefined ? undefined : canonicalId(q.projectId)
+    const index = q.sourceDirectoryId !== undefined ? this.#read(this.#byDirectory, q.sourceDirectoryId) : project !== undefined ? this.#read(this.#byProject, project) : this.#all.read()
+    // Walking a project's own index needs no project check; a directory's index does.
+    const checkProject = project !== undefined && q.sourceDirectoryId !== undefined
     let end = index.length
     if (q.after) end = Math.min(end, bound(index, q.after, true))
     // Ids are ASCII, so '\uffff' sorts after every id created at `createdTo`.
@@ -113,8 +117,7 @@ export class BatchStore {
       const pos = index[i] as ListPosition
       if (q.createdFrom !== undefined && pos.createdAt < q.createdFrom) break
       const batch = this.#byId.get(pos.id) as BatchRecord
-      if (q.projectId !== undefined && batch.projectId !== q.projectId) continue
-      if (q.sourceDirectoryId !== undefined && batch.sourceDirectoryId !== q.sourceDirectoryId) continue
+      if (checkProject && canonicalId(batch.projectId) !== project) continue
       if (q.accept && !q.accept(batch)) continue
       if (items.length === q.limit) return { items, more: true }
       items.push(batch)
@@ -122,23 +125,22 @@ export class BatchStore {
     return { items, more: false }
   }
 
-  /** Every batch of a project, oldest first. */
+  /** Every batch of a project (in either id form), oldest first. */
   inProject(projectId: string): BatchRecord[] {
-    return (this.#byProject.get(projectId)?.read() ?? []).map((pos) => this.#byId.get(pos.id) as BatchRecord)
+    return this.#read(this.#byProject, canonicalId(projectId)).map((pos) => this.#byId.get(pos.id) as BatchRecord)
   }
 
-  projects(): IterableIterator<string> {
-    return this.#byProject.keys()
+  /** The projects that have batches, one id each. */
+  projects(): string[] {
+    return [...this.#byProject.values()].map((index) => this.#byId.get((index.list[0] as ListPosition).id)?.projectId as string)
   }
 
   *values(): IterableIterator<BatchRecord> {
     yield* this.#byId.values()
   }
 
-  #indexForScan(q: ListScan): readonly ListPosition[] {
-    if (q.sourceDirectoryId !== undefined) return this.#byDirectory.get(q.sourceDirectoryId)?.read() ?? []
-    if (q.projectId !== undefined) return this.#byProject.get(q.projectId)?.read() ?? []
-    return this.#all.read()
+  #read(map: Map<string, OrderedIndex>, key: string): readonly ListPosition[] {
+    return map.get(key)?.read() ?? []
   }
 
   #indexFor(map: Map<string, OrderedIndex>, key: string): OrderedIndex {

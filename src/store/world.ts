@@ -35,7 +35,7 @@ export interface World {
   readonly exclusiveDirectories: boolean
   /** Keys the scenario declares, or null: then any non-empty key sees every project. */
   readonly apiKeys: ReadonlyMap<string, KeyScope> | null
-  /** Project → organization, as the scenario declares them. */
+  /** Project (by canonical id) → organization, as the scenario declares them. */
   readonly organizations: ReadonlyMap<string, string>
   readonly defaults: ResolvedDefaults
   /** GETs of each batch that progresses by polls, so far. */
