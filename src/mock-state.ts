@@ -3,11 +3,12 @@ import { batchAt, cancelBatch, isTerminal, lifecycleStepAt, statusAt } from './d
 import { readTimeOf } from './domain/progression.js'
 import { BatchNotFoundError, DirectoryNotFoundError, ProjectNotFoundError } from './domain/errors.js'
 import type { BatchRecord } from './domain/timeline.js'
-import type { Batch, BatchStatus } from './schemas/batch.js'
+import type { Batch, BatchConfig, BatchStatus } from './schemas/batch.js'
 import type { CreateBatchBody } from './schemas/batch-requests.js'
 import { deriveDirectory, hashedId, hashSeed, type Directory } from './scenario/generate.js'
 import { instantiate, type LoadedScenario } from './scenario/load.js'
 import { buildRecord } from './scenario/records.js'
+import { behaviourOf } from './scenario/materialize.js'
 import type { ListPosition } from './store/batch-store.js'
 import { PageTokens } from './store/page-token.js'
 import type { KeyScope, World } from './store/world.js'
@@ -167,56 +168,34 @@ export class MockState {
     return derived
   }
 
-  #deriveBatch(id: string, projectId: string): BatchRecord {
-    const h = hashSeed(this.world.seed, id)
-    const directory = this.#directory(`dir-${id.replace(/^bat-/, '')}`)
+  /** A batch on the scenario's default timeline and behaviour, ending COMPLETED. */
+  #defaultRecord(id: string, projectId: string, directory: Directory, config: BatchConfig, createdAt: number, webhooks?: unknown): BatchRecord {
+    const d = this.world.defaults
     return buildRecord(
-      {
-        id,
-        projectId,
-        sourceDirectoryId: directory.id,
-        config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
-        createdAt: this.world.epoch - 60_000 - (h % 86_400_000),
-        outcome: 'COMPLETED',
-        durations: this.world.defaults.timeline,
-        directory,
-        resultsWhileRunning: this.world.defaults.resultsWhileRunning,
-        resultsWhenFailed: this.world.defaults.resultsWhenFailed
-      },
+      { id, projectId, sourceDirectoryId: directory.id, config, createdAt, outcome: 'COMPLETED', durations: d.timeline, directory, ...behaviourOf({}, d), webhooks },
       this.world.seed
     )
+  }
+
+  #deriveBatch(id: string, projectId: string): BatchRecord {
+    const directory = this.#directory(`dir-${id.replace(/^bat-/, '')}`)
+    const createdAt = this.world.epoch - 60_000 - (hashSeed(this.world.seed, id) % 86_400_000)
+    return this.#defaultRecord(id, projectId, directory, { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, createdAt)
   }
 
   /** A new batch over the directory's files, PENDING now, on the scenario's default timeline. */
   create(body: CreateBatchBody, tenant: Tenant, narrowing: Narrowing): BatchRecord {
     const projectId = this.#projectFor(tenant, narrowing)
     const directory = this.#directory(body.source_directory_id)
-    const now = this.now()
     const store = this.world.store
     let id: string
     let n = 0
     // Ids follow from the seed and the creation count, so a replayed test sees the same ids.
     do id = hashedId('bat', `${this.world.seed}:create:${store.size}:${n++}`)
     while (store.has(id))
-    const d = this.world.defaults
-    const record = buildRecord(
-      {
-        id,
-        projectId,
-        sourceDirectoryId: directory.id,
-        config: { job: { type: body.config.job.type, configuration_id: body.config.job.configuration_id } },
-        createdAt: now,
-        outcome: 'COMPLETED',
-        durations: d.timeline,
-        directory,
-        resultsWhileRunning: d.resultsWhileRunning,
-        resultsWhenFailed: d.resultsWhenFailed,
-        progression: d.progression,
-        webhooks: { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null }
-      },
-      this.world.seed
-    )
-    addBatch(this.world, record)
+    const config = { job: { type: body.config.job.type, configuration_id: body.config.job.configuration_id } }
+    const webhooks = { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null }
+    addBatch(this.world, this.#defaultRecord(id, projectId, directory, config, this.now(), webhooks))
     return store.get(id) as BatchRecord
   }
 

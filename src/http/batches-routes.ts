@@ -53,8 +53,12 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
     if (!page.tokenValid && !lenient) {
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
+    const now = state.now()
     const parts: Buffer[] = [LIST_START]
-    page.items.forEach((b, i) => parts.push(...(i > 0 ? [COMMA] : []), state.json(b, state.readTime(b), false)))
+    for (const [i, b] of page.items.entries()) {
+      if (i > 0) parts.push(COMMA)
+      parts.push(state.json(b, state.readTime(b, now), false))
+    }
     parts.push(Buffer.from(`],"next_page_token":${JSON.stringify(page.nextToken)}}`))
     sendJson(reply, Buffer.concat(parts))
   })

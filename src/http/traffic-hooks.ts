@@ -43,33 +43,31 @@ const SAMPLE_BODY = JSON.stringify({
 })
 
 /** Breaks the connection as the rule says; the journal records it here, as no reply follows. */
-function breakConnection(state: MockState, request: FastifyRequest, reply: FastifyReply, fault: FaultState, started: number): FastifyReply {
+function breakConnection(state: MockState, request: FastifyRequest, reply: FastifyReply, fault: FaultState, started: number): void {
   reply.hijack()
   const socket = request.raw.socket
   const res = reply.raw
-  switch (fault.connection) {
-    case 'reset':
-      socket.resetAndDestroy()
-      journal(state, request, 0, performance.now() - started)
-      break
-    case 'empty':
-      socket.end()
-      journal(state, request, 0, performance.now() - started)
-      break
-    case 'truncated':
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(SAMPLE_BODY) })
-      res.write(SAMPLE_BODY.slice(0, SAMPLE_BODY.length >> 1))
-      socket.destroy()
-      journal(state, request, 200, performance.now() - started)
-      break
-    case 'malformed': {
-      const body = SAMPLE_BODY.slice(0, -7) + ',,}'
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
-      res.end(body)
-      journal(state, request, 200, performance.now() - started)
-    }
+  const json = { 'content-type': 'application/json; charset=utf-8' }
+  if (fault.connection === 'reset') socket.resetAndDestroy()
+  else if (fault.connection === 'empty') socket.end()
+  else if (fault.connection === 'truncated') {
+    res.writeHead(200, { ...json, 'content-length': Buffer.byteLength(SAMPLE_BODY) })
+    res.write(SAMPLE_BODY.slice(0, SAMPLE_BODY.length >> 1))
+    socket.destroy()
+  } else {
+    const body = SAMPLE_BODY.slice(0, -7) + ',,}'
+    res.writeHead(200, { ...json, 'content-length': Buffer.byteLength(body) })
+    res.end(body)
   }
-  return reply
+  // Status 0: nothing at all was answered.
+  journal(state, request, fault.connection === 'reset' || fault.connection === 'empty' ? 0 : 200, performance.now() - started)
+}
+
+/** A canned error as LlamaCloud would send it, with the headers its status calls for. */
+function cannedError(reply: FastifyReply, status: number, detail: string, retryAfter?: number): FastifyReply {
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+  if (status === 401) reply.header('www-authenticate', 'Bearer')
+  return reply.code(status).send({ detail })
 }
 
 export const PREFER_CODES: Record<number, string> = {
@@ -105,9 +103,7 @@ function preferredAnswer(request: FastifyRequest, reply: FastifyReply): FastifyR
     const supported = ['2xx', ...Object.keys(PREFER_CODES), '422'].sort().join(', ')
     return reply.code(422).send({ detail: [{ type: 'prefer_code', loc: ['header', 'prefer'], msg: `Unsupported Prefer code ${status}; supported: ${supported}`, input: header }] })
   }
-  if (status === 401) reply.header('www-authenticate', 'Bearer')
-  if (status === 429 || status === 503) reply.header('retry-after', '1')
-  return reply.code(status).send({ detail })
+  return cannedError(reply, status, detail, status === 429 || status === 503 ? 1 : undefined)
 }
 
 /**
@@ -122,17 +118,16 @@ export function registerTrafficHooks(app: FastifyInstance, state: MockState): vo
   app.addHook('onRequest', (request, reply, done) => {
     if (!isApi(request.url)) return done()
     const started = performance.now()
-    const fault = state.faults.fire(request.method, pathOf(request.url), (name) => {
-      const v = request.headers[name]
-      return Array.isArray(v) ? v.join(', ') : v
-    })
+    const fault =
+      state.faults.size === 0
+        ? null
+        : state.faults.fire(request.method, pathOf(request.url), (name) => {
+            const v = request.headers[name]
+            return Array.isArray(v) ? v.join(', ') : v
+          })
     const answer = (): void => {
-      if (fault?.connection !== undefined) return void breakConnection(state, request, reply, fault, started)
-      if (fault?.status !== undefined) {
-        if (fault.retry_after !== undefined) reply.header('retry-after', String(fault.retry_after))
-        if (fault.status === 401) reply.header('www-authenticate', 'Bearer')
-        return void reply.code(fault.status).send({ detail: fault.detail ?? PREFER_CODES[fault.status] ?? 'Injected fault' })
-      }
+      if (fault?.connection !== undefined) return breakConnection(state, request, reply, fault, started)
+      if (fault?.status !== undefined) return void cannedError(reply, fault.status, fault.detail ?? PREFER_CODES[fault.status] ?? 'Injected fault', fault.retry_after)
       if (preferredAnswer(request, reply) === null) done()
     }
     if (fault === null) return answer()

@@ -17,9 +17,9 @@ import {
   type Directory,
   type Faker
 } from './generate.js'
-import { buildRecord, recordFromLiteral } from './records.js'
+import { buildRecord, recordFromLiteral, type RecordInput } from './records.js'
 import { faultRuleProblem } from '../store/fault-book.js'
-import { reschedule } from '../store/running-cap.js'
+import { addBatch, reschedule } from '../store/running-cap.js'
 import { canonicalId } from '../store/canonical-id.js'
 
 /** A fault in a scenario that its schema cannot see (a duplicate id, an unknown directory…). */
@@ -38,6 +38,17 @@ const policy = (value: 'null' | 'partial' | null | undefined, fallback: ResultsP
 function progressionOf(kind: 'time' | 'polls' | 'immediate' | undefined, every: number | undefined, fallback: Progression): Progression {
   if (kind === undefined) return every !== undefined && fallback.kind === 'polls' ? { kind: 'polls', every } : fallback
   return kind === 'polls' ? { kind, every: every ?? 1 } : { kind }
+}
+
+type Behaviour = Pick<BatchSpec, 'results_while_running' | 'results_when_failed' | 'progression' | 'polls_per_step'>
+
+/** How a batch shows results and progresses: its own settings over the scenario's defaults. */
+export function behaviourOf(spec: Behaviour, defaults: ResolvedDefaults): Pick<RecordInput, 'resultsWhileRunning' | 'resultsWhenFailed' | 'progression'> {
+  return {
+    resultsWhileRunning: policy(spec.results_while_running, defaults.resultsWhileRunning),
+    resultsWhenFailed: policy(spec.results_when_failed, defaults.resultsWhenFailed),
+    progression: progressionOf(spec.progression, spec.polls_per_step, defaults.progression)
+  }
 }
 
 export function resolveDefaults(scenario: Scenario): ResolvedDefaults {
@@ -66,11 +77,13 @@ interface Ctx {
   readonly directories: Map<string, Directory>
   readonly exclusive: boolean
   readonly store: BatchStore
+  /** Puts a new batch in the store (a live world also plans it under its running cap). */
+  readonly add: (record: BatchRecord) => void
 }
 
-function addBatch(ctx: Ctx, pointer: string, record: ReturnType<typeof buildRecord>): void {
+function addNew(ctx: Ctx, pointer: string, record: BatchRecord): void {
   if (ctx.store.has(record.id)) throw new ScenarioFault(`${pointer}/id`, `a batch id used once, but ${record.id} is already taken`)
-  ctx.store.add(record)
+  ctx.add(record)
 }
 
 /** The directory a batch runs over: declared, inline, or derived from its id. */
@@ -107,13 +120,11 @@ function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string, rngKey = `ba
       durations: { ...ctx.defaults.timeline, ...spec.timeline },
       directory: dir,
       failAfterFiles: spec.fail_after_files,
-      resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
-      resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed),
-      progression: progressionOf(spec.progression, spec.polls_per_step, ctx.defaults.progression)
+      ...behaviourOf(spec, ctx.defaults)
     },
     ctx.seed
   )
-  addBatch(ctx, pointer, record)
+  addNew(ctx, pointer, record)
   return id
 }
 
@@ -178,13 +189,11 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
         config: { job: { type, configuration_id: configurationId } },
         ...placed,
         directory: dir,
-        resultsWhileRunning: policy(spec.results_while_running, ctx.defaults.resultsWhileRunning),
-        resultsWhenFailed: policy(spec.results_when_failed, ctx.defaults.resultsWhenFailed),
-        progression: progressionOf(spec.progression, spec.polls_per_step, ctx.defaults.progression)
+        ...behaviourOf(spec, ctx.defaults)
       },
       ctx.seed
     )
-    addBatch(ctx, pointer, record)
+    addNew(ctx, pointer, record)
   }
 }
 
@@ -200,14 +209,10 @@ export function injectBatch(world: World, spec: BatchSpec, now: number): BatchRe
     defaults: world.defaults,
     directories: world.directories,
     exclusive: world.exclusiveDirectories,
-    store: world.store
+    store: world.store,
+    add: (record) => addBatch(world, record)
   }
   const id = specifiedBatch(ctx, spec, '', `inject:${world.store.size}`)
-  const batch = world.store.get(id) as BatchRecord
-  if (world.defaults.maxRunningPerProject !== null) {
-    world.natural.set(id, batch)
-    reschedule(world, batch.projectId)
-  }
   return world.store.get(id) as BatchRecord
 }
 
@@ -231,6 +236,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
   const total = (scenario.batches?.length ?? 0) + (scenario.generate ?? []).reduce((sum, g) => sum + g.count, 0)
   if (total > MAX_SCENARIO_BATCHES) throw new ScenarioFault('/generate', `at most ${MAX_SCENARIO_BATCHES} batches in all, got ${total}`)
   const defaults = resolveDefaults(scenario)
+  const store = new BatchStore()
   const ctx: Ctx = {
     rng: (key) => seededFaker(hashSeed(seed, key)),
     seed,
@@ -238,7 +244,9 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     defaults,
     directories: new Map(),
     exclusive: scenario.exclusive_directories ?? false,
-    store: new BatchStore()
+    store,
+    // Planned under the running cap once, below, rather than after every batch.
+    add: (record) => store.add(record)
   }
   scenario.directories?.forEach((d, i) => {
     if (ctx.directories.has(d.id)) throw new ScenarioFault(`/directories/${i}/id`, `a directory id used once, but ${d.id} is already taken`)
@@ -247,7 +255,7 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     ctx.directories.set(d.id, typeof d.files === 'number' ? derivedDirectory(seed, d.id, d.files, errorRate) : listedDirectory(d.id, filesFromSpec(f, d.files, errorRate)))
   })
   scenario.batches?.forEach((entry, i) => {
-    if ('fixture' in entry) addBatch(ctx, `/batches/${i}`, recordFromLiteral(fixtures.get(entry.fixture) as Batch))
+    if ('fixture' in entry) addNew(ctx, `/batches/${i}`, recordFromLiteral(fixtures.get(entry.fixture) as Batch))
     else specifiedBatch(ctx, entry, `/batches/${i}`)
   })
   scenario.generate?.forEach((g, i) => generatedBatches(ctx, g, `/generate/${i}`))

@@ -74,6 +74,10 @@ export class FaultBook {
     this.#rules = []
   }
 
+  get size(): number {
+    return this.#rules.length
+  }
+
   list(): FaultState[] {
     return this.#rules.map((r) => ({ ...r.state }))
   }
