@@ -36,4 +36,5 @@ t.test('reset returns to the loaded scenario', async (t) => {
   t.same(reset.body, { scenario: 'test', batches: 1, clock: { now: START, mode: 'manual', speed: 0 } })
   t.equal((await get(app, '/api/v2/batches/bat-r')).body.status, 'PENDING', 'the cancellation is forgotten')
   t.equal((await get(app, '/api/v2/batches')).body.items.length, 1, 'created batches are gone')
+  t.same((await get(app, '/_mock/requests?count=true')).body.total, 2, 'the journal restarted: only the two reads since reset are in it')
 })
