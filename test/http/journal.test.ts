@@ -40,11 +40,12 @@ t.test('filters, count, clear', async (t) => {
   t.same(await q('count=true'), { count: 0, capacity: 1000, total: 0 })
 })
 
-t.test('a soak of 100k requests leaves the ring at its bound', async (t) => {
-  const app = await build(t, { journalSize: 500 })
-  for (let i = 0; i < 100_000; i++) await app.inject({ method: 'GET', url: `/api/v2/batches/bat-${i}`, headers: AUTH })
+// The bound is proved with a small ring wrapped many times over, not with a long soak.
+t.test('a ring wrapped many times over stays at its bound', async (t) => {
+  const app = await build(t, { journalSize: 7 })
+  for (let i = 0; i < 1_000; i++) await app.inject({ method: 'GET', url: `/api/v2/batches/bat-${i}`, headers: AUTH })
   const { body } = await get(app, '/_mock/requests')
-  t.same([body.count, body.capacity, body.total], [500, 500, 100_000])
-  t.equal(body.requests[0].path, '/api/v2/batches/bat-99500', 'the oldest kept is the 500th from last')
-  t.equal(body.requests.at(-1).path, '/api/v2/batches/bat-99999')
+  t.same([body.count, body.capacity, body.total], [7, 7, 1_000])
+  t.equal(body.requests[0].path, '/api/v2/batches/bat-993', 'the oldest kept is the 7th from last')
+  t.equal(body.requests.at(-1).path, '/api/v2/batches/bat-999')
 })
