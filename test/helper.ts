@@ -2,6 +2,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp, type MockOptions } from '../src/app.js'
 import type { Test } from 'tap'
 import type { Scenario } from '../src/schemas/scenario.js'
+import { listedResults, type BatchRecord, type Progression, type ResultsPolicy } from '../src/domain/batch-record.js'
+import { buildTimeline, type Outcome, type TimelineDurations } from '../src/domain/timeline.js'
 
 type Tap = Pick<Test, 'teardown'>
 
@@ -47,4 +49,40 @@ export async function rejectsAs(t: Test, promise: Promise<unknown>, type: abstra
   }
   t.fail(`expected a rejection with ${type.name}`)
   return undefined
+}
+
+export interface RecordOptions {
+  id?: string
+  projectId?: string
+  createdAt?: number
+  durations?: Partial<TimelineDurations>
+  outcome?: Outcome
+  files?: number
+  progression?: Progression
+  resultsWhileRunning?: ResultsPolicy
+}
+
+/**
+ * A batch record laid out as the mock lays one out, for tests of the domain and the
+ * service: `files` files `dfl-0`… with jobs `pjb-0`…, on a 1 s / 0 / 2 s timeline by default.
+ */
+export function record(opts: RecordOptions = {}): BatchRecord {
+  const files = opts.files ?? 2
+  const createdAt = opts.createdAt ?? 0
+  const { transitions, mappedAt } = buildTimeline(createdAt, { pending_ms: 1000, throttled_ms: 0, running_ms: 2000, ...opts.durations }, opts.outcome ?? 'COMPLETED', files)
+  const results = Array.from({ length: files }, (_, i) => ({ source_directory_file_id: `dfl-${i}`, job_reference: { type: 'parse_v2' as const, id: `pjb-${i}` }, error_message: null }))
+  return {
+    id: opts.id ?? 'bat-1',
+    projectId: opts.projectId ?? 'prj-1',
+    sourceDirectoryId: 'dir-1',
+    config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
+    createdAt,
+    transitions,
+    mappedAt,
+    results: listedResults(results),
+    resultsWhileRunning: opts.resultsWhileRunning ?? 'null',
+    resultsWhenFailed: 'null',
+    cancelRequestedAt: null,
+    progression: opts.progression ?? { kind: 'time' }
+  }
 }

@@ -1,6 +1,8 @@
-import { TERMINAL_STATUSES, type Batch, type BatchResult, type BatchStatus } from '../schemas/batch.js'
+import { isTerminal, type BatchStatus } from './status.js'
+// Kept until every importer takes it from status.ts.
+export { isTerminal }
 import { BatchNotCancellableError } from './errors.js'
-import type { BatchRecord, Transition } from './timeline.js'
+import type { Batch, BatchRecord, BatchResult, Transition } from './batch-record.js'
 
 /** Index of the last element whose key is <= t, or -1 (binary search over an ascending list). */
 function lastAtOrBefore<T>(items: ArrayLike<T>, key: (item: T) => number, t: number): number {
@@ -101,10 +103,6 @@ export function batchAt(batch: BatchRecord, t: number, expandResults: boolean): 
     updated_at: new Date(updatedAtOf(batch, t)).toISOString(),
     results: resultsAt(batch, t, expandResults)
   }
-}
-
-export function isTerminal(status: BatchStatus): boolean {
-  return TERMINAL_STATUSES.has(status)
 }
 
 /**

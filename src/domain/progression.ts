@@ -1,11 +1,5 @@
-import type { BatchRecord } from './timeline.js'
-
-/**
- * How a batch moves along its timeline: with the clock (`time`), one status per `every`
- * GETs of it (`polls`, as moto's state manager does), or straight to where it ends
- * (`immediate`).
- */
-export type Progression = { readonly kind: 'time' } | { readonly kind: 'polls'; readonly every: number } | { readonly kind: 'immediate' }
+import type { BatchRecord, Progression } from './batch-record.js'
+export type { Progression } from './batch-record.js'
 
 export const BY_TIME: Progression = { kind: 'time' }
 

@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto'
 // The English build alone: the package's main entry loads every locale (~0.4 s at start-up).
 import { faker as english } from '@faker-js/faker/locale/en'
 import type { BatchStatus, JobType } from '../schemas/batch.js'
 import type { FileSpec } from '../schemas/scenario.js'
+import { hashSeed } from '../ids.js'
+// Kept until every importer takes them from ids.ts.
+export { hashedId, hashSeed } from '../ids.js'
 
 /** A file of a source directory; `error` is the mapping error a batch over it reports. */
 export interface DirectoryFile {
@@ -30,16 +32,6 @@ export const DEFAULT_CONFIGURATION_IDS: Record<JobType, readonly string[]> = {
   extract_v2: ['cfg-EXTRACT_MULTIMODAL', 'cfg-EXTRACT_PREMIUM', 'cfg-EXTRACT_FAST']
 }
 
-/** FNV-1a: a stable 32-bit seed for "the same id always gives the same thing". */
-export function hashSeed(seed: number, key: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0)
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return h >>> 0
-}
-
 export type Faker = typeof english
 
 // faker.seed alone does not make faker.date.* reproducible; a fixed reference date does.
@@ -53,15 +45,6 @@ english.setDefaultRefDate(new Date('2026-01-01T00:00:00.000Z'))
 export function seededFaker(seed: number): Faker {
   english.seed(seed)
   return english
-}
-
-/**
- * A v4-shaped uuid that follows from `key` alone, for ids minted on a hot path (create):
- * a hash costs a fraction of reseeding the faker.
- */
-export function hashedId(prefix: string, key: string): string {
-  const h = createHash('sha256').update(key).digest('hex')
-  return `${prefix}-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16] as string, 16) & 3]}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
 export function prefixedId(faker: Faker, prefix: string): string {

@@ -1,18 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { BATCH_STATUSES, JOB_TYPES, type BatchStatus, type JobType } from '../domain/status.js'
+import type * as Domain from '../domain/batch-record.js'
 
-export const BATCH_STATUSES = ['PENDING', 'THROTTLED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const
-export const TERMINAL_STATUSES: ReadonlySet<BatchStatus> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
-export const JOB_TYPES = ['parse_v2', 'extract_v2'] as const
+export { BATCH_STATUSES, JOB_TYPES, type BatchStatus, type JobType }
 
 export const BatchStatusSchema = Type.Union(BATCH_STATUSES.map((s) => Type.Literal(s)), {
   description: 'Current batch status.'
 })
-export type BatchStatus = (typeof BATCH_STATUSES)[number]
 
 export const JobTypeSchema = Type.Union(JOB_TYPES.map((s) => Type.Literal(s)), {
   description: 'Product job type to run for each source directory file.'
 })
-export type JobType = (typeof JOB_TYPES)[number]
 
 export const JobConfigSchema = Type.Object({
   type: JobTypeSchema,
@@ -61,3 +59,8 @@ export const BatchSchema = Type.Object(
   { description: 'A top-level batch.' }
 )
 export type Batch = Static<typeof BatchSchema>
+
+// The wire schemas and the domain's vocabulary describe one shape: a drift fails the build.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const sameShape: [Same<Batch, Domain.Batch>, Same<BatchResult, Domain.BatchResult>, Same<BatchConfig, Domain.BatchConfig>] = [true, true, true]
+void sameShape

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto'
+
+/** FNV-1a: a stable 32-bit seed for "the same id always gives the same thing". */
+export function hashSeed(seed: number, key: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0)
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/**
+ * A v4-shaped uuid that follows from `key` alone, for ids minted on a hot path (create):
+ * a hash costs a fraction of reseeding the faker.
+ */
+export function hashedId(prefix: string, key: string): string {
+  const h = createHash('sha256').update(key).digest('hex')
+  return `${prefix}-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16] as string, 16) & 3]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+/**
+ * The form under which ids are compared and indexed: `prj-<UUID>`, `prj-<uuid>` and
+ * `<uuid>` are one project (likewise `org-`). Answers keep each id as it was written.
+ */
+export function canonicalId(id: string): string {
+  return id.replace(/^[a-z]{3}-/i, '').toLowerCase()
+}
+
+/** `prj-<uuid>` and `<uuid>` name the same project (likewise `org-`). */
+export function sameId(a: string, b: string): boolean {
+  return canonicalId(a) === canonicalId(b)
+}
+
+/** A project id as answers carry it: `prj-` prefixed. */
+export function projectId(id: string): string {
+  return id.startsWith('prj-') ? id : `prj-${id}`
+}
