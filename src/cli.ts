@@ -41,6 +41,7 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       port: config.port,
       host: config.host,
       scenario: config.scenario,
+      ...(config.scenarioDir !== undefined && { scenarioDir: config.scenarioDir }),
       ...(config.seed !== undefined && { seed: config.seed }),
       clock: config.clock,
       speed: config.speed,

@@ -1,16 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { basename, dirname, extname, isAbsolute, join, normalize, resolve, sep } from 'node:path'
-import { parse as parseYaml, YAMLParseError } from 'yaml'
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs'
+import { basename, dirname, extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path'
+import { parse as parseYaml, YAMLError } from 'yaml'
 import { BatchSchema, type Batch } from '../schemas/batch.js'
 import { ScenarioSchema, type Scenario } from '../schemas/scenario.js'
 import { materialize, ScenarioFault } from './materialize.js'
-import { firstSchemaFault } from './validate.js'
+import { brief, firstSchemaFault, scenarioBudgetFault } from './validate.js'
 import { DEFAULT_START_TIME, type World } from '../store/world.js'
 
 const PACKAGE_ROOT = resolve(import.meta.dirname, '..', '..')
 export const BUNDLED_SCENARIOS = join(PACKAGE_ROOT, 'scenarios')
 export const BUNDLED_FIXTURES = join(PACKAGE_ROOT, 'fixtures')
-const MAX_SCENARIO_BYTES = 16 * 1024 * 1024
+/** The largest scenario file (and fixture file) read, checked on the open file before reading. */
+export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024
+export const SCENARIO_EXTENSIONS = ['.yaml', '.yml', '.json'] as const
 
 /** A scenario that cannot be loaded: where it is, where in it, and what was expected. */
 export class ScenarioLoadError extends Error {
@@ -19,7 +21,7 @@ export class ScenarioLoadError extends Error {
     readonly pointer: string,
     readonly expected: string
   ) {
-    super(`error loading scenario ${source}: at ${pointer || '/'}: expected ${expected}`)
+    super(`error loading scenario ${brief(source)}: at ${pointer || '/'}: expected ${expected}`)
     this.name = 'ScenarioLoadError'
   }
 }
@@ -33,43 +35,192 @@ export interface LoadedScenario {
   readonly fixtures: ReadonlyMap<string, Batch>
 }
 
-/** `default` → the bundled scenarios/default.yaml; anything with a slash or extension is a path. */
-export function resolveScenarioPath(ref: string, cwd = process.cwd()): string {
-  if (/^[\w.-]+$/.test(ref) && !extname(ref)) {
-    for (const ext of ['.yaml', '.yml', '.json']) {
-      const candidate = join(BUNDLED_SCENARIOS, ref + ext)
-      if (existsSync(candidate)) return candidate
-    }
+function bundled(ref: string): string | null {
+  if (!/^[\w.-]+$/.test(ref) || extname(ref)) return null
+  for (const ext of SCENARIO_EXTENSIONS) {
+    const candidate = join(BUNDLED_SCENARIOS, ref + ext)
+    if (existsSync(candidate)) return candidate
   }
-  return resolve(cwd, ref)
+  return null
 }
 
-function parseDocument(path: string, text: string): unknown {
-  if (extname(path) === '.json') {
-    try {
-      return JSON.parse(text)
-    } catch (e) {
-      throw new ScenarioLoadError(path, '', `valid JSON (${(e as Error).message})`)
+/**
+ * `default` → the bundled scenarios/default.yaml; anything else is a path, relative to `cwd`
+ * (or, when it is not there, to the first of `alsoIn` that has it).
+ */
+export function resolveScenarioPath(ref: string, cwd = process.cwd(), alsoIn: readonly string[] = []): string {
+  const named = bundled(ref)
+  if (named) return named
+  const first = resolve(cwd, ref)
+  if (isAbsolute(ref) || existsSync(first)) return first
+  return alsoIn.map((dir) => resolve(dir, ref)).find((p) => existsSync(p)) ?? first
+}
+
+function isInside(path: string, root: string): boolean {
+  const rel = relative(root, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path)
+  } catch {
+    return null
+  }
+}
+
+class UnreadableFile extends Error {}
+
+/**
+ * The text of a regular file of at most `max` bytes. A device, FIFO or socket is refused
+ * without being opened; the file is opened non-blocking and checked again on its descriptor
+ * (it may have been swapped in between), and never more than `max` + 1 bytes are read (a
+ * /proc file claims size 0).
+ */
+function readRegularFile(path: string, max: number): string {
+  let fd: number
+  try {
+    if (!statSync(path).isFile()) throw new UnreadableFile('a regular file (not a device, FIFO, socket or folder)')
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (e) {
+    if (e instanceof UnreadableFile) throw e
+    throw new UnreadableFile('a readable file')
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) throw new UnreadableFile('a regular file (not a device, FIFO, socket or folder)')
+    if (stat.size > max) throw new UnreadableFile(`a file of at most ${max} bytes, but it has ${stat.size}`)
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, max + 1 - total))
+      const n = readSync(fd, chunk, 0, chunk.length, null)
+      if (n === 0) break
+      chunks.push(chunk.subarray(0, n))
+      total += n
+      if (total > max) throw new UnreadableFile(`a file of at most ${max} bytes`)
     }
+    return Buffer.concat(chunks, total).toString('utf8')
+  } catch (e) {
+    if (e instanceof UnreadableFile) throw e
+    throw new UnreadableFile('a readable file')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n')
+  return `line ${before.length}, column ${(before[before.length - 1] ?? '').length + 1}`
+}
+
+/**
+ * The offset where a JSON text stops being JSON (JSON.parse says so only by quoting the
+ * text around it). A plain scanner: strings, numbers, literals, nesting — nothing more.
+ */
+export function jsonFaultOffset(text: string): number {
+  let i = 0
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++
+  }
+  const fail = (): never => {
+    throw i
+  }
+  const value = (): void => {
+    ws()
+    const c = text[i]
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']'
+      i++
+      ws()
+      if (text[i] === close) return void i++
+      for (;;) {
+        if (c === '{') {
+          ws()
+          if (text[i] !== '"') fail()
+          str()
+          ws()
+          if (text[i] !== ':') fail()
+          i++
+        }
+        value()
+        ws()
+        if (text[i] === ',') i++
+        else if (text[i] === close) return void i++
+        else fail()
+      }
+    }
+    if (c === '"') return str()
+    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400))
+    if (!lit) fail()
+    i += (lit as RegExpExecArray)[0].length
+  }
+  const str = (): void => {
+    i++
+    while (i < text.length && text[i] !== '"') {
+      const ch = text.charCodeAt(i)
+      if (ch < 0x20) fail()
+      if (text[i] === '\\') {
+        i++
+        if (text[i] === 'u' ? !/^u[0-9a-fA-F]{4}/.test(text.slice(i, i + 5)) : !'"\\/bfnrt'.includes(text[i] ?? 'x')) fail()
+      }
+      i++
+    }
+    if (i >= text.length) fail()
+    i++
+  }
+  try {
+    value()
+    ws()
+    return i < text.length ? i : -1
+  } catch (at) {
+    return typeof at === 'number' ? at : -1
+  }
+}
+
+function parseJson(text: string): { value: unknown } | { fault: string } {
+  try {
+    return { value: JSON.parse(text) }
+  } catch (e) {
+    const at = jsonFaultOffset(text)
+    return { fault: `valid JSON${at >= 0 ? ` at ${lineColumn(text, at)}` : ''}` }
+  }
+}
+
+function parseDocument(path: string, text: string, asJson = extname(path) === '.json'): unknown {
+  if (asJson) {
+    const parsed = parseJson(text)
+    if ('fault' in parsed) throw new ScenarioLoadError(path, '', parsed.fault)
+    return parsed.value
   }
   try {
     // maxAliasCount bounds alias expansion, so a "billion laughs" document fails fast.
-    return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: true })
+    return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false })
   } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : ''
-    throw new ScenarioLoadError(path, '', `valid YAML${where} (${(e as Error).message.split('\n')[0]})`)
+    // The parser's message quotes the source; its code and position say enough.
+    if (e instanceof YAMLError) {
+      const where = ` at ${lineColumn(text, e.pos[0])}`
+      throw new ScenarioLoadError(path, '', `valid YAML${where} (${e.code})`)
+    }
+    throw new ScenarioLoadError(path, '', `valid YAML (${/alias/i.test((e as Error).message) ? 'at most 100 alias expansions' : 'a document the YAML parser accepts'})`)
   }
 }
 
 /**
  * Where a fixture reference may point: a plain relative name inside the scenario's own
- * folder or the bundled fixtures/ — never an absolute path or one that climbs out.
+ * folder or the bundled fixtures/ — never an absolute path or one that climbs out — and
+ * its real path (links followed) must stay inside one of them too.
  */
 function fixturePath(ref: string, baseDir: string | null): string | null {
   const clean = normalize(ref)
   if (isAbsolute(ref) || clean.split(sep).includes('..') || clean.includes('\0')) return null
   const roots = [...(baseDir ? [baseDir, join(baseDir, 'fixtures')] : []), BUNDLED_FIXTURES]
-  return roots.map((root) => join(root, clean)).find((p) => existsSync(p)) ?? ''
+  const found = roots.map((root) => join(root, clean)).find((p) => existsSync(p))
+  if (found === undefined) return ''
+  const real = realpathOrNull(found)
+  const allowed = [...(baseDir ? [baseDir] : []), BUNDLED_FIXTURES].map(realpathOrNull).filter((r): r is string => r !== null)
+  return real !== null && allowed.some((root) => isInside(real, root)) ? real : null
 }
 
 function loadFixtures(scenario: Scenario, source: string, baseDir: string | null): Map<string, Batch> {
@@ -78,16 +229,20 @@ function loadFixtures(scenario: Scenario, source: string, baseDir: string | null
     if (!('fixture' in entry) || fixtures.has(entry.fixture)) return
     const pointer = `/batches/${i}/fixture`
     const path = fixturePath(entry.fixture, baseDir)
-    if (path === null) throw new ScenarioLoadError(source, pointer, `a fixture name inside the scenario's folder or fixtures/, got ${JSON.stringify(entry.fixture)}`)
-    if (path === '') throw new ScenarioLoadError(source, pointer, `an existing fixture file, but ${JSON.stringify(entry.fixture)} was not found`)
-    let body: unknown
+    if (path === null) throw new ScenarioLoadError(source, pointer, `a fixture inside the scenario's folder or fixtures/ (links followed), got ${JSON.stringify(brief(entry.fixture))}`)
+    if (path === '') throw new ScenarioLoadError(source, pointer, `an existing fixture file, but ${JSON.stringify(brief(entry.fixture))} was not found`)
+    const name = `fixture ${brief(entry.fixture)}`
+    let text: string
     try {
-      body = JSON.parse(readFileSync(path, 'utf8'))
+      text = readRegularFile(path, MAX_SCENARIO_BYTES)
     } catch (e) {
-      throw new ScenarioLoadError(source, pointer, `${path} to hold valid JSON (${(e as Error).message})`)
+      throw new ScenarioLoadError(source, pointer, `${name} to be ${(e as Error).message}`)
     }
+    const parsed = parseJson(text)
+    if ('fault' in parsed) throw new ScenarioLoadError(source, pointer, `${name} to hold ${parsed.fault}`)
+    const body = parsed.value
     const fault = firstSchemaFault(BatchSchema, body)
-    if (fault) throw new ScenarioLoadError(source, pointer, `${path} to hold a batch body, but at ${fault.pointer || '/'} it needs ${fault.expected}`)
+    if (fault) throw new ScenarioLoadError(source, pointer, `${name} to hold a batch body, but at ${fault.pointer || '/'} it needs ${fault.expected}`)
     fixtures.set(entry.fixture, body as Batch)
   })
   return fixtures
@@ -98,6 +253,9 @@ export function prepareScenario(document: unknown, source: string, baseDir: stri
   const fault = firstSchemaFault(ScenarioSchema, document)
   if (fault) throw new ScenarioLoadError(source, fault.pointer, fault.expected)
   const scenario = document as Scenario
+  // Before any work: a scenario beyond the budget is refused from its numbers alone.
+  const over = scenarioBudgetFault(scenario)
+  if (over) throw new ScenarioLoadError(source, over.pointer, over.expected)
   const fixtures = loadFixtures(scenario, source, baseDir)
   return { name: scenario.name ?? basename(source, extname(source)), source, scenario, fixtures }
 }
@@ -121,15 +279,43 @@ export function startTimeOf(loaded: LoadedScenario): number {
   return Date.parse(loaded.scenario.start_time ?? DEFAULT_START_TIME)
 }
 
+export interface LoadOptions {
+  /**
+   * Confine what may be read (the control plane): a bundled name, or a .yaml/.yml/.json
+   * regular file whose real path is inside one of these folders. Unset: any regular file
+   * (a path the user gave at start-up).
+   */
+  confineTo?: readonly string[]
+}
+
+function refuse(ref: string, expected: string): never {
+  throw new ScenarioLoadError(ref, '', expected)
+}
+
+/** The real path of the scenario file `ref` names, after every check that needs no opening. */
+function locate(ref: string, cwd: string | undefined, confineTo: readonly string[] | undefined): string {
+  const path = resolveScenarioPath(ref, cwd, confineTo ?? [])
+  if (path.startsWith(BUNDLED_SCENARIOS + sep) && bundled(ref)) return path
+  const kinds = 'a bundled scenario name (default, empty) or a .yaml, .yml or .json scenario file'
+  if (confineTo && !(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase())) refuse(ref, `${kinds}, got ${JSON.stringify(brief(ref))}`)
+  const real = realpathOrNull(path) ?? refuse(ref, `${kinds}, but ${JSON.stringify(brief(ref))} was not found`)
+  if (confineTo) {
+    const roots = confineTo.map(realpathOrNull).filter((r): r is string => r !== null)
+    if (!roots.some((root) => isInside(real, root))) refuse(ref, `a scenario file inside the folder the mock started in or --scenario-dir; ${JSON.stringify(brief(ref))} is outside them (links followed)`)
+    if (!(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(real).toLowerCase())) refuse(ref, `${kinds}, but ${JSON.stringify(brief(ref))} links to another kind of file`)
+  }
+  return real
+}
+
 /** Loads a bundled scenario by name, or a JSON/YAML scenario file by path. */
-export function loadScenario(ref: string, cwd?: string): LoadedScenario {
-  const path = resolveScenarioPath(ref, cwd)
+export function loadScenario(ref: string, cwd?: string, options: LoadOptions = {}): LoadedScenario {
+  const real = locate(ref, cwd, options.confineTo)
+  const path = resolveScenarioPath(ref, cwd, options.confineTo ?? [])
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    throw new ScenarioLoadError(path, '', `a readable scenario file (a bundled name: default, empty; or a path to .yaml/.json)`)
+    text = readRegularFile(real, MAX_SCENARIO_BYTES)
+  } catch (e) {
+    throw new ScenarioLoadError(path, '', `${(e as Error).message} holding a scenario (a bundled name: default, empty; or a .yaml/.json file)`)
   }
-  if (text.length > MAX_SCENARIO_BYTES) throw new ScenarioLoadError(path, '', `a file of at most ${MAX_SCENARIO_BYTES} bytes`)
-  return prepareScenario(parseDocument(path, text), path, dirname(path))
+  return prepareScenario(parseDocument(path, text, extname(real) === '.json'), path, dirname(real))
 }
