@@ -5,6 +5,7 @@ import { BatchSchema, type Batch } from '../schemas/batch.js'
 import { ScenarioSchema, type Scenario } from '../schemas/scenario.js'
 import { materialize, ScenarioFault } from './materialize.js'
 import { brief, firstSchemaFault, scenarioBudgetFault } from './validate.js'
+import { MAX_TIME, timeProblem } from '../clock.js'
 import { DEFAULT_START_TIME, type World } from '../store/world.js'
 
 const PACKAGE_ROOT = resolve(import.meta.dirname, '..', '..')
@@ -21,7 +22,7 @@ export class ScenarioLoadError extends Error {
     readonly pointer: string,
     readonly expected: string
   ) {
-    super(`error loading scenario ${brief(source)}: at ${pointer || '/'}: expected ${expected}`)
+    super(`error loading scenario ${source.length > 200 ? `…${source.slice(-199)}` : source}: at ${pointer || '/'}: expected ${expected}`)
     this.name = 'ScenarioLoadError'
   }
 }
@@ -256,6 +257,9 @@ export function prepareScenario(document: unknown, source: string, baseDir: stri
   // Before any work: a scenario beyond the budget is refused from its numbers alone.
   const over = scenarioBudgetFault(scenario)
   if (over) throw new ScenarioLoadError(source, over.pointer, over.expected)
+  if (scenario.start_time !== undefined && timeProblem(Date.parse(scenario.start_time))) {
+    throw new ScenarioLoadError(source, '/start_time', `a time from 0000-01-01T00:00:00.000Z to ${new Date(MAX_TIME).toISOString()}, got ${JSON.stringify(brief(scenario.start_time))}`)
+  }
   const fixtures = loadFixtures(scenario, source, baseDir)
   return { name: scenario.name ?? basename(source, extname(source)), source, scenario, fixtures }
 }

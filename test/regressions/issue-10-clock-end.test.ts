@@ -35,5 +35,8 @@ t.test('start times beyond the end are refused: library and CLI', async (t) => {
   await t.rejects(buildApp({ scenario: 'empty', clock: 'manual', startTime: '+275760-09-13T00:00:00.000Z' }), /9999-12-31T23:59:59\.999Z/)
   t.throws(() => manualClock(Date.parse('+275760-09-13T00:00:00.000Z')), /9999-12-31T23:59:59\.999Z/)
   t.throws(() => manualClock(0).advance(8.64e15), /9999-12-31T23:59:59\.999Z/)
+  const late = await post(await build(t), '/_mock/scenario', { scenario: { start_time: '9999-12-31T23:59:59.999-01:00' } })
+  t.equal(late.status, 422, 'a scenario start_time past the end')
+  t.same(late.body.detail[0].loc, ['body', 'scenario', 'start_time'])
   t.throws(() => resolveConfig(['--clock', 'manual', '--start-time', '+275760-09-13T00:00:00.000Z'], {}), /--start-time .*9999-12-31T23:59:59\.999Z/)
 })
