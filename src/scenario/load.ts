@@ -75,14 +75,15 @@ class UnreadableFile extends Error {}
 /**
  * The text of a regular file of at most `max` bytes. A device, FIFO or socket is refused
  * without being opened; the file is opened non-blocking and checked again on its descriptor
- * (it may have been swapped in between), and never more than `max` + 1 bytes are read (a
+ * (it may have been swapped in between; the path is a real path, so a link there now is
+ * refused), and never more than `max` + 1 bytes are read (a
  * /proc file claims size 0).
  */
 function readRegularFile(path: string, max: number): string {
   let fd: number
   try {
     if (!statSync(path).isFile()) throw new UnreadableFile('a regular file (not a device, FIFO, socket or folder)')
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW)
   } catch (e) {
     if (e instanceof UnreadableFile) throw e
     throw new UnreadableFile('a readable file')
