@@ -1,6 +1,7 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs'
-import { basename, dirname, extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path'
-import { parse as parseYaml, YAMLError } from 'yaml'
+import { existsSync } from 'node:fs'
+import { basename, dirname, extname, isAbsolute, join, normalize, resolve, sep } from 'node:path'
+import { isInside, readRegularFile, realpathOrNull } from './files.js'
+import { parseJson, parseYamlText } from './parse.js'
 import { BatchSchema, type Batch } from '../schemas/batch.js'
 import { ScenarioSchema, type Scenario } from '../schemas/scenario.js'
 import { materialize, ScenarioFault } from './materialize.js'
@@ -57,156 +58,10 @@ export function resolveScenarioPath(ref: string, cwd = process.cwd(), alsoIn: re
   return alsoIn.map((dir) => resolve(dir, ref)).find((p) => existsSync(p)) ?? first
 }
 
-function isInside(path: string, root: string): boolean {
-  const rel = relative(root, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
-
-function realpathOrNull(path: string): string | null {
-  try {
-    return realpathSync(path)
-  } catch {
-    return null
-  }
-}
-
-class UnreadableFile extends Error {}
-
-/**
- * The text of a regular file of at most `max` bytes. A device, FIFO or socket is refused
- * without being opened; the file is opened non-blocking and checked again on its descriptor
- * (it may have been swapped in between; the path is a real path, so a link there now is
- * refused), and never more than `max` + 1 bytes are read (a
- * /proc file claims size 0).
- */
-function readRegularFile(path: string, max: number): string {
-  let fd: number
-  try {
-    if (!statSync(path).isFile()) throw new UnreadableFile('a regular file (not a device, FIFO, socket or folder)')
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW)
-  } catch (e) {
-    if (e instanceof UnreadableFile) throw e
-    throw new UnreadableFile('a readable file')
-  }
-  try {
-    const stat = fstatSync(fd)
-    if (!stat.isFile()) throw new UnreadableFile('a regular file (not a device, FIFO, socket or folder)')
-    if (stat.size > max) throw new UnreadableFile(`a file of at most ${max} bytes, but it has ${stat.size}`)
-    const chunks: Buffer[] = []
-    let total = 0
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, max + 1 - total))
-      const n = readSync(fd, chunk, 0, chunk.length, null)
-      if (n === 0) break
-      chunks.push(chunk.subarray(0, n))
-      total += n
-      if (total > max) throw new UnreadableFile(`a file of at most ${max} bytes`)
-    }
-    return Buffer.concat(chunks, total).toString('utf8')
-  } catch (e) {
-    if (e instanceof UnreadableFile) throw e
-    throw new UnreadableFile('a readable file')
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Line and column (1-based) of a character offset. */
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n')
-  return `line ${before.length}, column ${(before[before.length - 1] ?? '').length + 1}`
-}
-
-/**
- * The offset where a JSON text stops being JSON (JSON.parse says so only by quoting the
- * text around it). A plain scanner: strings, numbers, literals, nesting — nothing more.
- */
-export function jsonFaultOffset(text: string): number {
-  let i = 0
-  const ws = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++
-  }
-  const fail = (): never => {
-    throw i
-  }
-  const value = (): void => {
-    ws()
-    const c = text[i]
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']'
-      i++
-      ws()
-      if (text[i] === close) return void i++
-      for (;;) {
-        if (c === '{') {
-          ws()
-          if (text[i] !== '"') fail()
-          str()
-          ws()
-          if (text[i] !== ':') fail()
-          i++
-        }
-        value()
-        ws()
-        if (text[i] === ',') i++
-        else if (text[i] === close) return void i++
-        else fail()
-      }
-    }
-    if (c === '"') return str()
-    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400))
-    if (!lit) fail()
-    i += (lit as RegExpExecArray)[0].length
-  }
-  const str = (): void => {
-    i++
-    while (i < text.length && text[i] !== '"') {
-      const ch = text.charCodeAt(i)
-      if (ch < 0x20) fail()
-      if (text[i] === '\\') {
-        i++
-        if (text[i] === 'u' ? !/^u[0-9a-fA-F]{4}/.test(text.slice(i, i + 5)) : !'"\\/bfnrt'.includes(text[i] ?? 'x')) fail()
-      }
-      i++
-    }
-    if (i >= text.length) fail()
-    i++
-  }
-  try {
-    value()
-    ws()
-    return i < text.length ? i : -1
-  } catch (at) {
-    return typeof at === 'number' ? at : -1
-  }
-}
-
-function parseJson(text: string): { value: unknown } | { fault: string } {
-  try {
-    return { value: JSON.parse(text) }
-  } catch (e) {
-    const at = jsonFaultOffset(text)
-    return { fault: `valid JSON${at >= 0 ? ` at ${lineColumn(text, at)}` : ''}` }
-  }
-}
-
-function parseDocument(path: string, text: string, asJson = extname(path) === '.json'): unknown {
-  if (asJson) {
-    const parsed = parseJson(text)
-    if ('fault' in parsed) throw new ScenarioLoadError(path, '', parsed.fault)
-    return parsed.value
-  }
-  try {
-    // maxAliasCount bounds alias expansion, so a "billion laughs" document fails fast.
-    return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false })
-  } catch (e) {
-    // The parser's message quotes the source; its code and position say enough.
-    if (e instanceof YAMLError) {
-      const where = ` at ${lineColumn(text, e.pos[0])}`
-      throw new ScenarioLoadError(path, '', `valid YAML${where} (${e.code})`)
-    }
-    throw new ScenarioLoadError(path, '', `valid YAML (${/alias/i.test((e as Error).message) ? 'at most 100 alias expansions' : 'a document the YAML parser accepts'})`)
-  }
+function parseDocument(path: string, text: string, asJson: boolean): unknown {
+  const parsed = asJson ? parseJson(text) : parseYamlText(text)
+  if ('fault' in parsed) throw new ScenarioLoadError(path, '', parsed.fault)
+  return parsed.value
 }
 
 /**
@@ -297,10 +152,10 @@ function refuse(ref: string, expected: string): never {
   throw new ScenarioLoadError(ref, '', expected)
 }
 
-/** The real path of the scenario file `ref` names, after every check that needs no opening. */
-function locate(ref: string, cwd: string | undefined, confineTo: readonly string[] | undefined): string {
+/** The scenario file `ref` names (as resolved, and its real path), after every check that needs no opening. */
+function locate(ref: string, cwd: string | undefined, confineTo: readonly string[] | undefined): { path: string; real: string } {
   const path = resolveScenarioPath(ref, cwd, confineTo ?? [])
-  if (path.startsWith(BUNDLED_SCENARIOS + sep) && bundled(ref)) return path
+  if (path.startsWith(BUNDLED_SCENARIOS + sep) && bundled(ref)) return { path, real: path }
   const kinds = 'a bundled scenario name (default, empty) or a .yaml, .yml or .json scenario file'
   if (confineTo && !(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase())) refuse(ref, `${kinds}, got ${JSON.stringify(brief(ref))}`)
   const real = realpathOrNull(path) ?? refuse(ref, `${kinds}, but ${JSON.stringify(brief(ref))} was not found`)
@@ -309,18 +164,17 @@ function locate(ref: string, cwd: string | undefined, confineTo: readonly string
     if (!roots.some((root) => isInside(real, root))) refuse(ref, `a scenario file inside the folder the mock started in or --scenario-dir; ${JSON.stringify(brief(ref))} is outside them (links followed)`)
     if (!(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(real).toLowerCase())) refuse(ref, `${kinds}, but ${JSON.stringify(brief(ref))} links to another kind of file`)
   }
-  return real
+  return { path, real }
 }
 
 /** Loads a bundled scenario by name, or a JSON/YAML scenario file by path. */
 export function loadScenario(ref: string, cwd?: string, options: LoadOptions = {}): LoadedScenario {
-  const real = locate(ref, cwd, options.confineTo)
-  const path = resolveScenarioPath(ref, cwd, options.confineTo ?? [])
+  const { path, real } = locate(ref, cwd, options.confineTo)
   let text: string
   try {
     text = readRegularFile(real, MAX_SCENARIO_BYTES)
   } catch (e) {
     throw new ScenarioLoadError(path, '', `${(e as Error).message} holding a scenario (a bundled name: default, empty; or a .yaml/.json file)`)
   }
-  return prepareScenario(parseDocument(path, text, extname(real) === '.json'), path, dirname(real))
+  return prepareScenario(parseDocument(path, text, extname(real).toLowerCase() === '.json'), path, dirname(real))
 }
