@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
@@ -35,8 +36,10 @@ export interface MockOptions {
   auth?: boolean
   /** Fastify logger options; default off in-process. */
   logger?: FastifyServerOptions['logger']
-  /** Where relative scenario paths resolve from. */
+  /** Where relative scenario paths resolve from; `POST /_mock/scenario {name}` may read scenario files under it. Default: process.cwd(). */
   cwd?: string
+  /** A second folder `POST /_mock/scenario {name}` may read scenario files from. */
+  scenarioDir?: string
   /** How many requests the journal keeps (a ring). Default 1000. */
   journalSize?: number
   /** When set, /_mock/* requires `Authorization: Bearer <adminToken>`. */
@@ -117,7 +120,9 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', state, auth: opts.auth ?? true })
-  await app.register(controlRoutes, { prefix: '/_mock', state, adminToken: opts.adminToken })
+  const cwd = opts.cwd ?? process.cwd()
+  const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
+  await app.register(controlRoutes, { prefix: '/_mock', state, adminToken: opts.adminToken, cwd, scenarioRoots })
   await app.ready()
   return app
 }

@@ -41,6 +41,7 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       port: config.port,
       host: config.host,
       scenario: config.scenario,
+      ...(config.scenarioDir !== undefined && { scenarioDir: config.scenarioDir }),
       ...(config.seed !== undefined && { seed: config.seed }),
       clock: config.clock,
       speed: config.speed,
@@ -53,7 +54,8 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       logger: { level: config.logLevel, stream: process.stderr }
     })
   } catch (e) {
-    const code = e instanceof ScenarioLoadError ? 2 : 1
+    // A scenario or a start time the user must fix is a usage fault (2); anything else is 1.
+    const code = e instanceof ScenarioLoadError || (e as Error).name === 'ClockError' ? 2 : 1
     const reason = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${config.port} is already in use; pick another with --port (0 picks a free one)` : (e as Error).message
     process.stderr.write(`llamacloud-batches-mock: ${reason}\n`)
     process.exitCode = code

@@ -18,8 +18,25 @@ export interface Clock {
   reset(): number
 }
 
+/** The last instant the mock can show: timestamps are serialized with a 4-digit year. */
+export const MAX_TIME = Date.parse('9999-12-31T23:59:59.999Z')
+/** The first: 0000-01-01T00:00:00.000Z. */
+export const MIN_TIME = Date.parse('0000-01-01T00:00:00.000Z')
+
+/** Why `t` cannot be a clock time, or null when it can. */
+export function timeProblem(t: number): string | null {
+  if (!Number.isFinite(t)) return 'The clock can only be set to a finite time'
+  if (t > MAX_TIME || t < MIN_TIME) return 'The clock runs from 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z'
+  return null
+}
+
+function checkTime(t: number): void {
+  const problem = timeProblem(t)
+  if (problem) throw new ClockError(problem)
+}
+
 function checkForward(current: number, target: number): void {
-  if (!Number.isFinite(target)) throw new ClockError('The clock can only be set to a finite time')
+  checkTime(target)
   if (target < current) {
     throw new ClockError(
       `The clock never goes backwards: it is ${new Date(current).toISOString()}, ${new Date(target).toISOString()} is earlier`
@@ -29,19 +46,24 @@ function checkForward(current: number, target: number): void {
 
 /**
  * Wall time, optionally sped up: with `speed` 10, one real second is ten mock seconds,
- * counted from when the clock was made. `advance` and `set` add an offset on top.
+ * counted from when the clock was made. Wall time is read once, at the start (and on
+ * reset); elapsed time comes from the monotonic `elapsed`, so a wall-clock step (NTP, a
+ * resumed VM) never moves the mock back. `advance` and `set` add an offset on top.
+ * It stops at MAX_TIME.
  */
-export function realClock(speed = 1, wallNow: () => number = Date.now): Clock {
+export function realClock(speed = 1, wallNow: () => number = Date.now, elapsed: () => number = () => performance.now()): Clock {
   if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`)
   let origin = wallNow()
+  let mark = elapsed()
   let offset = 0
-  const now = (): number => Math.floor(origin + (wallNow() - origin) * speed) + offset
+  const now = (): number => Math.min(Math.floor(origin + (elapsed() - mark) * speed) + offset, MAX_TIME)
   return {
     mode: 'real',
     speed,
     now,
     advance(ms) {
-      checkForward(0, ms)
+      if (!(ms >= 0)) checkForward(0, ms)
+      checkTime(now() + ms)
       offset += ms
       return now()
     },
@@ -52,6 +74,7 @@ export function realClock(speed = 1, wallNow: () => number = Date.now): Clock {
     },
     reset() {
       origin = wallNow()
+      mark = elapsed()
       offset = 0
       return now()
     }
@@ -60,13 +83,15 @@ export function realClock(speed = 1, wallNow: () => number = Date.now): Clock {
 
 /** Time that moves only when told: the clock of tests and reproducible runs. */
 export function manualClock(start: number): Clock {
+  checkTime(start)
   let current = start
   return {
     mode: 'manual',
     speed: 0,
     now: () => current,
     advance(ms) {
-      checkForward(0, ms)
+      if (!(ms >= 0)) checkForward(0, ms)
+      checkTime(current + ms)
       current += ms
       return current
     },

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util'
-import type { ClockMode } from './clock.js'
+import { timeProblem, type ClockMode } from './clock.js'
 import type { MockMode } from './mock-state.js'
 
 export interface CliConfig {
   port: number
   host: string
   scenario: string
+  scenarioDir: string | undefined
   seed: number | undefined
   clock: ClockMode
   speed: number
@@ -36,6 +37,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   port: { type: 'string', env: 'PORT', arg: 'N', help: 'port to listen on; 0 picks a free one (default 4010)' },
   host: { type: 'string', env: 'HOST', arg: 'ADDR', help: 'address to bind (default 127.0.0.1)' },
   scenario: { type: 'string', env: 'MOCK_SCENARIO', arg: 'NAME|PATH', help: 'bundled scenario (default, empty) or a .yaml/.json file (default: default)' },
+  'scenario-dir': { type: 'string', env: 'MOCK_SCENARIO_DIR', arg: 'DIR', help: 'a folder POST /_mock/scenario {name} may also read from (besides the start folder)' },
   seed: { type: 'string', env: 'MOCK_SEED', arg: 'N', help: "override the scenario's seed" },
   clock: { type: 'string', env: 'MOCK_CLOCK', arg: 'real|manual', help: 'real wall time, or time that moves only via /_mock/clock (default real)' },
   speed: { type: 'string', env: 'MOCK_SPEED', arg: 'X', help: 'real clock only: run time X times faster (default 1)' },
@@ -59,24 +61,35 @@ export function usage(): string {
   return `Usage: llamacloud-batches-mock [options]\n\n${lines.join('\n')}\n`
 }
 
-function pick(values: Record<string, unknown>, env: Record<string, string | undefined>, name: string): string | undefined {
+/** A raw value and where it came from: `--flag` or the env variable, for error messages. */
+interface Raw {
+  value: string
+  from: string
+}
+
+function pick(values: Record<string, unknown>, env: Record<string, string | undefined>, name: string): Raw | undefined {
   const fromFlag = values[name]
-  if (typeof fromFlag === 'string') return fromFlag
+  if (typeof fromFlag === 'string') return { value: fromFlag, from: `--${name}` }
   const envName = OPTIONS[name]?.env
   const fromEnv = envName ? env[envName] : undefined
-  return fromEnv === '' ? undefined : fromEnv
+  return fromEnv === undefined || fromEnv === '' || !envName ? undefined : { value: fromEnv, from: envName }
 }
 
-function integer(name: string, raw: string | undefined, fallback: number | undefined, min: number, max: number): number | undefined {
+function integer(raw: Raw | undefined, fallback: number | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return fallback
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`)
-  return Number(raw)
+  if (!/^\d+$/.test(raw.value) || Number(raw.value) < min || Number(raw.value) > max) throw new UsageError(`${raw.from} must be a whole number from ${min} to ${max}, got ${quote(raw.value)}`)
+  return Number(raw.value)
 }
 
-function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(raw: Raw | undefined, allowed: readonly T[], fallback: T): T {
   if (raw === undefined) return fallback
-  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`)
-  return raw as T
+  if (!(allowed as readonly string[]).includes(raw.value)) throw new UsageError(`${raw.from} must be one of ${allowed.join(', ')}, got ${quote(raw.value)}`)
+  return raw.value as T
+}
+
+/** A value as an error quotes it: JSON, cut to a short prefix. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)
 }
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'on'])
@@ -90,26 +103,36 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
   } catch (e) {
     throw new UsageError((e as Error).message)
   }
+  const clock = oneOf(pick(values, env, 'clock'), ['real', 'manual'] as const, 'real')
   const speedRaw = pick(values, env, 'speed')
-  const speed = speedRaw === undefined ? 1 : Number(speedRaw)
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 1_000_000) throw new UsageError(`--speed must be a number above 0, got ${JSON.stringify(speedRaw)}`)
-  const startTime = pick(values, env, 'start-time')
-  if (startTime !== undefined && Number.isNaN(Date.parse(startTime))) throw new UsageError(`--start-time must be an ISO 8601 timestamp, got ${JSON.stringify(startTime)}`)
+  const speed = speedRaw === undefined ? 1 : Number(speedRaw.value)
+  if (speedRaw !== undefined && (!/^[\d.e+]+$/i.test(speedRaw.value) || !Number.isFinite(speed) || speed <= 0 || speed > 1_000_000)) {
+    throw new UsageError(`${speedRaw.from} must be a number above 0 and at most 1000000, got ${quote(speedRaw.value)}`)
+  }
+  if (speedRaw !== undefined && clock !== 'real') throw new UsageError(`${speedRaw.from} applies to the real clock only: drop it, or use --clock real`)
+  const startRaw = pick(values, env, 'start-time')
+  if (startRaw !== undefined) {
+    const problem = timeProblem(Date.parse(startRaw.value))
+    if (problem) throw new UsageError(`${startRaw.from} must be an ISO 8601 timestamp from 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z, got ${quote(startRaw.value)}`)
+    if (clock !== 'manual') throw new UsageError(`${startRaw.from} applies to the manual clock only: drop it, or use --clock manual`)
+  }
+  const startTime = startRaw?.value
   const flag = (name: string, envName: string): boolean => values[name] === true || TRUTHY.has((env[envName] ?? '').toLowerCase())
   return {
-    port: integer('port', pick(values, env, 'port'), 4010, 0, 65535) as number,
-    host: pick(values, env, 'host') ?? '127.0.0.1',
-    scenario: pick(values, env, 'scenario') ?? 'default',
-    seed: integer('seed', pick(values, env, 'seed'), undefined, 0, 2 ** 32 - 1),
-    clock: oneOf('clock', pick(values, env, 'clock'), ['real', 'manual'] as const, 'real'),
+    port: integer(pick(values, env, 'port'), 4010, 0, 65535) as number,
+    host: pick(values, env, 'host')?.value ?? '127.0.0.1',
+    scenario: pick(values, env, 'scenario')?.value ?? 'default',
+    scenarioDir: pick(values, env, 'scenario-dir')?.value,
+    seed: integer(pick(values, env, 'seed'), undefined, 0, 2 ** 32 - 1),
+    clock,
     speed,
     startTime,
-    mode: oneOf('mode', pick(values, env, 'mode'), ['realistic', 'compat'] as const, 'realistic'),
+    mode: oneOf(pick(values, env, 'mode'), ['realistic', 'compat'] as const, 'realistic'),
     auth: !flag('no-auth', 'MOCK_NO_AUTH'),
     watch: flag('watch', 'MOCK_WATCH'),
-    adminToken: pick(values, env, 'admin-token'),
-    journalSize: integer('journal-size', pick(values, env, 'journal-size'), 1000, 1, 1_000_000) as number,
-    logLevel: oneOf('log-level', pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    adminToken: pick(values, env, 'admin-token')?.value,
+    journalSize: integer(pick(values, env, 'journal-size'), 1000, 1, 1_000_000) as number,
+    logLevel: oneOf(pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     help: values.help === true,
     printOpenapi: values['print-openapi'] === true,
     version: values.version === true

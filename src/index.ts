@@ -40,7 +40,13 @@ export interface RunningMock {
 export async function startMock(opts: StartOptions = {}): Promise<RunningMock> {
   const app = await buildApp(opts)
   const host = opts.host ?? '127.0.0.1'
-  await app.listen({ port: opts.port ?? 0, host })
+  try {
+    await app.listen({ port: opts.port ?? 0, host })
+  } catch (e) {
+    // A port in use (or a bad host) must not leave the app, its scenario and timers behind.
+    await app.close()
+    throw e
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 0)
   const urlHost = host.includes(':') ? `[${host}]` : host

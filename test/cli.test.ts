@@ -1,6 +1,7 @@
 import t from 'tap'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, startCli } from './cli-process.js'
 
@@ -81,4 +82,36 @@ t.test('--watch reloads the scenario when the file changes; a bad edit keeps the
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0)
+})
+
+t.test('flags for the other clock, start times past the end and bad env values exit 2 saying what to fix', async (t) => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [['--clock', 'manual', '--speed', '5'], {}, /--speed applies to the real clock only/],
+    [['--start-time', '2026-01-01T00:00:00Z'], {}, /--start-time applies to the manual clock only/],
+    [['--clock', 'manual', '--start-time', '+275760-09-13T00:00:00.000Z'], {}, /--start-time must be .*9999-12-31T23:59:59\.999Z/],
+    [[], { PORT: 'abc' }, /llamacloud-batches-mock: PORT must be/]
+  ]
+  for (const [args, env, message] of cases) {
+    const r = await runCli(args, env)
+    t.equal(r.code, 2, args.join(' ') || JSON.stringify(env))
+    t.match(r.stderr, message)
+  }
+})
+
+t.test('--scenario-dir: the control plane may load scenario files from it, and nothing outside', async (t) => {
+  const dir = t.testdir({ allowed: { 's.yaml': 'name: from-dir\n' } })
+  // Outside both the CLI's start folder (this checkout, where t.testdir lives) and --scenario-dir.
+  const other = mkdtempSync(join(tmpdir(), 'mock-other-'))
+  t.teardown(() => rmSync(other, { recursive: true, force: true }))
+  writeFileSync(join(other, 'o.yaml'), 'name: other\n')
+  const { child, url } = await startCli(t, ['--port', '0', '--scenario', 'empty', '--scenario-dir', join(dir, 'allowed')])
+  const load = async (name: string) => {
+    const res = await fetch(`${url}/_mock/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
+    return { status: res.status, body: (await res.json()) as { scenario?: string } }
+  }
+  t.match(await load('s.yaml'), { status: 200, body: { scenario: 'from-dir' } })
+  t.equal((await load(join(other, 'o.yaml'))).status, 422)
+  t.equal((await load('/etc/passwd')).status, 422)
+  child.kill('SIGTERM')
+  await once(child, 'exit')
 })

@@ -10,15 +10,17 @@ t.test('defaults', async (t) => {
 
 t.test('every flag has an env twin; flags beat env', async (t) => {
   const env = {
-    PORT: '5000', HOST: '::1', MOCK_SCENARIO: 'empty', MOCK_SEED: '9', MOCK_CLOCK: 'manual', MOCK_SPEED: '2.5', MOCK_START_TIME: '2026-02-01T00:00:00Z',
+    PORT: '5000', HOST: '::1', MOCK_SCENARIO: 'empty', MOCK_SCENARIO_DIR: '/srv/scenarios', MOCK_SEED: '9', MOCK_CLOCK: 'manual', MOCK_START_TIME: '2026-02-01T00:00:00Z',
     MOCK_MODE: 'compat', MOCK_NO_AUTH: 'true', MOCK_WATCH: '1', MOCK_JOURNAL_SIZE: '50', MOCK_ADMIN_TOKEN: 'env-token', MOCK_LOG_LEVEL: 'warn'
   }
   t.match(resolveConfig([], env), {
-    port: 5000, host: '::1', scenario: 'empty', seed: 9, clock: 'manual', speed: 2.5, startTime: '2026-02-01T00:00:00Z',
+    port: 5000, host: '::1', scenario: 'empty', scenarioDir: '/srv/scenarios', seed: 9, clock: 'manual', speed: 1, startTime: '2026-02-01T00:00:00Z',
     mode: 'compat', auth: false, watch: true, journalSize: 50, adminToken: 'env-token', logLevel: 'warn'
   })
-  const flags = ['--port', '0', '--seed', '3', '--clock', 'real', '--speed', '10', '--mode', 'realistic', '--journal-size', '7', '--admin-token', 'flag-token']
-  t.match(resolveConfig(flags, env), { port: 0, seed: 3, clock: 'real', speed: 10, mode: 'realistic', journalSize: 7, adminToken: 'flag-token' })
+  t.match(resolveConfig([], { MOCK_SPEED: '2.5' }), { clock: 'real', speed: 2.5 })
+  const flags = ['--port', '0', '--seed', '3', '--start-time', '2026-03-01T00:00:00Z', '--scenario-dir', 'here', '--mode', 'realistic', '--journal-size', '7', '--admin-token', 'flag-token']
+  t.match(resolveConfig(flags, env), { port: 0, seed: 3, clock: 'manual', startTime: '2026-03-01T00:00:00Z', scenarioDir: 'here', mode: 'realistic', journalSize: 7, adminToken: 'flag-token' })
+  t.match(resolveConfig(['--clock', 'real', '--speed', '10'], { MOCK_SPEED: '2' }), { clock: 'real', speed: 10 })
   t.equal(resolveConfig([], { MOCK_NO_AUTH: '0' }).auth, true, 'a falsy twin leaves auth on')
   t.equal(resolveConfig([], { PORT: '' }).port, 4010, 'an empty env value is no value')
 })
@@ -28,7 +30,7 @@ t.test('bad values are UsageErrors that say what to fix', async (t) => {
     [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
     [['--seed=-1'], /--seed must be a whole number/],
     [['--speed', '0'], /--speed must be a number above 0/],
-    [['--start-time', 'yesterday'], /--start-time must be an ISO 8601 timestamp/],
+    [['--clock', 'manual', '--start-time', 'yesterday'], /--start-time must be an ISO 8601 timestamp/],
     [['--clock', 'sundial'], /--clock must be one of real, manual/],
     [['--journal-size', '0'], /--journal-size must be a whole number from 1/],
     [['--log-level', 'loud'], /--log-level must be one of/],

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Clock } from '../clock.js'
+import { timeProblem, type Clock } from '../clock.js'
 import type { MockState } from '../mock-state.js'
 import {
   ClockAdvanceBodySchema,
@@ -19,6 +19,7 @@ import { BatchSpecSchema } from '../schemas/scenario.js'
 import { FaultListSchema, FaultRuleSchema, FaultStateSchema } from '../schemas/faults.js'
 import { Type } from '@sinclair/typebox'
 import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
+import { brief } from '../scenario/validate.js'
 import { injectBatch, ScenarioFault } from '../scenario/materialize.js'
 import { faultRuleProblem } from '../store/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
@@ -27,6 +28,10 @@ export interface ControlRoutesOptions {
   state: MockState
   /** When set, every /_mock route requires `Authorization: Bearer <adminToken>`. */
   adminToken?: string | undefined
+  /** Where a relative scenario `name` resolves from. */
+  cwd?: string
+  /** The folders a scenario `name` may be read from (by real path); bundled names always load. */
+  scenarioRoots?: readonly string[]
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -41,7 +46,7 @@ export function clockState(clock: Clock): ClockState {
 
 const errors = { 400: HttpErrorSchema, 422: ValidationErrorSchema }
 
-export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { state, adminToken }) => {
+export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { state, adminToken, cwd, scenarioRoots = [process.cwd()] }) => {
   const { clock } = state
   if (adminToken !== undefined) {
     app.addHook('onRequest', async (request, reply) => {
@@ -61,11 +66,15 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
   app.get('/clock', { schema: { response: { 200: ClockStateSchema } } }, async () => clockState(clock))
 
   app.post('/clock/advance', { schema: { body: ClockAdvanceBodySchema, response: { 200: ClockStateSchema, ...errors } } }, async (request) => {
+    const problem = timeProblem(clock.now() + request.body.ms)
+    if (problem) throw invalid(['body', 'ms'], `Value error, ${problem}; it is ${new Date(clock.now()).toISOString()}`, request.body.ms)
     clock.advance(request.body.ms)
     return clockState(clock)
   })
 
   app.post('/clock/set', { schema: { body: ClockSetBodySchema, response: { 200: ClockStateSchema, ...errors } } }, async (request) => {
+    const problem = timeProblem(Date.parse(request.body.now))
+    if (problem) throw invalid(['body', 'now'], `Value error, ${problem}`, request.body.now)
     clock.set(Date.parse(request.body.now))
     return clockState(clock)
   })
@@ -107,11 +116,11 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     const { name, scenario } = request.body
     if ((name === undefined) === (scenario === undefined)) throw invalid(['body'], 'Value error, give exactly one of name or scenario', request.body)
     try {
-      state.replaceScenario(scenario !== undefined ? prepareScenario(scenario, 'inline', null) : loadScenario(name as string))
+      state.replaceScenario(scenario !== undefined ? prepareScenario(scenario, 'inline', null) : loadScenario(name as string, cwd, { confineTo: scenarioRoots }))
     } catch (e) {
       if (!(e instanceof ScenarioLoadError)) throw e
       const where = scenario !== undefined ? ['body', 'scenario', ...pointerSegments(e.pointer)] : ['body', 'name']
-      throw invalid(where, `Value error, ${e.message}`, scenario !== undefined ? null : name)
+      throw invalid(where, `Value error, ${e.message}`, scenario !== undefined ? null : brief(name as string))
     }
     return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
   })

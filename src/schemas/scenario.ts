@@ -3,7 +3,10 @@ import { BatchStatusSchema, JobConfigSchema, JobTypeSchema } from './batch.js'
 import { FaultRuleSchema } from './faults.js'
 
 export const MAX_FILES_PER_BATCH = 10_000
-export const MAX_SCENARIO_BATCHES = 1_000_000
+/** The most batches a scenario may lay out, listed and generated together. */
+export const MAX_SCENARIO_BATCHES = 200_000
+/** The most files over all of a scenario's batches (each keeps a per-file array); see scenarioBudgetFault. */
+export const MAX_SCENARIO_FILES = 2_000_000
 
 const Duration = Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3600 * 1000 })
 const Rate = Type.Number({ minimum: 0, maximum: 1 })
@@ -78,7 +81,12 @@ export const FixtureRefSchema = Type.Object(
 )
 export type FixtureRef = Static<typeof FixtureRefSchema>
 
-const Weights = Type.Record(BatchStatusSchema, Type.Number({ minimum: 0 }))
+// Any subset of the six statuses; an unknown one is an error naming it.
+const Weight = Type.Optional(Type.Number({ minimum: 0 }))
+const Weights = Type.Object(
+  { PENDING: Weight, THROTTLED: Weight, RUNNING: Weight, COMPLETED: Weight, FAILED: Weight, CANCELLED: Weight },
+  { additionalProperties: false }
+)
 
 export const GenerateSpecSchema = Type.Object(
   {
