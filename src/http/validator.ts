@@ -79,7 +79,10 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
       }
       validate ??= (isBody ? strict : lenient).compile(schema as object)
       const early = nonDecimal(integers, data)
+      const raw = early.map((issue) => [issue.instancePath.slice(1), (data as Record<string, unknown>)[issue.instancePath.slice(1)]] as const)
       const valid = validate(data)
+      // ajv coerced them regardless (`Infinity`); the error quotes what was sent.
+      for (const [key, value] of raw) (data as Record<string, unknown>)[key] = value
       const errors = (validate as { errors?: AjvIssue[] | null }).errors ?? []
       result.errors = early.length > 0 ? [...early, ...errors] : errors
       return valid && early.length === 0
