@@ -24,12 +24,14 @@ t.test('a bodiless POST with Content-Type: application/json and no bytes is a PO
 
   const reset = await app.inject({ method: 'POST', url: '/_mock/reset', headers: { 'content-type': 'application/json', 'content-length': '0' } })
   t.equal(reset.statusCode, 200, 'the control plane too')
+  const clear = await app.inject({ method: 'DELETE', url: '/_mock/faults', headers: { 'content-type': 'application/json', 'content-length': '0' } })
+  t.equal(clear.statusCode, 204, 'and a DELETE')
 })
 
 t.test('a create with no body is a 422 "missing" at ["body"], as FastAPI answers', async (t) => {
   const app = await build(t)
-  for (const headers of [{ ...JSON_CT, 'content-length': '0' }, AUTH]) {
-    const res = await app.inject({ method: 'POST', url: '/api/v2/batches', headers })
+  for (const [headers, payload] of [[{ ...JSON_CT, 'content-length': '0' }, undefined], [AUTH, undefined], [JSON_CT, 'null']] as const) {
+    const res = await app.inject({ method: 'POST', url: '/api/v2/batches', headers, ...(payload !== undefined && { payload }) })
     t.equal(res.statusCode, 422)
     t.same(res.json(), { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] })
   }
