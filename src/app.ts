@@ -12,6 +12,7 @@ import { controlRoutes } from './http/control-routes.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './http/traffic-hooks.js'
+import { registerJsonBody } from './http/json-body.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -100,6 +101,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   app.decorate('mock', state)
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)
+  registerJsonBody(app)
   registerTrafficHooks(app, state)
   // Registered before the routes, so it sees them all: the OpenAPI document comes from the
   // same TypeBox schemas that validate requests and serialize answers.

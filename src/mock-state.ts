@@ -199,11 +199,16 @@ export class MockState {
     return store.get(id) as BatchRecord
   }
 
-  /** Requests cancellation; in compat mode a terminal batch is answered as it is. */
+  /**
+   * Requests cancellation; in compat mode a terminal batch is answered as it is. Idempotent,
+   * as SDK retries need: a batch whose cancel is pending keeps its first plan.
+   */
   cancel(id: string, tenant: Tenant, narrowing: Narrowing): BatchRecord {
     const batch = this.find(id, tenant, narrowing)
     const now = this.readTime(batch)
-    if (this.mode === 'compat' && isTerminal(statusAt(batch, now))) return batch
+    const terminal = isTerminal(statusAt(batch, now))
+    if (this.mode === 'compat' && terminal) return batch
+    if (batch.cancelRequestedAt !== null && !terminal) return batch
     replaceBatch(this.world, cancelBatch(batch, now, this.world.defaults.cancelDelayMs))
     return this.world.store.get(id) as BatchRecord
   }

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { MockError } from '../domain/errors.js'
-import { toValidationIssues, type AjvIssue } from './validation-errors.js'
+import { boundIssues, quoteText, toValidationIssues, type AjvIssue } from './validation-errors.js'
+import { JsonBodyError } from './json-body.js'
 
 /** Domain error codes → HTTP statuses: the one place the domain meets HTTP. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -29,19 +30,19 @@ function handle(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
   if (error.validation) {
     const context = error.validationContext ?? 'body'
     const input = request[REQUEST_PART[context] ?? 'body']
-    return reply.code(422).send({ detail: toValidationIssues(error.validation as AjvIssue[], context, input) })
+    return reply.code(422).send({ detail: boundIssues(toValidationIssues(error.validation as AjvIssue[], context, input)) })
   }
-  if (error instanceof RequestValidationError) return reply.code(422).send({ detail: error.detail })
+  if (error instanceof RequestValidationError) return reply.code(422).send({ detail: boundIssues(error.detail) })
   if (error instanceof MockError) {
     const status = STATUS_BY_CODE[error.code] ?? 400
-    return reply.code(status).send({ detail: DETAIL_BY_CODE[error.code]?.(error) ?? error.message })
+    return reply.code(status).send({ detail: quoteText(DETAIL_BY_CODE[error.code]?.(error) ?? error.message) })
   }
-  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    const detail = [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error', input: {}, ctx: { error: error.message } }]
+  if (error instanceof JsonBodyError) {
+    const detail = [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error', input: {}, ctx: { error: quoteText(error.message) } }]
     return reply.code(422).send({ detail })
   }
   const status = error.statusCode ?? 500
-  if (status >= 400 && status < 500) return reply.code(status).send({ detail: error.message })
+  if (status >= 400 && status < 500) return reply.code(status).send({ detail: quoteText(error.message) })
   request.log.error({ err: error }, 'unhandled error')
   return reply.code(500).send({ detail: 'Internal Server Error' })
 }

@@ -1,5 +1,52 @@
 import type { ValidationIssue } from '../schemas/errors.js'
 import { UUID_PATTERNS } from '../schemas/batch-requests.js'
+import { DATETIME_KEYWORD } from '../schemas/datetime-query.js'
+
+/** How many issues a 422 lists; a last entry counts the rest. */
+export const MAX_ISSUES = 100
+/** How much of a string an error quotes back. */
+export const MAX_QUOTED_CHARS = 100
+const MAX_QUOTED_ITEMS = 10
+const MAX_QUOTED_DEPTH = 3
+const MAX_MESSAGE_CHARS = 500
+
+/**
+ * User input as an error may quote it: strings cut to MAX_QUOTED_CHARS, arrays and objects
+ * to their first ten entries and three levels, each cut noted. The one place errors quote input.
+ */
+export function quoteInput(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > MAX_QUOTED_CHARS ? `${value.slice(0, MAX_QUOTED_CHARS)}… (${value.length} characters)` : value
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    if (depth >= MAX_QUOTED_DEPTH) return `[array of ${value.length} items]`
+    const head = value.slice(0, MAX_QUOTED_ITEMS).map((v) => quoteInput(v, depth + 1))
+    return value.length > MAX_QUOTED_ITEMS ? [...head, `… ${value.length - MAX_QUOTED_ITEMS} more items`] : head
+  }
+  const keys = Object.keys(value)
+  if (depth >= MAX_QUOTED_DEPTH) return `{object with ${keys.length} keys}`
+  const out: Record<string, unknown> = {}
+  // defineProperty, not assignment: a `__proto__` key stays a plain key.
+  for (const key of keys.slice(0, MAX_QUOTED_ITEMS)) {
+    Object.defineProperty(out, quoteText(key), { value: quoteInput((value as Record<string, unknown>)[key], depth + 1), enumerable: true, writable: true, configurable: true })
+  }
+  if (keys.length > MAX_QUOTED_ITEMS) out['…'] = `${keys.length - MAX_QUOTED_ITEMS} more keys`
+  return out
+}
+
+/** A message or key that may carry user input, cut to a bounded length. */
+export function quoteText(text: string, max = MAX_MESSAGE_CHARS): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}
+
+/** Issues as a 422 lists them: at most MAX_ISSUES, each input and message bounded. */
+export function boundIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const shown = issues.slice(0, MAX_ISSUES).map((i) => ({ ...i, loc: i.loc.map((l) => (typeof l === 'string' ? quoteText(l, MAX_QUOTED_CHARS) : l)), msg: quoteText(i.msg), input: quoteInput(i.input) }))
+  if (issues.length > MAX_ISSUES) {
+    const rest = issues.length - MAX_ISSUES
+    shown.push({ type: 'too_many_errors', loc: [issues[MAX_ISSUES]?.loc[0] ?? 'body'], msg: `${rest} more error${rest === 1 ? '' : 's'} not listed (at most ${MAX_ISSUES} are)`, input: null })
+  }
+  return shown
+}
 
 /** The subset of an ajv error this module reads. */
 export interface AjvIssue {
@@ -43,7 +90,10 @@ function describe(issue: AjvIssue): { type: string; msg: string } {
   const p = issue.params
   switch (issue.keyword) {
     case 'required':
+    case 'missing':
       return { type: 'missing', msg: 'Field required' }
+    case DATETIME_KEYWORD:
+      return { type: 'datetime_from_date_parsing', msg: `Input should be a valid datetime or date, ${String(p.reason)}` }
     case 'type': {
       const [type, msg] = TYPE_NAMES[String(p.type).split(',')[0] as string] ?? ['type_error', `Input should be of type ${String(p.type)}`]
       return { type, msg }

@@ -1,6 +1,9 @@
-import { Ajv, type Options } from 'ajv'
+import { Ajv, type Options, type SchemaValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify'
+import { DATETIME_KEYWORD } from '../schemas/datetime-query.js'
+import { parseInstant } from './query-datetime.js'
+import type { AjvIssue } from './validation-errors.js'
 
 // Fastify's defaults but two: every fault is reported (FastAPI lists them all; bodies are
 // bounded by bodyLimit and arrays by maxItems, which keeps allErrors cheap), and nothing is
@@ -9,15 +12,55 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify'
 // unknown keys instead; API schemas allow them, as FastAPI does.
 const base: Options = { useDefaults: true, removeAdditional: false, addUsedSchema: false, allErrors: true }
 
+// Reads a datetime query value once, as pydantic does, and hands the handler ISO 8601 UTC.
+const readDatetime: SchemaValidateFunction = (_schema: unknown, data: string, _parentSchema, cxt) => {
+  const parsed = parseInstant(data)
+  if (typeof parsed !== 'number') {
+    // No instancePath: ajv fills in where the value sits.
+    readDatetime.errors = [{ keyword: DATETIME_KEYWORD, params: { reason: parsed.reason } } as NonNullable<SchemaValidateFunction['errors']>[number]]
+    return false
+  }
+  if (cxt) (cxt.parentData as Record<string | number, unknown>)[cxt.parentDataProperty] = new Date(parsed).toISOString()
+  return true
+}
+
 function ajv(options: Options): Ajv {
   const instance = new Ajv({ ...base, ...options })
   addFormats.default(instance)
+  instance.addKeyword({ keyword: DATETIME_KEYWORD, type: 'string', modifying: true, errors: true, validate: readDatetime })
   return instance
 }
+
+const DECIMAL = /^-?\d+$/
+
+/** The top-level properties of an object schema that are integers. */
+function integerKeys(schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {}
+  return Object.keys(properties).filter((k) => properties[k]?.type === 'integer')
+}
+
+/**
+ * ajv's coercion takes anything `Number()` takes (`1e2`, `0x10`, ` 5`, `Infinity`); pydantic
+ * takes decimal digits. A text integer that is not plain digits is `int_parsing`.
+ */
+function nonDecimal(keys: readonly string[], data: unknown): AjvIssue[] {
+  if (keys.length === 0 || data === null || typeof data !== 'object') return []
+  const issues: AjvIssue[] = []
+  for (const key of keys) {
+    if (!Object.hasOwn(data, key)) continue
+    const value = (data as Record<string, unknown>)[key]
+    const values = Array.isArray(value) ? value : [value]
+    if (values.some((v) => typeof v === 'string' && !DECIMAL.test(v))) issues.push({ keyword: 'type', instancePath: `/${key}`, params: { type: 'integer' } })
+  }
+  return issues
+}
+
+const MISSING_BODY: AjvIssue[] = [{ keyword: 'missing', instancePath: '', params: {} }]
 
 /**
  * Query strings and paths arrive as text, so they are coerced (`page_size=5` is a number,
  * a lone `expand=x` an array); JSON bodies are not — as pydantic, `42` is not a string.
+ * A route with a body schema and no body (or JSON `null`) answers FastAPI's `missing`.
  */
 export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   const lenient = ajv({ coerceTypes: 'array' })
@@ -25,12 +68,24 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   // Compiled on first use: compiling every route's schemas up front costs start-up time
   // that most runs (a test suite touching three routes) never get back.
   return ({ schema, httpPart }) => {
+    const isBody = httpPart === 'body'
+    const integers = isBody ? [] : integerKeys(schema)
     let validate: ((data: unknown) => unknown) | undefined
     const lazy = (data: unknown): unknown => {
-      validate ??= (httpPart === 'body' ? strict : lenient).compile(schema as object)
+      const result = lazy as { errors?: unknown }
+      if (isBody && (data === null || data === undefined)) {
+        result.errors = MISSING_BODY
+        return false
+      }
+      validate ??= (isBody ? strict : lenient).compile(schema as object)
+      const early = nonDecimal(integers, data)
+      const raw = early.map((issue) => [issue.instancePath.slice(1), (data as Record<string, unknown>)[issue.instancePath.slice(1)]] as const)
       const valid = validate(data)
-      ;(lazy as { errors?: unknown }).errors = (validate as { errors?: unknown }).errors
-      return valid
+      // ajv coerced them regardless (`Infinity`); the error quotes what was sent.
+      for (const [key, value] of raw) (data as Record<string, unknown>)[key] = value
+      const errors = (validate as { errors?: AjvIssue[] | null }).errors ?? []
+      result.errors = early.length > 0 ? [...early, ...errors] : errors
+      return valid && early.length === 0
     }
     return lazy as ReturnType<FastifySchemaCompiler<FastifySchema>>
   }

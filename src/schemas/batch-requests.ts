@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { BatchConfigSchema, BatchSchema, BatchStatusSchema } from './batch.js'
+import { DateTimeQuery } from './datetime-query.js'
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 // LlamaCloud documents these query ids as UUIDs, but answers carry them with a prefix
@@ -45,8 +46,8 @@ export const ListBatchesQuerySchema = Type.Object({
   page_token: Type.Optional(Type.String({ maxLength: 512, description: 'Token for retrieving next page' })),
   status: Type.Optional(BatchStatusSchema),
   source_directory_id: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH })),
-  created_at_on_or_after: Type.Optional(Type.String({ format: 'date-time' })),
-  created_at_on_or_before: Type.Optional(Type.String({ format: 'date-time' })),
+  created_at_on_or_after: Type.Optional(DateTimeQuery('Batches created at or after')),
+  created_at_on_or_before: Type.Optional(DateTimeQuery('Batches created at or before')),
   ...TenancyQuery
 })
 export type ListBatchesQuery = Static<typeof ListBatchesQuerySchema>

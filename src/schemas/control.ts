@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { DateTimeQuery } from './datetime-query.js'
 
 export const HealthSchema = Type.Object({ status: Type.Literal('ok') })
 
@@ -29,7 +30,7 @@ export const JournalQuerySchema = Type.Object({
   method: Type.Optional(Type.String({ maxLength: 16 })),
   path_prefix: Type.Optional(Type.String({ maxLength: 1024 })),
   status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599 })),
-  since: Type.Optional(Type.String({ format: 'date-time' })),
+  since: Type.Optional(DateTimeQuery('Requests received at or after this wall-clock time')),
   matched: Type.Optional(Type.Boolean()),
   count: Type.Optional(Type.Boolean({ description: 'Answer only {count} of the matching entries' }))
 })

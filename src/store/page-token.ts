@@ -2,9 +2,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { ListPosition } from './batch-store.js'
 
 /**
- * Opaque, signed list cursors. A token names the last batch of the page it ends and the
- * query it belongs to (filters and tenant), so it cannot be forged, edited, or replayed
- * against another query or another tenant's data.
+ * Opaque, signed list cursors. A token names the last batch of the page it ends; its
+ * signature covers that position and the query it belongs to (filters and tenant), so it
+ * cannot be forged, edited, or replayed against another query or another tenant's data.
+ * The query is bound by the signature only, never carried: a token's length does not
+ * grow with the filters (a 128-character directory id and every filter stay far under
+ * the 512 characters the list route accepts).
  */
 export class PageTokens {
   readonly #key: Buffer
@@ -13,13 +16,13 @@ export class PageTokens {
     this.#key = createHmac('sha256', 'llamacloud-batches-mock/page-token').update(secret).digest()
   }
 
-  #sign(payload: string): Buffer {
-    return createHmac('sha256', this.#key).update(payload).digest().subarray(0, 16)
+  #sign(payload: string, queryFingerprint: string): Buffer {
+    return createHmac('sha256', this.#key).update(payload).update('\n').update(queryFingerprint).digest().subarray(0, 16)
   }
 
   issue(position: ListPosition, queryFingerprint: string): string {
-    const payload = Buffer.from(JSON.stringify([position.createdAt, position.id, queryFingerprint])).toString('base64url')
-    return `${payload}.${this.#sign(payload).toString('base64url')}`
+    const payload = Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url')
+    return `${payload}.${this.#sign(payload, queryFingerprint).toString('base64url')}`
   }
 
   /** The position a token resumes after, or null if it is not one this server issued for this query. */
@@ -28,11 +31,11 @@ export class PageTokens {
     if (dot <= 0) return null
     const payload = token.slice(0, dot)
     const signature = Buffer.from(token.slice(dot + 1), 'base64url')
-    const expected = this.#sign(payload)
+    const expected = this.#sign(payload, queryFingerprint)
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null
     try {
-      const [createdAt, id, fingerprint] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [unknown, unknown, unknown]
-      if (typeof createdAt !== 'number' || typeof id !== 'string' || fingerprint !== queryFingerprint) return null
+      const [createdAt, id] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [unknown, unknown]
+      if (typeof createdAt !== 'number' || typeof id !== 'string') return null
       return { createdAt, id }
     } catch {
       return null

@@ -1,0 +1,123 @@
+import t from 'tap'
+import { request } from 'node:http'
+import LlamaCloud from '@llamaindex/llama-cloud'
+import { startMock, type RunningMock } from '../../src/index.js'
+import { scenario, START_MS } from '../helper.js'
+
+// What the Python SDK (httpx) puts on the wire for the four Batches calls, sent raw, must
+// get the same answers as the TypeScript SDK's calls on the same manual-clock state.
+const KEY = 'py-key'
+const PYTHON_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json',
+  'user-agent': 'LlamaCloud/Python 1.4.0',
+  'x-stainless-lang': 'python',
+  'x-stainless-package-version': '1.4.0',
+  'x-stainless-retry-count': '0',
+  authorization: `Bearer ${KEY}`
+}
+
+const at = (minutesBefore: number) => new Date(START_MS - minutesBefore * 60_000).toISOString()
+const world = () =>
+  scenario(
+    [
+      { id: 'bat-a', created_at: at(5), files: 3, timeline: { pending_ms: 1000, running_ms: 3_600_000 } },
+      { id: 'bat-b', created_at: at(10), files: 2, timeline: { pending_ms: 1000, running_ms: 1000 } },
+      { id: 'bat-c', created_at: at(15), files: 1 },
+      { id: 'bat-old', created_at: at(60), files: 1 }
+    ],
+    { defaults: { cancel_delay_ms: 500, file_error_rate: 0 } }
+  )
+
+interface Answer {
+  status: number
+  body: unknown
+}
+
+interface Client {
+  create(body: { config: { job: { type: 'parse_v2'; configuration_id: string } }; source_directory_id: string }): Promise<Answer>
+  get(id: string, expand: string[]): Promise<Answer>
+  list(after: Date, pageSize: number, token: string | null): Promise<Answer>
+  cancel(id: string): Promise<Answer>
+}
+
+/** The Python SDK's requests, byte for byte what httpx sends, over node:http. */
+function pythonClient(mock: RunningMock): Client {
+  const send = (method: 'GET' | 'POST', path: string, body?: string) =>
+    new Promise<Answer>((resolve, reject) => {
+      const headers = { ...PYTHON_HEADERS, 'content-length': String(Buffer.byteLength(body ?? '')) }
+      const req = request({ host: '127.0.0.1', port: mock.port, method, path, headers }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+      })
+      req.on('error', reject)
+      req.end(body ?? '')
+    })
+  // Python's datetime.isoformat() of a naive datetime: no offset, microseconds.
+  const naive = (d: Date) => `${d.toISOString().slice(0, 23)}000`
+  return {
+    create: (body) => send('POST', '/api/v2/batches', JSON.stringify(body)),
+    get: (id, expand) => send('GET', `/api/v2/batches/${id}?${expand.map((e) => `expand=${e}`).join('&')}`),
+    list: (after, pageSize, token) => send('GET', `/api/v2/batches?created_at_on_or_after=${encodeURIComponent(naive(after))}&page_size=${pageSize}${token ? `&page_token=${encodeURIComponent(token)}` : ''}`),
+    cancel: (id) => send('POST', `/api/v2/batches/${id}/cancel`)
+  }
+}
+
+/** The TypeScript SDK, answers as status and parsed body (errors included). */
+function typescriptClient(mock: RunningMock): Client {
+  const client = new LlamaCloud({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 })
+  const answer = async (call: () => Promise<Response>): Promise<Answer> => {
+    try {
+      const res = await call()
+      return { status: res.status, body: await res.json() }
+    } catch (e) {
+      if (e instanceof LlamaCloud.APIError) return { status: e.status as number, body: e.error }
+      throw e
+    }
+  }
+  return {
+    create: (body) => answer(() => client.batches.create(body).asResponse()),
+    get: (id, expand) => answer(() => client.batches.get(id, { expand }).asResponse()),
+    list: (after, pageSize, token) => answer(() => client.batches.list({ created_at_on_or_after: after.toISOString(), page_size: pageSize, ...(token !== null && { page_token: token }) }).asResponse()),
+    cancel: (id) => answer(() => client.batches.cancel(id).asResponse())
+  }
+}
+
+/** The same calls, in the same order, at the same mock times. */
+async function session(mock: RunningMock, client: Client): Promise<Answer[]> {
+  const answers: Answer[] = []
+  const created = await client.create({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-py' })
+  answers.push(created)
+  answers.push(await client.get((created.body as { id: string }).id, ['results']))
+  mock.clock.advance(2000)
+  answers.push(await client.get('bat-b', ['results', 'results']))
+  let token: string | null = null
+  do {
+    const page = await client.list(new Date(START_MS - 20 * 60_000 + 1), 2, token)
+    answers.push(page)
+    token = page.status === 200 ? (page.body as { next_page_token: string | null }).next_page_token : null
+  } while (token !== null)
+  answers.push(await client.cancel('bat-a'))
+  mock.clock.advance(100)
+  answers.push(await client.cancel('bat-a'))
+  mock.clock.advance(400)
+  answers.push(await client.get('bat-a', ['results']))
+  answers.push(await client.cancel('bat-a'))
+  answers.push(await client.get('bat-missing', []))
+  return answers
+}
+
+t.test('the Python SDK wire format gets the TypeScript SDK answers', async (t) => {
+  const [pyMock, tsMock] = await Promise.all([startMock({ scenario: world(), clock: 'manual' }), startMock({ scenario: world(), clock: 'manual' })])
+  t.teardown(() => Promise.all([pyMock.close(), tsMock.close()]))
+  const py = await session(pyMock, pythonClient(pyMock))
+  const ts = await session(tsMock, typescriptClient(tsMock))
+
+  t.same(py.map((a) => a.status), [200, 200, 200, 200, 200, 200, 200, 200, 400, 404], 'the Python calls succeed where they should')
+  const listed = py.slice(3, 5).flatMap((a) => (a.body as { items: { id: string }[] }).items.map((b) => b.id))
+  t.same(listed.sort(), ['bat-a', 'bat-b', 'bat-c', (py[0]?.body as { id: string }).id].sort(), 'the naive datetime filters (bat-old is out)')
+  t.equal((py[7]?.body as { status: string }).status, 'CANCELLED', 'the retried cancel kept the first plan')
+  t.same(py, ts, 'answer for answer, the same as the TypeScript SDK')
+})

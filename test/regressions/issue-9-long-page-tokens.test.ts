@@ -1,0 +1,43 @@
+import t from 'tap'
+import { build, get, scenario, START_MS } from '../helper.js'
+
+t.test('a walk with every filter set, a 128-character directory id included, reaches the end', async (t) => {
+  const dir = `dir-${'x'.repeat(124)}`
+  const project = 'prj-aaaaaaaa-0000-4000-8000-000000000001'
+  const batches = Array.from({ length: 7 }, (_, i) => ({
+    id: `bat-00000000-0000-4000-8000-00000000000${i}`,
+    project_id: project,
+    source_directory_id: dir,
+    created_at: new Date(START_MS - (i + 1) * 60_000).toISOString(),
+    timeline: { pending_ms: 3_600_000 },
+    files: 1
+  }))
+  const app = await build(t, { scenario: scenario(batches, { api_keys: [{ key: 'kp', project_id: project }] }) })
+  const base =
+    `/api/v2/batches?page_size=2&status=PENDING&source_directory_id=${dir}` +
+    `&created_at_on_or_after=2025-12-01T00:00:00.000000%2B00:00&created_at_on_or_before=2026-01-01T00:00:00.000000%2B00:00` +
+    `&project_id=${project}&organization_id=org-bbbbbbbb-0000-4000-8000-000000000002`
+  const seen: string[] = []
+  let token: string | null = null
+  for (let page = 0; page < 10; page++) {
+    const res = await get(app, token === null ? base : `${base}&page_token=${encodeURIComponent(token)}`, { authorization: 'Bearer kp' })
+    t.equal(res.status, 200, `page ${page + 1}: ${JSON.stringify(res.body).slice(0, 200)}`)
+    seen.push(...res.body.items.map((b: { id: string }) => b.id))
+    token = res.body.next_page_token
+    if (token === null) break
+    t.ok(token.length <= 512, `token of ${token.length} characters`)
+  }
+  t.same(seen, batches.map((b) => b.id))
+  const other = await get(app, `${base}&page_token=${encodeURIComponent('x.y')}`, { authorization: 'Bearer kp' })
+  t.equal(other.status, 422)
+})
+
+t.test('a token still binds its query', async (t) => {
+  const batches = Array.from({ length: 3 }, (_, i) => ({ id: `bat-${i}`, source_directory_id: 'dir-a', created_at: new Date(START_MS - (i + 1) * 60_000).toISOString(), files: 1 }))
+  const app = await build(t, { scenario: scenario(batches) })
+  const first = await get(app, '/api/v2/batches?page_size=1&source_directory_id=dir-a')
+  const token = encodeURIComponent(first.body.next_page_token)
+  t.equal((await get(app, `/api/v2/batches?page_size=1&source_directory_id=dir-a&page_token=${token}`)).status, 200)
+  t.equal((await get(app, `/api/v2/batches?page_size=1&source_directory_id=dir-b&page_token=${token}`)).status, 422)
+  t.equal((await get(app, `/api/v2/batches?page_size=1&page_token=${token}`)).status, 422)
+})
