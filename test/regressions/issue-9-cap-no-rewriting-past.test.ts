@@ -43,7 +43,7 @@ t.test('compat mode: a batch derived from an unknown id does not bump a RUNNING 
   t.equal(derived.body.status, 'THROTTLED', 'the derived batch waits for the slot')
 })
 
-t.test('property: no operation changes a status already observed', async (t) => {
+t.test('property: no operation changes a status already observed; the cap holds and no slot idles', async (t) => {
   type Op = { kind: 'create' } | { kind: 'inject'; ago: number; pending: number; running: number } | { kind: 'cancel'; pick: number } | { kind: 'advance'; ms: number }
   const timed = { ago: fc.integer({ min: 0, max: 20_000 }), pending: fc.integer({ min: 0, max: 8000 }), running: fc.integer({ min: 1, max: 6000 }) }
   const op: fc.Arbitrary<Op> = fc.oneof(
@@ -64,6 +64,8 @@ t.test('property: no operation changes a status already observed', async (t) => 
       if (loaded.status !== 200) throw new Error(`scenario: ${JSON.stringify(loaded.body)}`)
       await post(app, '/_mock/reset')
       let clock = 0
+      let cancelledAt = -1
+      const everCancelled = new Set<string>()
       const seen: { at: number; statuses: Map<string, string> }[] = []
       const ids: string[] = batches.map((b) => b.id)
       const history = new Map<string, { at: number; status: string; updated: number }>()
@@ -94,6 +96,12 @@ t.test('property: no operation changes a status already observed', async (t) => 
         }
         const running = list.filter((b) => b.status === 'RUNNING').length
         if (running > cap) throw new Error(`${running} RUNNING over a cap of ${cap}`)
+        if (o.kind === 'cancel' && ids.length > 0) {
+          cancelledAt = clock
+          everCancelled.add(ids[o.pick % ids.length] as string)
+        }
+        // No one waits while a slot is free (but for the millisecond a slot freed by a cancel taking effect at once).
+        if (running < cap && cancelledAt !== clock && list.some((b) => b.status === 'THROTTLED' && !everCancelled.has(b.id))) throw new Error(`step ${i}: THROTTLED with a free slot at ${clock}`)
         const last = seen.at(-1)
         if (last && last.at === clock) {
           for (const [id, s] of last.statuses) {
