@@ -96,7 +96,8 @@ export class RunningCapQueue {
 
   /**
    * A batch arriving at `now` (its natural timeline). Answers its planned record and the
-   * new records of waiting batches it moved (only one that arrives late can move any).
+   * new records of waiting batches it moved: none when it joins the queue's tail; those
+   * behind it when it would start before some (or arrived late and took a free slot).
    */
   add(natural: BatchRecord, now: number): { record: BatchRecord; moved: BatchRecord[] } {
     this.#commit(now)
