@@ -114,7 +114,7 @@ export class MockState {
     }
     if (this.mode === 'realistic') throw new BatchNotFoundError(id)
     const derived = this.#deriveBatch(id, this.#projectFor(tenant, narrowing))
-    addBatch(this.world, derived)
+    addBatch(this.world, derived, this.now())
     return this.world.store.get(id) as BatchRecord
   }
 
@@ -195,7 +195,7 @@ export class MockState {
     while (store.has(id))
     const config = { job: { type: body.config.job.type, configuration_id: body.config.job.configuration_id } }
     const webhooks = { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null }
-    addBatch(this.world, this.#defaultRecord(id, projectId, directory, config, this.now(), webhooks))
+    addBatch(this.world, this.#defaultRecord(id, projectId, directory, config, this.now(), webhooks), this.now())
     return store.get(id) as BatchRecord
   }
 
@@ -209,7 +209,7 @@ export class MockState {
     const terminal = isTerminal(statusAt(batch, now))
     if (this.mode === 'compat' && terminal) return batch
     if (batch.cancelRequestedAt !== null && !terminal) return batch
-    replaceBatch(this.world, cancelBatch(batch, now, this.world.defaults.cancelDelayMs))
+    replaceBatch(this.world, cancelBatch(batch, now, this.world.defaults.cancelDelayMs), this.now())
     return this.world.store.get(id) as BatchRecord
   }
 

@@ -1,31 +1,15 @@
+import { Ends, Slots } from './slots.js'
 import type { BatchRecord, Transition } from './timeline.js'
-
-interface Slot {
-  batch: BatchRecord
-  /** Index of its RUNNING transition. */
-  running: number
-  /** When it would start running, had it not waited: its place in the queue. */
-  start: number
-  /** When it leaves RUNNING (Infinity for a batch that stays RUNNING). */
-  end: number
-}
 
 function runningIndex(batch: BatchRecord): number {
   return batch.transitions.findIndex((tr) => tr.status === 'RUNNING')
 }
 
-function slotOf(batch: BatchRecord, natural: BatchRecord): Slot | null {
-  const running = runningIndex(batch)
-  if (running === -1) return null
-  const queued = natural.transitions[runningIndex(natural)] ?? batch.transitions[running]
-  return { batch, running, start: (queued as Transition).at, end: batch.transitions[running + 1]?.at ?? Infinity }
-}
-
 /** The batch with its RUNNING start moved `shift` ms later: THROTTLED meanwhile, the rest of its run moved along. */
-function delayed(slot: Slot, shift: number): BatchRecord {
-  const { batch, running, start } = slot
+function delayed(batch: BatchRecord, running: number, shift: number): BatchRecord {
+  if (shift === 0) return batch
   const before = batch.transitions.slice(0, running)
-  const throttled = before.at(-1)?.status === 'THROTTLED' ? [] : [{ status: 'THROTTLED' as const, at: start }]
+  const throttled = before.at(-1)?.status === 'THROTTLED' ? [] : [{ status: 'THROTTLED' as const, at: (batch.transitions[running] as Transition).at }]
   if (shift === Infinity) {
     return { ...batch, transitions: [...before, ...throttled], mappedAt: new Float64Array(batch.mappedAt.length).fill(Infinity) }
   }
@@ -33,41 +17,220 @@ function delayed(slot: Slot, shift: number): BatchRecord {
   return { ...batch, transitions: [...before, ...throttled, ...after], mappedAt: Float64Array.from(batch.mappedAt, (at) => at + shift) }
 }
 
+/** A batch that has not started running yet, with its planned start. */
+interface Waiter {
+  readonly id: string
+  /** Arrival order, which breaks ties between batches queued in the same millisecond. */
+  readonly seq: number
+  /** When it joins the queue: when it would start running, or when it arrived if that is later. */
+  readonly queuedAt: number
+  /** Its timeline before any wait, and the index of its RUNNING transition there. */
+  readonly natural: BatchRecord
+  readonly running: number
+  readonly runFor: number
+  /** A cancelled batch runs as its record says (null for every other). */
+  fixed: { readonly start: number; readonly end: number } | null
+  start: number
+  end: number
+}
+
+const before = (a: Waiter, b: Waiter): boolean => a.queuedAt < b.queuedAt || (a.queuedAt === b.queuedAt && a.seq < b.seq)
+
 /**
  * One project's batches under a cap on how many may be RUNNING at once. Batches take
- * slots first come, first served by when they would naturally start running; one that
- * finds every slot taken shows THROTTLED until the earliest slot frees, then runs its
- * whole course (file mappings and outcome) that much later. A cancelled batch is fixed:
- * it keeps its place in the queue (by `naturalOf`, its timeline before any wait) and
- * holds its slot until its cancellation took effect. A batch that stays RUNNING holds
- * its slot for good. Pure: the same batches and cap, the same plan.
+ * slots first come, first served by when they would naturally start running, in arrival
+ * order within a millisecond; one that finds every slot taken shows THROTTLED until the
+ * earliest slot frees, then runs its whole course (file mappings and outcome) that much
+ * later. A batch that stays RUNNING holds its slot for good; a cancelled one holds it
+ * until its cancellation takes effect.
+ *
+ * History is never rewritten: at an operation at time `now`, batches that started by
+ * `now` keep their slots as they are (the slots' ends are history); only batches still
+ * waiting are planned, from the slots forward. A batch that arrives late, with an earlier
+ * creation time, queues behind those already waiting, or takes a slot that was free since
+ * before it would have started. A create that joins the queue's tail costs O(log cap); a
+ * change ahead of waiting batches re-plans those (each of which gets a new record).
+ */
+export class RunningCapQueue {
+  readonly #slots: Slots
+  /** The slots once every waiting batch has had its planned turn: where a newcomer at the tail starts. */
+  #ahead: Ends
+  /** Waiting batches in queue order, from `#head`. */
+  #queue: (Waiter | undefined)[] = []
+  #head = 0
+  readonly #waiting = new Map<string, Waiter>()
+  #arrivals = 0
+
+  constructor(readonly cap: number) {
+    this.#slots = new Slots(cap)
+    this.#ahead = this.#slots.copy()
+  }
+
+  /**
+   * Plans batches that arrive together (a scenario, in its order) at time `now`: none has
+   * been seen yet, so every one takes its place by when it would start running. A batch
+   * already cancelled keeps its run as recorded, queued by its natural timeline (`naturalOf`).
+   * Answers each batch's planned record, in the order given.
+   */
+  static plan(cap: number, batches: readonly BatchRecord[], now: number, naturalOf: (b: BatchRecord) => BatchRecord = (b) => b): { queue: RunningCapQueue; records: BatchRecord[] } {
+    const queue = new RunningCapQueue(cap)
+    const waiters = new Map<string, Waiter>()
+    for (const b of batches) {
+      const w = queue.#waiter(b.cancelRequestedAt !== null ? naturalOf(b) : b, -Infinity)
+      if (!w) continue
+      if (b.cancelRequestedAt !== null) {
+        const running = runningIndex(b)
+        if (running === -1) continue
+        w.fixed = { start: (b.transitions[running] as Transition).at, end: b.transitions[running + 1]?.at ?? Infinity }
+        w.start = w.fixed.start
+        w.end = w.fixed.end
+      }
+      waiters.set(b.id, w)
+    }
+    queue.#queue = [...waiters.values()].sort((a, b) => (before(a, b) ? -1 : 1))
+    for (const w of queue.#queue) queue.#waiting.set((w as Waiter).id, w as Waiter)
+    queue.#replan(-Infinity)
+    queue.#commit(now)
+    return { queue, records: batches.map((b) => (b.cancelRequestedAt === null && waiters.has(b.id) ? planned(waiters.get(b.id) as Waiter) : b)) }
+  }
+
+  /**
+   * A batch arriving at `now` (its natural timeline). Answers its planned record and the
+   * new records of waiting batches it moved: none when it joins the queue's tail; those
+   * behind it when it would start before some (or arrived late and took a free slot).
+   */
+  add(natural: BatchRecord, now: number): { record: BatchRecord; moved: BatchRecord[] } {
+    this.#commit(now)
+    const w = this.#waiter(natural, now)
+    if (!w) return { record: natural, moved: [] }
+    const first = this.#queue[this.#head]
+    const free = this.#slots.min()
+    const runAt = (natural.transitions[w.running] as Transition).at
+    if (runAt <= now && free <= now && (first === undefined || first.queuedAt > now)) {
+      // Late, and a slot has been free since before now with nobody waiting for it: it ran there.
+      w.start = Math.max(runAt, free)
+      w.end = w.start + w.runFor
+      this.#slots.occupy(w.id, w.end)
+      return { record: planned(w), moved: first === undefined ? (this.#ahead.take(w.end), []) : this.#replan(now).map(planned) }
+    }
+    this.#waiting.set(w.id, w)
+    const last = this.#queue[this.#queue.length - 1]
+    if (last === undefined || this.#queue.length === this.#head || before(last, w)) {
+      this.#queue.push(w)
+      this.#place(this.#ahead, w, now)
+      const record = planned(w)
+      this.#commit(now)
+      return { record, moved: [] }
+    }
+    this.#queue.splice(this.#indexOf(w), 0, w)
+    const moved = this.#replan(now).filter((m) => m !== w)
+    const record = planned(w)
+    this.#commit(now)
+    return { record, moved: moved.map(planned) }
+  }
+
+  /** A batch cancelled at `now` (its new record). Answers the new records of waiting batches that move up. */
+  cancel(record: BatchRecord, now: number): BatchRecord[] {
+    this.#commit(now)
+    const running = runningIndex(record)
+    // When it stops holding a slot: its cancellation (or, never having run, its last status).
+    const end = running === -1 ? (record.transitions.at(-1) as Transition).at : (record.transitions[running + 1]?.at ?? Infinity)
+    const w = this.#waiting.get(record.id)
+    if (w) {
+      if (running === -1) {
+        this.#queue.splice(this.#indexOf(w), 1)
+        this.#waiting.delete(w.id)
+      } else {
+        // Read as it was at an earlier step (progression by polls): it runs as recorded.
+        w.fixed = { start: (record.transitions[running] as Transition).at, end }
+        w.start = w.fixed.start
+        w.end = end
+      }
+    } else if (this.#slots.holds(record.id)) {
+      // Its slot frees when the cancellation takes effect, never at or before now: whoever
+      // waits read THROTTLED at now and still does.
+      this.#slots.release(record.id, Math.max(end, now + 1))
+    } else {
+      return []
+    }
+    const moved = this.#replan(now).filter((m) => m.id !== record.id).map(planned)
+    this.#commit(now)
+    return moved
+  }
+
+  #waiter(natural: BatchRecord, now: number): Waiter | null {
+    const running = runningIndex(natural)
+    if (running === -1) return null
+    const at = (natural.transitions[running] as Transition).at
+    const runFor = (natural.transitions[running + 1]?.at ?? Infinity) - at
+    return { id: natural.id, seq: this.#arrivals++, queuedAt: Math.max(at, now), natural, running, runFor, fixed: null, start: NaN, end: NaN }
+  }
+
+  /** Where `w` sits in the queue (binary search by queue order). */
+  #indexOf(w: Waiter): number {
+    let lo = this.#head
+    let hi = this.#queue.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      const m = this.#queue[mid] as Waiter
+      if (m === w) return mid
+      if (before(m, w)) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** `w` takes the earliest of `slots`, not before `floor`. */
+  #place(slots: Ends, w: Waiter, floor: number): void {
+    if (w.fixed) {
+      slots.take(w.fixed.end)
+      return
+    }
+    w.start = Math.max(w.queuedAt, slots.min(), floor)
+    w.end = w.start + w.runFor
+    slots.take(w.end)
+  }
+
+  /** Plans every waiting batch again from the slots as they are; answers those whose start moved. */
+  #replan(floor: number): Waiter[] {
+    const ahead = this.#slots.copy()
+    const moved: Waiter[] = []
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const w = this.#queue[i] as Waiter
+      const start = w.start
+      this.#place(ahead, w, floor)
+      if (w.start !== start) moved.push(w)
+    }
+    this.#ahead = ahead
+    return moved
+  }
+
+  /** Batches whose planned start has come by `now` take their slots for good. */
+  #commit(now: number): void {
+    while (this.#head < this.#queue.length && (this.#queue[this.#head] as Waiter).start <= now) {
+      const w = this.#queue[this.#head] as Waiter
+      this.#queue[this.#head++] = undefined
+      this.#waiting.delete(w.id)
+      this.#slots.occupy(w.id, w.end)
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
+    }
+  }
+}
+
+function planned(w: Waiter): BatchRecord {
+  return delayed(w.natural, w.running, w.start - (w.natural.transitions[w.running] as Transition).at)
+}
+
+/**
+ * Plans batches given at once under a cap (see RunningCapQueue.plan): ties between batches
+ * that would start in the same millisecond go by the order given. Pure.
  *
  * @example
  * // cap 1, A runs 0–10 s, B would run from 2 s: B is THROTTLED 2–10 s, then runs.
  */
 export function scheduleUnderCap(batches: readonly BatchRecord[], cap: number, naturalOf: (b: BatchRecord) => BatchRecord = (b) => b): BatchRecord[] {
-  const slots = batches
-    .map((b) => slotOf(b, b.cancelRequestedAt !== null ? naturalOf(b) : b))
-    .filter((s): s is Slot => s !== null)
-    .sort((a, b) => a.start - b.start || a.batch.createdAt - b.batch.createdAt || (a.batch.id < b.batch.id ? -1 : 1))
-  const ends: number[] = [] // ascending end times of the batches holding a slot
-  const plan = new Map<string, BatchRecord>()
-  const occupy = (end: number): void => {
-    let i = ends.length
-    while (i > 0 && (ends[i - 1] as number) > end) i--
-    ends.splice(i, 0, end)
-  }
-  for (const slot of slots) {
-    while (ends.length > 0 && (ends[0] as number) <= slot.start) ends.shift()
-    const start = ends.length < cap ? slot.start : (ends.shift() as number)
-    if (slot.batch.cancelRequestedAt !== null) {
-      // Its run already happened as planned; only when it ended changed.
-      occupy(slot.end)
-      continue
-    }
-    const shift = start - slot.start
-    if (shift !== Infinity) occupy(slot.end + shift)
-    if (shift > 0) plan.set(slot.batch.id, delayed(slot, shift))
-  }
-  return batches.map((b) => plan.get(b.id) ?? b)
+  return RunningCapQueue.plan(cap, batches, -Infinity, naturalOf).records
 }

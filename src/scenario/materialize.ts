@@ -19,7 +19,7 @@ import {
 } from './generate.js'
 import { buildRecord, recordFromLiteral, type RecordInput } from './records.js'
 import { faultRuleProblem } from '../store/fault-book.js'
-import { addBatch, reschedule } from '../store/running-cap.js'
+import { addBatch, planWorld } from '../store/running-cap.js'
 import { canonicalId } from '../store/canonical-id.js'
 
 /** A fault in a scenario that its schema cannot see (a duplicate id, an unknown directory…). */
@@ -210,7 +210,7 @@ export function injectBatch(world: World, spec: BatchSpec, now: number): BatchRe
     directories: world.directories,
     exclusive: world.exclusiveDirectories,
     store: world.store,
-    add: (record) => addBatch(world, record)
+    add: (record) => addBatch(world, record, now)
   }
   const id = specifiedBatch(ctx, spec, '', `inject:${world.store.size}`)
   return world.store.get(id) as BatchRecord
@@ -280,11 +280,8 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     organizations,
     defaults,
     polls: new Map(),
-    natural: new Map()
+    capQueues: new Map()
   }
-  if (defaults.maxRunningPerProject !== null) {
-    for (const batch of ctx.store.values()) world.natural.set(batch.id, batch)
-    for (const project of ctx.store.projects()) reschedule(world, project)
-  }
+  planWorld(world, epoch)
   return world
 }

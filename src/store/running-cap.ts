@@ -1,26 +1,52 @@
-import { scheduleUnderCap } from '../domain/running-cap.js'
+import { RunningCapQueue } from '../domain/running-cap.js'
 import type { BatchRecord } from '../domain/timeline.js'
+import { canonicalId } from './canonical-id.js'
 import type { World } from './world.js'
 
-/** Re-plans one project under the world's running cap (no-op without one). */
-export function reschedule(world: World, projectId: string): void {
+/** Plans every project of a newly laid out world under its running cap (no-op without one), at `now`. */
+export function planWorld(world: World, now: number): void {
   const cap = world.defaults.maxRunningPerProject
   if (cap === null) return
-  // A cancelled batch is fixed as it is; the others are planned from their natural timelines.
-  const batches = world.store.inProject(projectId).map((b) => (b.cancelRequestedAt !== null ? b : (world.natural.get(b.id) ?? b)))
-  for (const planned of scheduleUnderCap(batches, cap, (b) => world.natural.get(b.id) ?? b)) world.store.replace(planned)
+  // Each project's batches in the order the scenario gave them: its arrival order.
+  const byProject = new Map<string, BatchRecord[]>()
+  for (const batch of world.store.values()) {
+    const project = canonicalId(batch.projectId)
+    const list = byProject.get(project)
+    if (list) list.push(batch)
+    else byProject.set(project, [batch])
+  }
+  for (const [project, batches] of byProject) {
+    const { queue, records } = RunningCapQueue.plan(cap, batches, now)
+    world.capQueues.set(project, queue)
+    records.forEach((record, i) => {
+      if (record !== batches[i]) world.store.replace(record)
+    })
+  }
 }
 
-/** Adds a batch to a live world, planning its project again under a running cap. */
-export function addBatch(world: World, batch: BatchRecord): void {
-  world.store.add(batch)
-  if (world.defaults.maxRunningPerProject === null) return
-  world.natural.set(batch.id, batch)
-  reschedule(world, batch.projectId)
+function queueOf(world: World, projectId: string): RunningCapQueue | null {
+  const cap = world.defaults.maxRunningPerProject
+  if (cap === null) return null
+  const project = canonicalId(projectId)
+  let queue = world.capQueues.get(project)
+  if (!queue) {
+    queue = new RunningCapQueue(cap)
+    world.capQueues.set(project, queue)
+  }
+  return queue
 }
 
-/** Swaps in a changed batch (a cancellation), planning its project again. */
-export function replaceBatch(world: World, batch: BatchRecord): void {
+/** Adds a batch arriving at `now` to a live world; under a running cap it joins its project's queue. */
+export function addBatch(world: World, batch: BatchRecord, now: number): void {
+  const queue = queueOf(world, batch.projectId)
+  if (!queue) return world.store.add(batch)
+  const { record, moved } = queue.add(batch, now)
+  world.store.add(record)
+  for (const m of moved) world.store.replace(m)
+}
+
+/** Swaps in a batch cancelled at `now`; under a running cap, waiting batches may move up. */
+export function replaceBatch(world: World, batch: BatchRecord, now: number): void {
   world.store.replace(batch)
-  reschedule(world, batch.projectId)
+  for (const m of world.capQueues.get(canonicalId(batch.projectId))?.cancel(batch, now) ?? []) world.store.replace(m)
 }

@@ -2,6 +2,7 @@ import type { BatchRecord, ResultsPolicy, TimelineDurations } from '../domain/ti
 import type { Progression } from '../domain/progression.js'
 import type { Directory } from '../scenario/generate.js'
 import type { BatchStore } from './batch-store.js'
+import type { RunningCapQueue } from '../domain/running-cap.js'
 
 export interface ResolvedDefaults {
   readonly timeline: TimelineDurations
@@ -40,8 +41,8 @@ export interface World {
   readonly defaults: ResolvedDefaults
   /** GETs of each batch that progresses by polls, so far. */
   readonly polls: Map<string, number>
-  /** Under a running cap: each batch's timeline before the cap delayed it. */
-  readonly natural: Map<string, BatchRecord>
+  /** Under a running cap: each project's (by canonical id) slots and waiting batches. */
+  readonly capQueues: Map<string, RunningCapQueue>
 }
 
 export const DEFAULT_PROJECT_ID = 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'

@@ -9,7 +9,7 @@ t.test('max_running_per_project: batches over the cap read THROTTLED until a slo
   const a = await create(app)
   await advance(app, 500)
   const b = await create(app)
-  await advance(app, 1) // same-millisecond arrivals are ordered by id; this makes b first
+  await advance(app, 1)
   const c = await create(app)
   const status = async (id: string) => (await get(app, `/api/v2/batches/${id}`)).body.status
   await advance(app, 1000) // t=1.501 s: a RUNNING; b and c would run from 1.5 s
@@ -37,4 +37,18 @@ t.test('projects have separate caps', async (t) => {
   await advance(app, 1)
   const s = async (id: string) => (await get(app, `/api/v2/batches/${id}`)).body.status
   t.same([await s('bat-a'), await s('bat-b'), await s('bat-a2')], ['RUNNING', 'RUNNING', 'THROTTLED'])
+})
+
+t.test('cancelling a THROTTLED batch frees nothing but takes it out of the queue', async (t) => {
+  const app = await build(t, { scenario: scenario([], { defaults: { max_running_per_project: 1, timeline: { pending_ms: 1000, running_ms: 4000 }, cancel_delay_ms: 100 } }) })
+  const [a, b, c] = [await create(app), await create(app), await create(app)]
+  const status = async (id: string) => (await get(app, `/api/v2/batches/${id}`)).body.status
+  await advance(app, 2000)
+  t.same([await status(a), await status(b), await status(c)], ['RUNNING', 'THROTTLED', 'THROTTLED'])
+  await post(app, `/api/v2/batches/${b}/cancel`)
+  t.same([await status(a), await status(c)], ['RUNNING', 'THROTTLED'], 'a keeps its slot')
+  await advance(app, 2999) // t=4.999 s
+  t.equal(await status(c), 'THROTTLED')
+  await advance(app, 1) // a completes at 5 s: c, next in line, takes the slot
+  t.same([await status(a), await status(b), await status(c)], ['COMPLETED', 'CANCELLED', 'RUNNING'])
 })

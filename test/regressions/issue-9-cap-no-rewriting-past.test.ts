@@ -1,0 +1,117 @@
+import t from 'tap'
+import fc from 'fast-check'
+import { advance, build, get, post, scenario, START_MS } from '../helper.js'
+
+// Issue 9 item 6: under the running cap, status already observable at the clock's now never
+// changes. A batch added later with an earlier creation time queues behind what already started.
+const body = { config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-x' }
+const capped = (extra: Record<string, unknown> = {}) =>
+  scenario([], { defaults: { max_running_per_project: 1, timeline: { pending_ms: 1000, running_ms: 4000 }, ...extra } })
+const status = async (app: Awaited<ReturnType<typeof build>>, id: string) => (await get(app, `/api/v2/batches/${id}`)).body.status as string
+
+t.test('a batch injected with an earlier creation time does not take a running slot back', async (t) => {
+  const app = await build(t, { scenario: capped() })
+  const a = (await post(app, '/api/v2/batches', body)).body.id as string // would run 1 s to 5 s
+  await advance(app, 2000)
+  t.equal(await status(app, a), 'RUNNING')
+  // Would have started running at 0.2 s, before a did.
+  const injected = await post(app, '/_mock/batches', { id: 'bat-late', files: 1, created_ago_ms: 1800, timeline: { pending_ms: 0, running_ms: 4000 } })
+  t.equal(injected.status, 200)
+  t.equal(await status(app, a), 'RUNNING', 'what a client saw RUNNING stays RUNNING at the same clock')
+  t.equal(await status(app, 'bat-late'), 'THROTTLED', 'the late arrival queues behind it')
+  await advance(app, 3000) // a ends at 5 s
+  t.same([await status(app, a), await status(app, 'bat-late')], ['COMPLETED', 'RUNNING'])
+  await advance(app, 4000)
+  t.equal(await status(app, 'bat-late'), 'COMPLETED')
+})
+
+t.test('a late arrival fits a slot that was free in the past without moving anyone', async (t) => {
+  const app = await build(t, { scenario: capped() })
+  await advance(app, 600_000)
+  const injected = await post(app, '/_mock/batches', { id: 'bat-old', files: 1, created_ago_ms: 60_000, timeline: { pending_ms: 1000, running_ms: 4000 } })
+  t.equal(injected.body.status, 'COMPLETED', 'the slot was free all along: it ran its natural course')
+})
+
+t.test('compat mode: a batch derived from an unknown id does not bump a RUNNING one', async (t) => {
+  const app = await build(t, { mode: 'compat', scenario: capped() })
+  const a = (await post(app, '/api/v2/batches', body)).body.id as string
+  await advance(app, 2000)
+  t.equal(await status(app, a), 'RUNNING')
+  const derived = await get(app, '/api/v2/batches/bat-00000000-0000-0000-0000-000000000001')
+  t.equal(derived.status, 200)
+  t.equal(await status(app, a), 'RUNNING', 'still RUNNING at the same clock')
+  t.equal(derived.body.status, 'THROTTLED', 'the derived batch waits for the slot')
+})
+
+t.test('property: no operation changes a status already observed; the cap holds and no slot idles', async (t) => {
+  type Op = { kind: 'create' } | { kind: 'inject'; ago: number; pending: number; running: number } | { kind: 'cancel'; pick: number } | { kind: 'advance'; ms: number }
+  const timed = { ago: fc.integer({ min: 0, max: 20_000 }), pending: fc.integer({ min: 0, max: 8000 }), running: fc.integer({ min: 1, max: 6000 }) }
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.constant({ kind: 'create' as const }),
+    fc.record({ kind: fc.constant('inject' as const), ...timed }),
+    fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) })
+  )
+  const config = fc.record({ cap: fc.integer({ min: 1, max: 3 }), delay: fc.integer({ min: 0, max: 2000 }), initial: fc.array(fc.record(timed), { maxLength: 4 }) })
+  // One app for every run: each run loads its own scenario and restarts the clock.
+  const app = await build(t)
+  let runs = 0
+  await fc.assert(
+    fc.asyncProperty(config, fc.array(op, { minLength: 1, maxLength: 25 }), async ({ cap, delay, initial }, ops) => {
+      runs++
+      const batches = initial.map((b, i) => ({ id: `bat-scn-${i}`, files: 2, created_ago_ms: b.ago, timeline: { pending_ms: b.pending, running_ms: b.running } }))
+      const loaded = await post(app, '/_mock/scenario', { scenario: { ...capped({ max_running_per_project: cap, cancel_delay_ms: delay }), batches } })
+      if (loaded.status !== 200) throw new Error(`scenario: ${JSON.stringify(loaded.body)}`)
+      await post(app, '/_mock/reset')
+      let clock = 0
+      let cancelledAt = -1
+      const everCancelled = new Set<string>()
+      const seen: { at: number; statuses: Map<string, string> }[] = []
+      const ids: string[] = batches.map((b) => b.id)
+      const history = new Map<string, { at: number; status: string; updated: number }>()
+      for (const [i, o] of ops.entries()) {
+        if (o.kind === 'create') ids.push((await post(app, '/api/v2/batches', body)).body.id)
+        if (o.kind === 'inject') {
+          const res = await post(app, '/_mock/batches', { id: `bat-inj-${i}`, files: 2, created_ago_ms: o.ago, timeline: { pending_ms: o.pending, running_ms: o.running } })
+          if (res.status !== 200) throw new Error(`inject: ${res.status}`)
+          ids.push(res.body.id)
+        }
+        if (o.kind === 'cancel' && ids.length > 0) await post(app, `/api/v2/batches/${ids[o.pick % ids.length]}/cancel`)
+        if (o.kind === 'advance') {
+          await advance(app, o.ms)
+          clock += o.ms
+        }
+        const list = (await get(app, '/api/v2/batches?page_size=100')).body.items as { id: string; status: string; updated_at: string }[]
+        const now = new Map(list.map((b) => [b.id, b.status]))
+        // A cancel may change its own batch at the same clock (to CANCELLED, with no delay); nothing else may change.
+        const cancelled = o.kind === 'cancel' && ids.length > 0 ? ids[o.pick % ids.length] : undefined
+        // The last change a client saw still happened: updated_at never moves back, and a batch
+        // that has not changed since an earlier observation still reads as it did then.
+        for (const b of list) {
+          const updated = Date.parse(b.updated_at) - START_MS
+          const before = history.get(b.id)
+          if (before && updated < before.updated) throw new Error(`step ${i}: ${b.id} updated_at moved back from ${before.updated} to ${updated}`)
+          if (before && b.id !== cancelled && updated <= before.at && b.status !== before.status) throw new Error(`step ${i}: ${b.id} read ${before.status} at ${before.at}, now ${b.status} with no change since ${updated}`)
+          history.set(b.id, { at: clock, status: b.status, updated })
+        }
+        const running = list.filter((b) => b.status === 'RUNNING').length
+        if (running > cap) throw new Error(`${running} RUNNING over a cap of ${cap}`)
+        if (o.kind === 'cancel' && ids.length > 0) {
+          cancelledAt = clock
+          everCancelled.add(ids[o.pick % ids.length] as string)
+        }
+        // No one waits while a slot is free (but for the millisecond a slot freed by a cancel taking effect at once).
+        if (running < cap && cancelledAt !== clock && list.some((b) => b.status === 'THROTTLED' && !everCancelled.has(b.id))) throw new Error(`step ${i}: THROTTLED with a free slot at ${clock}`)
+        const last = seen.at(-1)
+        if (last && last.at === clock) {
+          for (const [id, s] of last.statuses) {
+            if (id !== cancelled && now.get(id) !== s) throw new Error(`step ${i}: ${id} read ${s} at ${clock}, now ${now.get(id)}`)
+          }
+        }
+        seen.push({ at: clock, statuses: now })
+      }
+    }),
+    { seed: 9006, numRuns: 100 }
+  )
+  t.equal(runs, 100)
+})
