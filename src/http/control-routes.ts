@@ -20,7 +20,7 @@ import { FaultListSchema, FaultRuleSchema, FaultStateSchema } from '../schemas/f
 import { Type } from '@sinclair/typebox'
 import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
 import { injectBatch, ScenarioFault } from '../scenario/materialize.js'
-import { faultRuleProblem } from '../store/fault-book.js'
+import { faultRuleProblem, MAX_FAULT_RULES } from '../store/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
 
 export interface ControlRoutesOptions {
@@ -87,8 +87,11 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
   app.post('/faults', { schema: { body: FaultRuleSchema, response: { 200: FaultStateSchema, ...errors } } }, async (request) => {
     const problem = faultRuleProblem(request.body)
     if (problem) throw invalid(['body'], `Value error, expected ${problem}`, request.body)
-    if (request.body.id !== undefined && state.faults.list().some((f) => f.id === request.body.id)) {
+    if (request.body.id !== undefined && state.faults.has(request.body.id)) {
       throw invalid(['body', 'id'], `Value error, a fault with id ${request.body.id} already exists`, request.body.id)
+    }
+    if (state.faults.size >= MAX_FAULT_RULES) {
+      throw invalid(['body'], `Value error, at most ${MAX_FAULT_RULES} fault rules in force; delete some first (DELETE /_mock/faults/{id} or /_mock/faults)`, null)
     }
     return state.faults.add(request.body)
   })

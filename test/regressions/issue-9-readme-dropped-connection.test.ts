@@ -10,7 +10,7 @@ import { sdkAgainstMock } from '../contract/sdk-helper.js'
 t.test("the README's dropped-connection example surfaces APIConnectionError with the SDK's default retries", async (t) => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const section = readme.slice(readme.indexOf('## Staging failures'), readme.indexOf('### Progression by polls'))
-  const example = /# A dropped connection[^\n]*\n[^\n]*-d '(\{.*\})'/.exec(section)?.[1]
+  const example = /# A dropped connection[^\n]*\n(?:#[^\n]*\n)*[^\n]*-d '(\{.*\})'/.exec(section)?.[1]
   t.ok(example, 'the example is there')
   const rule = JSON.parse(example!) as { connection: string }
   t.equal(rule.connection, 'reset')
