@@ -139,22 +139,21 @@ function delayFrom(delay: Delay, u: () => number, v: () => number): number {
   return Math.min(Math.round(delay.median * Math.exp(delay.sigma * normal)), 600_000)
 }
 
-const NO_RULES: readonly CompiledRule[] = []
-
 /**
  * The fault rules in force, in order. The first rule that matches a request and fires
  * answers it. Whether a probability rule fires, and how long a delay lasts, depends only
  * on the seed, the rule id and how many requests it has matched — so the same requests
  * fire the same faults every run.
  *
- * Rules without wildcards are found by exact path (a Map), so rules that cannot match a
- * path cost it nothing; wildcard rules are tested in order, each in linear-ish time.
+ * Rules are indexed so those that cannot match a path cost it nothing: rules without
+ * wildcards by their exact path, wildcard rules by the directory their literal head names
+ * (`/api/v2/batches/` for `/api/v2/batches/*`), looked up for each `/`-prefix of the path.
  */
 export class FaultBook {
   #rules: CompiledRule[] = []
   readonly #byId = new Map<string, CompiledRule>()
   #exact = new Map<string, CompiledRule[]>()
-  #globs: CompiledRule[] = []
+  #globs = new Map<string, CompiledRule[]>()
   #nextAuto = 1
   #order = 0
 
@@ -203,17 +202,19 @@ export class FaultBook {
   }
 
   #index(rule: CompiledRule): void {
-    if (rule.glob !== null) return void this.#globs.push(rule)
-    const bucket = this.#exact.get(rule.state.path)
+    const path = rule.state.path
+    const star = path.indexOf('*')
+    const [index, key] = star === -1 ? [this.#exact, path] : [this.#globs, path.slice(0, path.lastIndexOf('/', star) + 1)]
+    const bucket = index.get(key)
     if (bucket) bucket.push(rule)
-    else this.#exact.set(rule.state.path, [rule])
+    else index.set(key, [rule])
   }
 
   remove(id: string): boolean {
     if (!this.#byId.delete(id)) return false
     this.#rules = this.#rules.filter((r) => r.state.id !== id)
     this.#exact = new Map()
-    this.#globs = []
+    this.#globs = new Map()
     for (const rule of this.#rules) this.#index(rule)
     return true
   }
@@ -222,7 +223,7 @@ export class FaultBook {
     this.#rules = []
     this.#byId.clear()
     this.#exact = new Map()
-    this.#globs = []
+    this.#globs = new Map()
   }
 
   get size(): number {
@@ -235,12 +236,20 @@ export class FaultBook {
 
   /** The rule that fires for this request, if any; counts the match either way. */
   fire(method: string, path: string, header: (name: string) => string | undefined): FaultState | null {
-    const exact = this.#exact.get(path) ?? NO_RULES
-    const globs = this.#globs
-    // The exact and the wildcard rules, merged back into book order.
-    for (let i = 0, j = 0; i < exact.length || j < globs.length; ) {
-      const takeExact = j >= globs.length || (i < exact.length && (exact[i] as CompiledRule).order < (globs[j] as CompiledRule).order)
-      const rule = (takeExact ? exact[i++] : globs[j++]) as CompiledRule
+    let first: readonly CompiledRule[] | undefined = this.#exact.get(path)
+    let more: (readonly CompiledRule[])[] | undefined
+    if (this.#globs.size > 0) {
+      for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+        const bucket = this.#globs.get(path.slice(0, i + 1))
+        if (bucket === undefined) continue
+        if (first === undefined) first = bucket
+        else (more ??= [first]).push(bucket)
+      }
+    }
+    if (first === undefined) return null
+    // Candidates from several buckets go back into book order.
+    const candidates = more === undefined ? first : more.flat().sort((a, b) => a.order - b.order)
+    for (const rule of candidates) {
       const s = rule.state
       if (rule.method !== null && rule.method !== method) continue
       if (rule.glob !== null && !rule.glob.test(path)) continue

@@ -76,3 +76,21 @@ t.test('a scenario with more rules than the cap is a load error, quickly; 1,000 
   t.ok(resets < 3000, `10 resets with 1,000 rules in ${Math.round(resets)} ms`)
   t.equal((await get(app, '/api/v2/batches/bat-999')).status, 503)
 })
+
+t.test('indexed rules still answer in book order', async (t) => {
+  const app = await build(t)
+  for (const rule of [
+    { path: '/api/v2/batches/x', times: 1, status: 501 },
+    { path: '/api/**', times: 1, status: 502 },
+    { path: '/api/v2/batches/x', times: 1, status: 503 },
+    { path: '/api/v2/bat*/*', times: 1, status: 504 },
+    { path: '/api/v2/batches/*', times: 1, status: 505 },
+    { path: '/**', times: 1, status: 506 }
+  ]) {
+    t.equal((await post(app, '/_mock/faults', rule)).status, 200)
+  }
+  const seen: number[] = []
+  for (let i = 0; i < 7; i++) seen.push((await get(app, '/api/v2/batches/x')).status)
+  t.same(seen, [501, 502, 503, 504, 505, 506, 404])
+  t.same((await get(app, '/_mock/faults')).body.faults.map((f: { matched: number }) => f.matched), [7, 6, 5, 4, 3, 2], 'each counts the matches it saw')
+})
