@@ -20,7 +20,7 @@ import { FaultListSchema, FaultRuleSchema, FaultStateSchema } from '../schemas/f
 import { Type } from '@sinclair/typebox'
 import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
 import { injectBatch, ScenarioFault } from '../scenario/materialize.js'
-import { faultRuleProblem, MAX_FAULT_RULES } from '../store/fault-book.js'
+import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../store/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
 
 export interface ControlRoutesOptions {
@@ -93,7 +93,12 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     if (state.faults.size >= MAX_FAULT_RULES) {
       throw invalid(['body'], `Value error, at most ${MAX_FAULT_RULES} fault rules in force; delete some first (DELETE /_mock/faults/{id} or /_mock/faults)`, null)
     }
-    return state.faults.add(request.body)
+    try {
+      return state.faults.add(request.body)
+    } catch (e) {
+      if (e instanceof FaultRuleError) throw invalid(['body', ...pointerSegments(e.pointer)], `Value error, expected ${e.expected}`, null)
+      throw e
+    }
   })
 
   app.delete('/faults', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => {
