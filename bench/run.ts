@@ -146,6 +146,12 @@ async function main(): Promise<void> {
   rows.push(await load('mock', 'create', `${mock.url}/api/v2/batches`, { method: 'POST', body: CREATE_BODY }))
   rows.push(await load('bare', 'create', `${bare.url}/api/v2/batches`, { method: 'POST', body: CREATE_BODY }))
   rows.push(await load('mock-large', 'get small', `${large.url}/api/v2/batches/${firstId}`))
+  // Last on `mock`, as the rules stay: 1,000 fault rules (half exact paths, half globs) that never match.
+  for (let i = 0; i < 1000; i++) {
+    const path = i % 2 === 0 ? `/api/v2/batches/bat-never-${i}` : `/api/v2/never-${i}/**`
+    await body(`${mock.url}/_mock/faults`, { method: 'POST', body: JSON.stringify({ path, status: 503 }) })
+  }
+  rows.push(await load('mock', 'get small, 1000 fault rules', mock.url + EXAMPLE))
 
   // 3. Prism serving the mock's own OpenAPI document.
   let prism: Server | null = null
@@ -182,6 +188,7 @@ async function main(): Promise<void> {
   lines.push(`| get 1000 results: mock / naive Fastify | ${ratio(rps('mock', 'get 1000 results'), rps('naive-fastify', 'get 1000 results'))} | >= 7x |`)
   lines.push(`| list 50 of 100k: mock / bare | ${ratio(rps('mock', 'list 50 of 100k'), rps('bare', 'list 50 of 100k'))} | >= 0.5x |`)
   lines.push(`| create: mock / bare | ${ratio(rps('mock', 'create'), rps('bare', 'create'))} | >= 0.4x |`)
+  lines.push(`| get small: 1000 non-matching fault rules / none | ${ratio(rps('mock', 'get small, 1000 fault rules'), rps('mock', 'get small'))} | >= 0.8x |`)
   lines.push(`| get small, 100k scenario / default scenario | ${ratio(rps('mock-large', 'get small'), rps('mock', 'get small'))} | latency <= 1.2x (ratio >= 0.83x) |`)
   lines.push(`| spawn to first 200, default scenario | ${fmt(mock.firstOkMs)} ms | <= 600 ms |`)
   lines.push(`| spawn to first 200: mock / Prism | ${prism ? ratio(mock.firstOkMs, prism.firstOkMs) : 'n/a'} (Prism ${prism ? fmt(prism.firstOkMs) : 'n/a'} ms) | <= 0.35x |`)

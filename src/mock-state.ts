@@ -6,13 +6,13 @@ import type { BatchRecord } from './domain/timeline.js'
 import type { Batch, BatchConfig, BatchStatus } from './schemas/batch.js'
 import type { CreateBatchBody } from './schemas/batch-requests.js'
 import { deriveDirectory, hashedId, hashSeed, type Directory } from './scenario/generate.js'
-import { instantiate, type LoadedScenario } from './scenario/load.js'
+import { instantiate, ScenarioLoadError, type LoadedScenario } from './scenario/load.js'
 import { buildRecord } from './scenario/records.js'
 import { behaviourOf } from './scenario/materialize.js'
 import type { ListPosition } from './store/batch-store.js'
 import { PageTokens } from './store/page-token.js'
 import type { KeyScope, World } from './store/world.js'
-import { FaultBook } from './store/fault-book.js'
+import { FaultBook, FaultRuleError, MAX_FAULT_RULES } from './store/fault-book.js'
 import { addBatch, replaceBatch } from './store/running-cap.js'
 import { Journal } from './store/journal.js'
 import { AnswerCache } from './store/answer-cache.js'
@@ -74,21 +74,27 @@ export class MockState {
   /** Back to the loaded scenario: the clock restarts and every change is forgotten. */
   reset(): void {
     this.clock.reset()
-    this.#install(this.loaded, instantiate(this.loaded, this.clock.now(), this.seedOverride))
+    this.#install(this.loaded)
     this.journal.clear()
   }
 
   /** Swaps in another scenario, laid out now; on any fault the current one stays. */
   replaceScenario(loaded: LoadedScenario): void {
-    this.#install(loaded, instantiate(loaded, this.clock.now(), this.seedOverride))
+    this.#install(loaded)
   }
 
-  #install(loaded: LoadedScenario, world: World): void {
+  /** Builds every part first (world, fault book, tokens), then swaps them in together. */
+  #install(loaded: LoadedScenario): void {
+    // Too many rules is refused before laying out a world it would only throw away.
+    if ((loaded.scenario.faults?.length ?? 0) > MAX_FAULT_RULES) faultsOf(loaded, 0)
+    const world = instantiate(loaded, this.clock.now(), this.seedOverride)
+    const faults = faultsOf(loaded, world.seed)
+    const tokens = new PageTokens(String(world.seed))
     this.#answers.clear()
     this.loaded = loaded
     this.world = world
-    this.faults = faultsOf(loaded, world.seed)
-    this.#tokens = new PageTokens(String(world.seed))
+    this.faults = faults
+    this.#tokens = tokens
   }
 
   #visible(batch: BatchRecord, tenant: Tenant, narrowing: Narrowing): boolean {
@@ -255,6 +261,12 @@ export class MockState {
   }
 }
 
+/** The scenario's fault rules; a list the book refuses is a load error at `/faults…`. */
 function faultsOf(loaded: LoadedScenario, seed: number): FaultBook {
-  return new FaultBook(seed, loaded.scenario.faults ?? [])
+  try {
+    return new FaultBook(seed, loaded.scenario.faults ?? [])
+  } catch (e) {
+    if (e instanceof FaultRuleError) throw new ScenarioLoadError(loaded.source, `/faults${e.pointer}`, e.expected)
+    throw e
+  }
 }

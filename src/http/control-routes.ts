@@ -21,7 +21,7 @@ import { Type } from '@sinclair/typebox'
 import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
 import { brief } from '../scenario/validate.js'
 import { injectBatch, ScenarioFault } from '../scenario/materialize.js'
-import { faultRuleProblem } from '../store/fault-book.js'
+import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../store/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
 
 export interface ControlRoutesOptions {
@@ -96,10 +96,18 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
   app.post('/faults', { schema: { body: FaultRuleSchema, response: { 200: FaultStateSchema, ...errors } } }, async (request) => {
     const problem = faultRuleProblem(request.body)
     if (problem) throw invalid(['body'], `Value error, expected ${problem}`, request.body)
-    if (request.body.id !== undefined && state.faults.list().some((f) => f.id === request.body.id)) {
+    if (request.body.id !== undefined && state.faults.has(request.body.id)) {
       throw invalid(['body', 'id'], `Value error, a fault with id ${request.body.id} already exists`, request.body.id)
     }
-    return state.faults.add(request.body)
+    if (state.faults.size >= MAX_FAULT_RULES) {
+      throw invalid(['body'], `Value error, at most ${MAX_FAULT_RULES} fault rules in force; delete some first (DELETE /_mock/faults/{id} or /_mock/faults)`, null)
+    }
+    try {
+      return state.faults.add(request.body)
+    } catch (e) {
+      if (e instanceof FaultRuleError) throw invalid(['body', ...pointerSegments(e.pointer)], `Value error, expected ${e.expected}`, null)
+      throw e
+    }
   })
 
   app.delete('/faults', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => {

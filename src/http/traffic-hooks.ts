@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { MockState } from '../mock-state.js'
-import { sampleDelay, type FaultState } from '../store/fault-book.js'
+import type { FaultState } from '../store/fault-book.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,6 +8,10 @@ declare module 'fastify' {
     faultId: string | null
     /** Set by the 404 and 405 handlers: no route served this request. */
     unmatched: boolean
+    /** The mock clock when the request arrived (NaN until then). */
+    mockArrival: number
+    /** The delay a fault rule added (ms), if any. */
+    faultDelay: number | null
   }
 }
 
@@ -17,16 +21,18 @@ const pathOf = (url: string): string => {
   return q === -1 ? url : url.slice(0, q)
 }
 
-function journal(state: MockState, request: FastifyRequest, status: number, durationMs: number): void {
+function journal(state: MockState, request: FastifyRequest, status: number, durationMs: number, connection: string | null = null): void {
   state.journal.record({
     time: Date.now() - durationMs,
-    mockTime: state.now(),
+    mockTime: Number.isNaN(request.mockArrival) ? state.now() : request.mockArrival,
     method: request.method,
     url: request.url,
     status,
     durationMs: Math.round(durationMs * 100) / 100,
     matched: !request.unmatched,
-    fault: request.faultId
+    fault: request.faultId,
+    delayMs: request.faultDelay,
+    connection
   })
 }
 
@@ -51,16 +57,18 @@ function breakConnection(state: MockState, request: FastifyRequest, reply: Fasti
   if (fault.connection === 'reset') socket.resetAndDestroy()
   else if (fault.connection === 'empty') socket.end()
   else if (fault.connection === 'truncated') {
+    // The full length announced, half the body sent, then the close: ending (not destroying)
+    // the socket lets what was written leave first.
     res.writeHead(200, { ...json, 'content-length': Buffer.byteLength(SAMPLE_BODY) })
     res.write(SAMPLE_BODY.slice(0, SAMPLE_BODY.length >> 1))
-    socket.destroy()
+    socket.end()
   } else {
     const body = SAMPLE_BODY.slice(0, -7) + ',,}'
     res.writeHead(200, { ...json, 'content-length': Buffer.byteLength(body) })
     res.end(body)
   }
   // Status 0: nothing at all was answered.
-  journal(state, request, fault.connection === 'reset' || fault.connection === 'empty' ? 0 : 200, performance.now() - started)
+  journal(state, request, fault.connection === 'reset' || fault.connection === 'empty' ? 0 : 200, performance.now() - started, fault.connection ?? null)
 }
 
 /** A canned error as LlamaCloud would send it, with the headers its status calls for. */
@@ -113,11 +121,26 @@ function preferredAnswer(request: FastifyRequest, reply: FastifyReply): FastifyR
 export function registerTrafficHooks(app: FastifyInstance, state: MockState): void {
   app.decorateRequest('faultId', null)
   app.decorateRequest('unmatched', false)
+  app.decorateRequest('mockArrival', NaN)
+  app.decorateRequest('faultDelay', null)
+
+  // Requests held by a fault delay: at shutdown each is let go at once, so close never
+  // waits out a delay (up to 600 s) and no request is left unanswered.
+  const held = new Map<NodeJS.Timeout, () => void>()
+  app.addHook('preClose', (done) => {
+    for (const [timer, release] of held) {
+      clearTimeout(timer)
+      release()
+    }
+    held.clear()
+    done()
+  })
 
   // Callback-style hooks: on the hot path (no fault, no Prefer) they cost no promise.
   app.addHook('onRequest', (request, reply, done) => {
     if (!isApi(request.url)) return done()
     const started = performance.now()
+    request.mockArrival = state.now()
     const fault =
       state.faults.size === 0
         ? null
@@ -133,7 +156,13 @@ export function registerTrafficHooks(app: FastifyInstance, state: MockState): vo
     if (fault === null) return answer()
     request.faultId = fault.id
     if (fault.delay_ms === undefined) return answer()
-    setTimeout(answer, sampleDelay(fault.delay_ms, state.faults.seed, `${fault.id}:delay:${fault.matched}`))
+    const delay = state.faults.delayFor(fault)
+    request.faultDelay = delay
+    const timer = setTimeout(() => {
+      held.delete(timer)
+      answer()
+    }, delay)
+    held.set(timer, answer)
   })
 
   app.addHook('onResponse', (request, reply, done) => {

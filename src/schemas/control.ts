@@ -46,7 +46,9 @@ export const JournalEntrySchema = Type.Object({
   status: Type.Integer(),
   duration_ms: Type.Number(),
   matched: Type.Boolean(),
-  fault: Type.Union([Type.String(), Type.Null()])
+  fault: Type.Union([Type.String(), Type.Null()]),
+  delay_ms: Type.Union([Type.Number(), Type.Null()], { description: 'The delay a fault rule added, ms' }),
+  connection: Type.Union([Type.String(), Type.Null()], { description: 'How a connection fault broke the answer' })
 })
 
 export const JournalSchema = Type.Object({

@@ -1,5 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
 
+/** At most this many fault rules are in force at once (POST /_mock/faults and a scenario alike). */
+export const MAX_FAULT_RULES = 1000
+/** A rule's path pattern is at most this many characters. */
+export const MAX_FAULT_PATTERN = 256
+
 export const CONNECTION_FAULTS = ['reset', 'empty', 'truncated', 'malformed'] as const
 
 export const DelaySchema = Type.Union(
@@ -19,7 +24,7 @@ export const FaultRuleSchema = Type.Object(
   {
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     method: Type.Optional(Type.String({ pattern: '^([A-Za-z]+|\\*)$', description: 'HTTP method, or * (default)' })),
-    path: Type.String({ pattern: '^/', maxLength: 512, description: 'Path pattern: * is one segment, ** anything' }),
+    path: Type.String({ pattern: '^/', maxLength: MAX_FAULT_PATTERN, description: `Path pattern: * is one segment, ** anything (at most ${MAX_FAULT_PATTERN} characters)` }),
     header: Type.Optional(
       Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }), value: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false })
     ),

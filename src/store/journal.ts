@@ -14,6 +14,10 @@ export interface JournalEntry {
   readonly matched: boolean
   /** The fault rule that answered it, if any. */
   readonly fault: string | null
+  /** The delay a fault rule added to it (ms), if any. */
+  readonly delay_ms: number | null
+  /** How a connection fault broke the answer (`reset`, `empty`, `truncated`, `malformed`), if one did. */
+  readonly connection: string | null
 }
 
 /** What the journal is told about one request. */
@@ -27,6 +31,8 @@ export interface JournalRecord {
   readonly durationMs: number
   readonly matched: boolean
   readonly fault: string | null
+  readonly delayMs?: number | null
+  readonly connection?: string | null
 }
 
 export interface JournalFilter {
@@ -37,6 +43,7 @@ export interface JournalFilter {
   matched?: boolean | undefined
 }
 
+const CONNECTIONS = [null, 'reset', 'empty', 'truncated', 'malformed']
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'OTHER']
 /** URLs are kept up to this many bytes (longer ones are cut). */
 export const JOURNAL_URL_BYTES = 1024
@@ -59,6 +66,9 @@ export class Journal {
   readonly #urlLength: Uint16Array
   readonly #urls: Buffer
   readonly #fault: (string | null)[]
+  /** NaN for no delay. */
+  readonly #delay: Float64Array
+  readonly #connection: Uint8Array
   #next = 0
   #size = 0
   #total = 0
@@ -75,6 +85,8 @@ export class Journal {
     this.#urlLength = new Uint16Array(capacity)
     this.#urls = Buffer.alloc(capacity * JOURNAL_URL_BYTES)
     this.#fault = new Array<string | null>(capacity).fill(null)
+    this.#delay = new Float64Array(capacity)
+    this.#connection = new Uint8Array(capacity)
   }
 
   get size(): number {
@@ -99,6 +111,8 @@ export class Journal {
     this.#matched[i] = entry.matched ? 1 : 0
     this.#urlLength[i] = this.#urls.write(entry.url, i * JOURNAL_URL_BYTES, JOURNAL_URL_BYTES, 'utf8')
     this.#fault[i] = entry.fault
+    this.#delay[i] = entry.delayMs ?? NaN
+    this.#connection[i] = Math.max(CONNECTIONS.indexOf(entry.connection ?? null), 0)
     this.#next = (i + 1) % this.capacity
     this.#size = Math.min(this.#size + 1, this.capacity)
   }
@@ -123,7 +137,9 @@ export class Journal {
       status: this.#status[i] as number,
       duration_ms: this.#duration[i] as number,
       matched: this.#matched[i] === 1,
-      fault: this.#fault[i] ?? null
+      fault: this.#fault[i] ?? null,
+      delay_ms: Number.isNaN(this.#delay[i]) ? null : (this.#delay[i] as number),
+      connection: CONNECTIONS[this.#connection[i] as number] ?? null
     }
   }
 
