@@ -30,7 +30,8 @@ t.test('startMock closes the app when listen fails', async (t) => {
   let closed = 0
   const real = await import('../../src/app.js')
   const { startMock } = await t.mockImport<typeof import('../../src/index.js')>('../../src/index.js', {
-    '../../src/app.js': {
+    // Keyed by the file tsx loads (app.ts), which is what index.ts's './app.js' resolves to.
+    '../../src/app.ts': {
       ...real,
       buildApp: async (opts: AppModule.MockOptions) => {
         const app = await real.buildApp(opts)
