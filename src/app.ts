@@ -89,7 +89,7 @@ function capConnections(app: FastifyInstance, max: number): void {
  */
 export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance> {
   const loaded = resolveScenario(opts.scenario, opts.cwd)
-  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed, opts.journalSize)
+  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed, opts.journalSize, opts.maxBatches)
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   const app = Fastify({

@@ -1,7 +1,7 @@
-import type { Batch, BatchConfig, JobType } from '../schemas/batch.js'
-import { buildTimeline, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
+import type { Batch, BatchConfig, BatchResult, JobType } from '../schemas/batch.js'
+import { buildTimeline, evenMappedAt, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
 import { BY_TIME, type Progression } from '../domain/progression.js'
-import { hashSeed, prefixedId, seededFaker, type Directory } from './generate.js'
+import { indexedId, keyHash, type Directory, type KeyHash } from './generate.js'
 
 export interface RecordInput {
   id: string
@@ -24,26 +24,42 @@ const JOB_ID_PREFIX = { parse_v2: 'pjb', extract_v2: 'ejb' } as const
 /**
  * What a batch shows for each file of its directory: the job it created (its id follows
  * from the seed, the batch and the file's index alone) or the file's mapping error.
- * Made on demand: answers are cached as JSON, so this runs once per visible change.
+ * Made on demand: answers are cached as JSON, so this runs once per visible change. One
+ * small object a batch (no closures); the hash of the batch id is taken on first use.
  */
-function batchResults(directory: Directory, seed: number, batchId: string, type: JobType): ResultSource {
-  return {
-    count: directory.count,
-    at(i) {
-      const file = directory.file(i)
-      const jobId = file.error === null ? prefixedId(seededFaker(hashSeed(seed, `${batchId}#${i}`)), JOB_ID_PREFIX[type]) : null
-      return { source_directory_file_id: file.id, job_reference: jobId === null ? null : { type, id: jobId }, error_message: file.error }
-    }
+class JobResults implements ResultSource {
+  #hash: KeyHash | null = null
+  constructor(
+    readonly directory: Directory,
+    readonly seed: number,
+    readonly batchId: string,
+    readonly type: JobType
+  ) {}
+
+  get count(): number {
+    return this.directory.count
+  }
+
+  at(i: number): BatchResult {
+    const file = this.directory.file(i)
+    if (file.error !== null) return { source_directory_file_id: file.id, job_reference: null, error_message: file.error }
+    this.#hash ??= keyHash(this.seed, `${this.batchId}#`)
+    return { source_directory_file_id: file.id, job_reference: { type: this.type, id: indexedId(JOB_ID_PREFIX[this.type], this.#hash, i) }, error_message: null }
   }
 }
 
 /**
- * A batch record from its inputs: the timeline from the durations, and for each file the
+ * A record from its inputs: the timeline from the durations, and for each file the
  * result it will show — a job reference, or the file's mapping error. Job ids follow from
- * the scenario seed and the batch id alone.
+ * the scenario seed and the batch id alone. Files map at even steps, so `mappedAt` is
+ * arithmetic, not an array: a created batch costs a few hundred bytes whatever its size.
  */
 export function buildRecord(input: RecordInput, seed: number): BatchRecord {
-  const { transitions, mappedAt } = buildTimeline(input.createdAt, input.durations, input.outcome, input.directory.count, input.failAfterFiles)
+  const count = input.directory.count
+  const { transitions, mappedAt } = buildTimeline(input.createdAt, input.durations, input.outcome, count, input.failAfterFiles)
+  let mapped = 0
+  while (mapped < count && Number.isFinite(mappedAt[mapped] as number)) mapped++
+  const running = transitions.find((tr) => tr.status === 'RUNNING')
   return {
     id: input.id,
     projectId: input.projectId,
@@ -51,8 +67,8 @@ export function buildRecord(input: RecordInput, seed: number): BatchRecord {
     config: input.config,
     createdAt: input.createdAt,
     transitions,
-    mappedAt,
-    results: batchResults(input.directory, seed, input.id, input.config.job.type),
+    mappedAt: evenMappedAt({ start: running?.at ?? input.createdAt, runningMs: input.durations.running_ms, count, mapped }),
+    results: new JobResults(input.directory, seed, input.id, input.config.job.type),
     resultsWhileRunning: input.resultsWhileRunning,
     resultsWhenFailed: input.resultsWhenFailed,
     cancelRequestedAt: null,

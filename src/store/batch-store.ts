@@ -85,7 +85,8 @@ export class BatchStore {
   add(batch: BatchRecord): void {
     if (this.#byId.has(batch.id)) throw new Error(`duplicate batch id ${batch.id}`)
     this.#byId.set(batch.id, batch)
-    const pos: ListPosition = { createdAt: batch.createdAt, id: batch.id }
+    // The first version of the record is its own list position: no extra object a batch.
+    const pos: ListPosition = batch
     this.#all.add(pos)
     this.#indexFor(this.#byProject, canonicalId(batch.projectId)).add(pos)
     this.#indexFor(this.#byDirectory, batch.sourceDirectoryId).add(pos)
