@@ -154,28 +154,36 @@ function mix(h: number): number {
   return h >>> 0
 }
 
-const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0')
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+const hex8 = (n: number): string => (HEX[n >>> 24] as string) + HEX[(n >>> 16) & 255] + HEX[(n >>> 8) & 255] + HEX[n & 255]
 const scratch = new Uint32Array(2)
+const words = new Uint32Array(4)
 
 /**
- * Four well-mixed 32-bit words for (key, index): a v4 uuid, or a choice, costs a few
- * multiplications instead of reseeding the faker (~50 µs a time).
+ * Four well-mixed 32-bit words for (key, index), into `words`: a v4 uuid, or a choice,
+ * costs a few multiplications instead of reseeding the faker (~50 µs a time).
  */
-function wordsAt(h: KeyHash, index: number): [number, number, number, number] {
+function wordsAt(h: KeyHash, index: number): Uint32Array {
   indexHash(h, index, scratch)
   const a = scratch[0] as number
   const b = scratch[1] as number
-  return [mix(a), mix(b ^ 0x9e3779b9), mix(a + Math.imul(b, 0x27d4eb2d)), mix(b + Math.imul(a, 0x165667b1))]
+  words[0] = mix(a)
+  words[1] = mix(b ^ 0x9e3779b9)
+  words[2] = mix(a + Math.imul(b, 0x27d4eb2d))
+  words[3] = mix(b + Math.imul(a, 0x165667b1))
+  return words
 }
 
-function uuidOf(w: readonly number[]): string {
-  const [x, y, z, v] = [hex8(w[0] as number), hex8(w[1] as number), hex8(w[2] as number), hex8(w[3] as number)]
-  return `${x}-${y.slice(0, 4)}-4${y.slice(5, 8)}-${'89ab'[(w[2] as number) >>> 30]}${z.slice(1, 4)}-${z.slice(4, 8)}${v}`
+function uuidOf(prefix: string, w: Uint32Array): string {
+  const x = w[0] as number
+  const y = w[1] as number
+  const z = w[2] as number
+  return `${prefix}-${hex8(x)}-${HEX[y >>> 24]}${HEX[(y >>> 16) & 255]}-4${hex8(y).slice(5)}-${'89ab'[z >>> 30]}${hex8(z).slice(1, 4)}-${hex8(z).slice(4)}${hex8(w[3] as number)}`
 }
 
 /** A v4-shaped id that follows from (key, index) alone, fast enough to make per file. */
 export function indexedId(prefix: string, h: KeyHash, index: number): string {
-  return `${prefix}-${uuidOf(wordsAt(h, index))}`
+  return uuidOf(prefix, wordsAt(h, index))
 }
 
 const NAME_WORDS = ['invoice', 'report', 'contract', 'statement', 'summary', 'proposal', 'minutes', 'receipt', 'policy', 'brochure', 'manual', 'memo', 'budget', 'forecast', 'agreement', 'survey']
@@ -183,10 +191,26 @@ const NAME_WORDS = ['invoice', 'report', 'contract', 'statement', 'summary', 'pr
 /** A derived directory's file: id and mapping error from a hash; no faker on this path. */
 function hashedFile(h: KeyHash, index: number, errorRate: number): DirectoryFile {
   const w = wordsAt(h, index)
-  const pickWith = (word: number) => <T>(items: readonly T[]): T => items[word % items.length] as T
-  const name = `${pickWith(w[1] >>> 7)(NAME_WORDS)}_${w[2] % 10_000}.${pickWith(w[3] >>> 3)(DOCUMENT_EXTENSIONS)}`
-  const failed = errorRate > 0 && (w[3] as number) / 2 ** 32 < errorRate
-  return { id: `dfl-${uuidOf(w)}`, name, error: failed ? errorMessageFrom(pickWith(w[0] >>> 5), name) : null }
+  const id = uuidOf('dfl', w)
+  if (!(errorRate > 0 && (w[3] as number) / 2 ** 32 < errorRate)) return new HashedFile(id, w[1] as number, w[2] as number, w[3] as number)
+  const file = new HashedFile(id, w[1] as number, w[2] as number, w[3] as number)
+  const pick = <T>(items: readonly T[]): T => items[((w[0] as number) >>> 5) % items.length] as T
+  return { id, name: file.name, error: errorMessageFrom(pick, file.name) }
+}
+
+/** A file that maps: its name is made only if someone asks (results never do). */
+class HashedFile implements DirectoryFile {
+  readonly error = null
+  constructor(
+    readonly id: string,
+    readonly w1: number,
+    readonly w2: number,
+    readonly w3: number
+  ) {}
+
+  get name(): string {
+    return `${NAME_WORDS[(this.w1 >>> 7) % NAME_WORDS.length]}_${this.w2 % 10_000}.${DOCUMENT_EXTENSIONS[(this.w3 >>> 3) % DOCUMENT_EXTENSIONS.length]}`
+  }
 }
 
 /** `count` generated files, each made on demand from the seed, the directory id and its index. */
