@@ -284,6 +284,8 @@ export class MockState {
       createdFrom: req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : undefined,
       createdTo: req.created_at_on_or_before !== undefined ? Date.parse(req.created_at_on_or_before) : undefined,
       after,
+      status,
+      now,
       accept: (b) => this.#visible(b, null, narrowing) && (status === undefined || statusAt(b, this.readTime(b, now)) === status),
       limit: req.page_size
     })
