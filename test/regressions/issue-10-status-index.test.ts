@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { BATCH_STATUSES } from '../../src/schemas/batch.js'
@@ -84,7 +84,7 @@ t.test('status-filtered lists match a brute-force filter, through clock moves, c
 })
 
 /** ms per status-filtered list that matches nothing, over `n` batches (best of a few). */
-async function emptyListMs(t: Parameters<Parameters<typeof t.test>[1]>[0], n: number): Promise<number> {
+async function emptyListMs(t: Test, n: number): Promise<number> {
   // Every batch COMPLETED long ago: a list of RUNNING ones matches none.
   const app = await build(t, { scenario: scenario([], { generate: [{ count: n, statuses: { COMPLETED: 1, RUNNING: 0, PENDING: 0, THROTTLED: 0, FAILED: 0, CANCELLED: 0 }, files: { min: 1, max: 1 } }] }) })
   await get(app, '/api/v2/batches?status=RUNNING') // builds the index: once
