@@ -1,5 +1,5 @@
 import type { Batch, BatchConfig, BatchResult, JobType } from '../schemas/batch.js'
-import { buildTimeline, evenMappedAt, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
+import { buildTimeline, evenMappedAt, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations, type Transition } from '../domain/timeline.js'
 import { BY_TIME, type Progression } from '../domain/progression.js'
 import { indexedId, keyHash, type Directory, type KeyHash } from './generate.js'
 
@@ -49,32 +49,103 @@ class JobResults implements ResultSource {
 }
 
 /**
- * A record from its inputs: the timeline from the durations, and for each file the
- * result it will show — a job reference, or the file's mapping error. Job ids follow from
- * the scenario seed and the batch id alone. Files map at even steps, so `mappedAt` is
- * arithmetic, not an array: a created batch costs a few hundred bytes whatever its size.
+ * A timeline relative to `created_at`: the same for every batch with the same durations,
+ * outcome and file count, so batches share one (all creates over a directory do).
  */
-export function buildRecord(input: RecordInput, seed: number): BatchRecord {
-  const count = input.directory.count
-  const { transitions, mappedAt } = buildTimeline(input.createdAt, input.durations, input.outcome, count, input.failAfterFiles)
+interface Plan {
+  readonly transitions: readonly { readonly status: Transition['status']; readonly offset: number }[]
+  readonly runOffset: number
+  readonly runningMs: number
+  readonly count: number
+  readonly mapped: number
+}
+
+const plans = new Map<string, Plan>()
+const MAX_SHARED_PLANS = 10_000
+
+function planOf(durations: TimelineDurations, outcome: Outcome, count: number, failAfterFiles: number | undefined): Plan {
+  const key = `${durations.pending_ms}:${durations.throttled_ms}:${durations.running_ms}:${outcome}:${count}:${failAfterFiles ?? ''}`
+  const known = plans.get(key)
+  if (known) return known
+  // Laid out from 0, every time is an offset from created_at.
+  const { transitions, mappedAt } = buildTimeline(0, durations, outcome, count, failAfterFiles)
   let mapped = 0
   while (mapped < count && Number.isFinite(mappedAt[mapped] as number)) mapped++
   const running = transitions.find((tr) => tr.status === 'RUNNING')
-  return {
-    id: input.id,
-    projectId: input.projectId,
-    sourceDirectoryId: input.sourceDirectoryId,
-    config: input.config,
-    createdAt: input.createdAt,
-    transitions,
-    mappedAt: evenMappedAt({ start: running?.at ?? input.createdAt, runningMs: input.durations.running_ms, count, mapped }),
-    results: new JobResults(input.directory, seed, input.id, input.config.job.type),
-    resultsWhileRunning: input.resultsWhileRunning,
-    resultsWhenFailed: input.resultsWhenFailed,
-    cancelRequestedAt: null,
-    progression: input.progression ?? BY_TIME,
-    webhooks: input.webhooks
+  const plan: Plan = Object.freeze({
+    transitions: Object.freeze(transitions.map((tr) => Object.freeze({ status: tr.status, offset: tr.at }))),
+    runOffset: running?.at ?? 0,
+    runningMs: durations.running_ms,
+    count,
+    mapped
+  })
+  if (plans.size < MAX_SHARED_PLANS) plans.set(key, plan)
+  return plan
+}
+
+// The last record whose transitions were read, and them: a request reads one batch's
+// several times in a row (status, step, updated_at), and this makes that one allocation.
+let lastRead: PlannedRecord | null = null
+let lastTransitions: readonly Transition[] = []
+
+/**
+ * A batch on a shared plan: its own fields plus the plan, ~200 bytes. `transitions` and
+ * `mappedAt` are computed from `createdAt` and the plan when read. (A cancel or re-plan
+ * spreads the record and sets both itself, so the copy is a plain record.)
+ */
+class PlannedRecord implements BatchRecord {
+  readonly cancelRequestedAt = null
+  constructor(
+    readonly id: string,
+    readonly projectId: string,
+    readonly sourceDirectoryId: string,
+    readonly config: BatchRecord['config'],
+    readonly createdAt: number,
+    readonly results: ResultSource,
+    readonly resultsWhileRunning: ResultsPolicy,
+    readonly resultsWhenFailed: ResultsPolicy,
+    readonly progression: Progression,
+    readonly webhooks: unknown,
+    readonly plan: Plan
+  ) {}
+
+  get transitions(): readonly Transition[] {
+    if (lastRead !== this) {
+      const at = this.createdAt
+      lastTransitions = this.plan.transitions.map((tr) => ({ status: tr.status, at: at + tr.offset }))
+      lastRead = this
+    }
+    return lastTransitions
   }
+
+  get mappedAt(): ArrayLike<number> {
+    const p = this.plan
+    return evenMappedAt({ start: this.createdAt + p.runOffset, runningMs: p.runningMs, count: p.count, mapped: p.mapped })
+  }
+}
+
+/**
+ * A record from its inputs: the timeline from the durations, and for each file the
+ * result it will show — a job reference, or the file's mapping error. Job ids follow from
+ * the scenario seed and the batch id alone. The timeline is a plan shared by every batch
+ * with the same durations, outcome and file count, and files map at even steps, so a
+ * batch costs a few hundred bytes whatever its size.
+ */
+export function buildRecord(input: RecordInput, seed: number): BatchRecord {
+  const plan = planOf(input.durations, input.outcome, input.directory.count, input.failAfterFiles)
+  return new PlannedRecord(
+    input.id,
+    input.projectId,
+    input.sourceDirectoryId,
+    input.config,
+    input.createdAt,
+    new JobResults(input.directory, seed, input.id, input.config.job.type),
+    input.resultsWhileRunning,
+    input.resultsWhenFailed,
+    input.progression ?? BY_TIME,
+    input.webhooks,
+    plan
+  )
 }
 
 /**
