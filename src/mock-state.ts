@@ -130,7 +130,10 @@ export class MockState {
     }
     if (this.mode === 'realistic') throw new BatchNotFoundError(id)
     const derived = this.#deriveBatch(id, this.#projectFor(tenant, narrowing))
-    if (!forChange) return derived
+    // A batch that progresses by polls changes with each GET: it is stored (and its polls
+    // counted) while there is room; past the cap it reads as derived, without progress.
+    const changes = forChange || derived.progression.kind === 'polls'
+    if (!changes || (!forChange && this.world.store.size >= this.maxBatches)) return derived
     this.#checkRoom()
     addBatch(this.world, derived)
     return this.world.store.get(id) as BatchRecord
@@ -169,6 +172,8 @@ export class MockState {
   /** The answer to a GET of this batch, as JSON; a batch that progresses by polls takes a step. */
   poll(batch: BatchRecord, expandResults: boolean): Buffer {
     if (batch.progression.kind !== 'polls') return this.json(batch, this.readTime(batch), expandResults)
+    // Not stored (a compat batch past the cap): its polls are not counted either (bounded).
+    if (this.world.store.get(batch.id) !== batch) return this.json(batch, this.readTime(batch), expandResults)
     const polls = this.world.polls.get(batch.id) ?? 0
     this.world.polls.set(batch.id, polls + 1)
     return this.json(batch, readTimeOf(batch, this.now(), polls), expandResults)

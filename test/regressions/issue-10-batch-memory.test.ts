@@ -85,3 +85,13 @@ t.test('--max-batches and MOCK_MAX_BATCHES set the cap', async (t) => {
   t.equal(resolveConfig(['--max-batches', '7'], { MOCK_MAX_BATCHES: '12' }).maxBatches, 7, 'the flag beats env')
   t.throws(() => resolveConfig(['--max-batches', '0'], {}), /--max-batches must be a whole number from 1/)
 })
+
+t.test('compat batches that progress by polls are stored only while there is room', async (t) => {
+  const app = await build(t, { mode: 'compat', maxBatches: 3, scenario: { name: 'polls', seed: 1, defaults: { progression: 'polls', polls_per_step: 1 } } })
+  const first = (await get(app, '/api/v2/batches/bat-p-0')).body.status
+  const second = (await get(app, '/api/v2/batches/bat-p-0')).body.status
+  t.not(first, second, 'each GET takes a step')
+  for (let i = 0; i < 20; i++) t.equal((await get(app, `/api/v2/batches/bat-p-${i}`)).status, 200)
+  t.equal(app.mock.world.store.size, 3, 'stored up to the cap')
+  t.ok(app.mock.world.polls.size <= 3, `polls counted for stored batches only (${app.mock.world.polls.size})`)
+})
