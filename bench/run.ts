@@ -113,7 +113,34 @@ function prismBin(): string | null {
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a')
 
+interface CostFigures {
+  creates10k: { bytesPerBatch: number; heapMb: number; seconds: number }
+  creates1M: { bytesPerBatch: number; heapMb: number; seconds: number }
+  listMs: { unfiltered: number; matchingNothing: number; matchingAPage: number }
+}
+
+/** bench/cost.ts in its own process (--expose-gc), so the heap it measures is the mock's alone. */
+function costFigures(): CostFigures {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=2048', join(ROOT, 'bench', 'dist', 'bench', 'cost.js')], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 })
+  return JSON.parse(out.trim().split('\n').pop() as string) as CostFigures
+}
+
+function costLines(c: CostFigures): string[] {
+  return [
+    `| heap per created batch (10k creates) | ${fmt(c.creates10k.bytesPerBatch)} bytes | a few hundred bytes |`,
+    `| heap after 1M creates (measured) | ${fmt(c.creates1M.heapMb)} MB (${fmt(c.creates1M.bytesPerBatch)} bytes a batch, ${fmt(c.creates1M.seconds, 1)} s) | < 500 MB |`,
+    `| status list matching nothing, 100k batches: ms / unfiltered page of 50 | ${fmt(c.listMs.matchingNothing, 3)} ms / ${fmt(c.listMs.unfiltered, 3)} ms = ${ratio(c.listMs.matchingNothing, c.listMs.unfiltered)} | <= 1x |`,
+    `| status list matching a page of 50, 100k batches / unfiltered | ${fmt(c.listMs.matchingAPage, 3)} ms / ${fmt(c.listMs.unfiltered, 3)} ms = ${ratio(c.listMs.matchingAPage, c.listMs.unfiltered)} | <= 1.5x |`
+  ]
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'cost') {
+    // The cost rows alone (no load generator, no other servers): quick to rerun.
+    const lines = ['| cost (same run) | measured | target |', '|---|---:|---|', ...costLines(costFigures())]
+    process.stdout.write(`\n${lines.join('\n')}\n`)
+    return
+  }
   const rows: Row[] = []
   const notes: string[] = []
   const cli = join(ROOT, 'dist', 'cli.js')
@@ -170,6 +197,7 @@ async function main(): Promise<void> {
     notes.push(`Prism ${PRISM_VERSION} could not be installed: no Prism figures`)
   }
 
+  const cost = costFigures()
   const rss = { mock: peakRssMb(mock.child), large: peakRssMb(large.child), prism: prism ? peakRssMb(prism.child) : NaN }
   const servers = [mock, large, bare, naive, ...(prism ? [prism] : [])]
   await Promise.all(servers.map(stop))
@@ -194,12 +222,13 @@ async function main(): Promise<void> {
   lines.push(`| spawn to first 200: mock / Prism | ${prism ? ratio(mock.firstOkMs, prism.firstOkMs) : 'n/a'} (Prism ${prism ? fmt(prism.firstOkMs) : 'n/a'} ms) | <= 0.35x |`)
   lines.push(`| spawn to first 200, 100k batches / 1M files | ${fmt(large.firstOkMs)} ms | <= 3000 ms |`)
   lines.push(`| peak RSS: default / 100k scenario / Prism | ${fmt(rss.mock)} / ${fmt(rss.large)} / ${fmt(rss.prism)} MB | 100k: <= 400 MB |`)
+  lines.push(...costLines(cost))
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, autocannon -c ${CONNECTIONS} -d ${SECONDS}, loopback`
   const table = `Measured ${new Date().toISOString()} on ${machine}.\n\n${lines.join('\n')}\n${notes.map((n) => `\nNote: ${n}`).join('')}\n`
   process.stdout.write(`\n${table}`)
 
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
-  writeFileSync(join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, rows, firstOkMs: { mock: mock.firstOkMs, large: large.firstOkMs, prism: prism?.firstOkMs ?? null }, rss, notes }, null, 2))
+  writeFileSync(join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, rows, cost, firstOkMs: { mock: mock.firstOkMs, large: large.firstOkMs, prism: prism?.firstOkMs ?? null }, rss, notes }, null, 2))
   const readmePath = join(ROOT, 'bench', 'README.md')
   const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : ''
   const marker = /<!-- results -->[\s\S]*<!-- \/results -->/

@@ -45,7 +45,18 @@ export interface MockOptions {
   journalSize?: number
   /** When set, /_mock/* requires `Authorization: Bearer <adminToken>`. */
   adminToken?: string
+  /** A request (headers and body) not fully received in this time gets a 408. Default 30,000 ms. */
+  requestTimeoutMs?: number
+  /** An idle keep-alive socket closes after this. Default 72,000 ms (Fastify's). */
+  keepAliveTimeoutMs?: number
+  /** Open connections at most; more are closed at once, with a log line. Default 1,024. */
+  maxConnections?: number
+  /** Batches the store holds at most; creates beyond answer 429. Default 500,000. */
+  maxBatches?: number
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+export const DEFAULT_MAX_CONNECTIONS = 1024
 
 function isLoaded(s: MockOptions['scenario']): s is LoadedScenario {
   return typeof s === 'object' && s !== null && 'fixtures' in s && 'scenario' in s
@@ -64,14 +75,27 @@ function makeClock(opts: MockOptions, loaded: LoadedScenario): Clock {
   return realClock(opts.speed ?? 1)
 }
 
+/** Node closes connections past the cap at once; say so in the log, at most once a second. */
+function capConnections(app: FastifyInstance, max: number): void {
+  app.server.maxConnections = max
+  let lastLogged = -Infinity
+  app.server.on('drop', () => {
+    const now = performance.now()
+    if (now - lastLogged < 1000) return
+    lastLogged = now
+    app.log.warn({ maxConnections: max }, `connection refused: the connection cap (maxConnections ${max}) is reached`)
+  })
+}
+
 /**
  * The mock as a Fastify instance, ready but not listening: tests `inject` into it, and
  * `startMock` listens on it. Throws ScenarioLoadError for a bad scenario.
  */
 export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance> {
   const loaded = resolveScenario(opts.scenario, opts.cwd)
-  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed, opts.journalSize)
+  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed, opts.journalSize, opts.maxBatches)
 
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   const app = Fastify({
     logger: opts.logger ?? false,
     // One log line per request is noise for a mock serving a test suite; errors still log.
@@ -80,6 +104,12 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     // A Node default header limit (16 KiB) already bounds URL length; ids are bounded here.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // A client sending its request a byte at a time must not hold a socket for good: past
+    // requestTimeout Node answers 408 (clientErrorHandler) and closes. Node checks pending
+    // requests every connectionsCheckingInterval, so that follows the timeout down.
+    requestTimeout,
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 72_000,
+    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(Math.floor(requestTimeout / 4), 10)) },
     frameworkErrors,
     clientErrorHandler
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -98,6 +128,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     if (closing) reply.header('connection', 'close')
     done(null, payload)
   })
+  capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
   app.decorate('mock', state)
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)

@@ -16,6 +16,7 @@ export interface CliConfig {
   logLevel: string
   watch: boolean
   journalSize: number
+  maxBatches: number
   adminToken: string | undefined
   help: boolean
   version: boolean
@@ -47,6 +48,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   watch: { type: 'boolean', env: 'MOCK_WATCH', help: 'reload the scenario file when it changes (a bad edit keeps the old one)' },
   'admin-token': { type: 'string', env: 'MOCK_ADMIN_TOKEN', arg: 'TOKEN', help: 'require Authorization: Bearer TOKEN on /_mock/* (advised with a non-loopback --host)' },
   'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps (default 1000)' },
+  'max-batches': { type: 'string', env: 'MOCK_MAX_BATCHES', arg: 'N', help: 'batches held at most, scenario ones included; creates beyond answer 429 (default 500000)' },
   'log-level': { type: 'string', env: 'MOCK_LOG_LEVEL', arg: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   'print-openapi': { type: 'boolean', help: 'print the OpenAPI document (JSON) and exit' },
   help: { type: 'boolean', help: 'print this help' },
@@ -133,6 +135,7 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
     adminToken: pick(values, env, 'admin-token')?.value,
     journalSize: integer(pick(values, env, 'journal-size'), 1000, 1, 1_000_000) as number,
     logLevel: oneOf(pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    maxBatches: integer(pick(values, env, 'max-batches'), 500_000, 1, 100_000_000) as number,
     help: values.help === true,
     printOpenapi: values['print-openapi'] === true,
     version: values.version === true

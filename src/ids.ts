@@ -10,13 +10,18 @@ export function hashSeed(seed: number, key: string): number {
   return h >>> 0
 }
 
+const UUID_PARTS = /^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/
+
 /**
  * A v4-shaped uuid that follows from `key` alone, for ids minted on a hot path (create):
  * a hash costs a fraction of reseeding the faker.
  */
 export function hashedId(prefix: string, key: string): string {
   const h = createHash('sha256').update(key).digest('hex')
-  return `${prefix}-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16] as string, 16) & 3]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+  const variant = '89ab'[parseInt(h[16] as string, 16) & 3] as string
+  // One replace builds one flat string: a template of slices is a tree of ~10 string
+  // pieces holding the whole digest (~430 bytes an id instead of ~60).
+  return h.replace(UUID_PARTS, `${prefix}-$1-$2-4$3-${variant}$4-$5`)
 }
 
 /**

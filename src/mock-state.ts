@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js'
 import { batchAt, cancelBatch, isTerminal, lifecycleStepAt, statusAt } from './domain/lifecycle.js'
 import { readTimeOf } from './domain/progression.js'
-import { BatchNotFoundError, DirectoryNotFoundError, ProjectNotFoundError } from './domain/errors.js'
+import { BatchLimitError, BatchNotFoundError, DirectoryNotFoundError, ProjectNotFoundError } from './domain/errors.js'
 import type { BatchRecord } from './domain/timeline.js'
 import type { Batch, BatchConfig, BatchStatus } from './schemas/batch.js'
 import type { CreateBatchBody } from './schemas/batch-requests.js'
@@ -19,6 +19,15 @@ import { AnswerCache } from './store/answer-cache.js'
 import { canonicalId } from './store/canonical-id.js'
 
 export type MockMode = 'realistic' | 'compat'
+
+/** Batches the store holds at most, scenario batches included; creates beyond answer 429. */
+export const DEFAULT_MAX_BATCHES = 500_000
+
+/** Derived directories kept for reuse; beyond, they are derived again (deterministic). */
+const DERIVED_DIRECTORY_CACHE = 4096
+
+/** Webhook fields of a create that named none: one shared object for them all. */
+const NO_WEBHOOKS = Object.freeze({ webhook_configuration_ids: null, webhook_configurations: null })
 
 /** Who is asking: the key's project, or null for a key that sees every project. */
 export type Tenant = KeyScope | null
@@ -53,13 +62,18 @@ export class MockState {
   readonly journal: Journal
   readonly #answers = new AnswerCache()
   #tokens: PageTokens
+  /** Directories made up for ids the scenario did not declare: a bounded cache, not state. */
+  #derivedDirectories = new Map<string, Directory>()
+  /** Configs of created batches, shared: most creates name one of a few. */
+  readonly #configs = new Map<string, BatchConfig>()
 
   constructor(
     readonly clock: Clock,
     public loaded: LoadedScenario,
     readonly mode: MockMode,
     readonly seedOverride?: number,
-    journalSize = 1000
+    journalSize = 1000,
+    readonly maxBatches = DEFAULT_MAX_BATCHES
   ) {
     this.world = instantiate(loaded, clock.now(), seedOverride)
     this.faults = faultsOf(loaded, this.world.seed)
@@ -91,6 +105,7 @@ export class MockState {
     const faults = faultsOf(loaded, world.seed)
     const tokens = new PageTokens(String(world.seed))
     this.#answers.clear()
+    this.#derivedDirectories = new Map()
     this.loaded = loaded
     this.world = world
     this.faults = faults
@@ -109,10 +124,11 @@ export class MockState {
 
   /**
    * The batch with this id if the tenant may see it. Another project's batch is "not
-   * found", exactly like an id that does not exist. In compat mode an unknown id
-   * materialises a batch derived from the id.
+   * found", exactly like an id that does not exist. In compat mode an unknown id answers
+   * a batch derived from the id, made again on each read (it is deterministic) and stored
+   * only `forChange` (a cancel), so reading a million ids stores nothing.
    */
-  find(id: string, tenant: Tenant, narrowing: Narrowing): BatchRecord {
+  find(id: string, tenant: Tenant, narrowing: Narrowing, forChange = false): BatchRecord {
     const batch = this.world.store.get(id)
     if (batch) {
       if (this.#visible(batch, tenant, narrowing) || this.mode === 'compat') return batch
@@ -120,8 +136,17 @@ export class MockState {
     }
     if (this.mode === 'realistic') throw new BatchNotFoundError(id)
     const derived = this.#deriveBatch(id, this.#projectFor(tenant, narrowing))
+    // A batch that progresses by polls changes with each GET: it is stored (and its polls
+    // counted) while there is room; past the cap it reads as derived, without progress.
+    const changes = forChange || derived.progression.kind === 'polls'
+    if (!changes || (!forChange && this.world.store.size >= this.maxBatches)) return derived
+    this.#checkRoom()
     addBatch(this.world, derived, this.now())
     return this.world.store.get(id) as BatchRecord
+  }
+
+  #checkRoom(): void {
+    if (this.world.store.size >= this.maxBatches) throw new BatchLimitError(this.maxBatches)
   }
 
   /**
@@ -139,6 +164,9 @@ export class MockState {
 
   /** The batch's answer as JSON bytes at time t, from the cache while its step has not moved. */
   json(batch: BatchRecord, t: number, expandResults: boolean): Buffer {
+    // A compat batch derived on read is a new object each time: caching it would only
+    // hold it in memory.
+    if (this.world.store.get(batch.id) !== batch) return Buffer.from(JSON.stringify(batchAt(batch, t, expandResults)))
     const step = lifecycleStepAt(batch, t)
     const cached = this.#answers.get(batch, step, expandResults)
     if (cached !== undefined) return cached
@@ -150,6 +178,8 @@ export class MockState {
   /** The answer to a GET of this batch, as JSON; a batch that progresses by polls takes a step. */
   poll(batch: BatchRecord, expandResults: boolean): Buffer {
     if (batch.progression.kind !== 'polls') return this.json(batch, this.readTime(batch), expandResults)
+    // Not stored (a compat batch past the cap): its polls are not counted either (bounded).
+    if (this.world.store.get(batch.id) !== batch) return this.json(batch, this.readTime(batch), expandResults)
     const polls = this.world.polls.get(batch.id) ?? 0
     this.world.polls.set(batch.id, polls + 1)
     return this.json(batch, readTimeOf(batch, this.now(), polls), expandResults)
@@ -168,9 +198,14 @@ export class MockState {
     const known = this.world.directories.get(id)
     if (known) return known
     if (this.world.exclusiveDirectories && this.mode === 'realistic') throw new DirectoryNotFoundError(id)
+    const cached = this.#derivedDirectories.get(id)
+    if (cached) return cached
     const d = this.world.defaults
     const derived = deriveDirectory(this.world.seed, id, d.directoryFiles, d.fileErrorRate)
-    this.world.directories.set(id, derived)
+    // Bounded: a client naming a new directory on every create must not grow it. Cleared
+    // whole rather than evicted one by one (a Map evicted from its front slows down).
+    if (this.#derivedDirectories.size >= DERIVED_DIRECTORY_CACHE) this.#derivedDirectories.clear()
+    this.#derivedDirectories.set(id, derived)
     return derived
   }
 
@@ -191,6 +226,7 @@ export class MockState {
 
   /** A new batch over the directory's files, PENDING now, on the scenario's default timeline. */
   create(body: CreateBatchBody, tenant: Tenant, narrowing: Narrowing): BatchRecord {
+    this.#checkRoom()
     const projectId = this.#projectFor(tenant, narrowing)
     const directory = this.#directory(body.source_directory_id)
     const store = this.world.store
@@ -199,10 +235,22 @@ export class MockState {
     // Ids follow from the seed and the creation count, so a replayed test sees the same ids.
     do id = hashedId('bat', `${this.world.seed}:create:${store.size}:${n++}`)
     while (store.has(id))
-    const config = { job: { type: body.config.job.type, configuration_id: body.config.job.configuration_id } }
-    const webhooks = { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null }
+    const config = this.#config(body.config.job.type, body.config.job.configuration_id)
+    const named = body.webhook_configuration_ids != null || body.webhook_configurations != null
+    const webhooks = named ? { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null } : NO_WEBHOOKS
     addBatch(this.world, this.#defaultRecord(id, projectId, directory, config, this.now(), webhooks), this.now())
     return store.get(id) as BatchRecord
+  }
+
+  /** One frozen config object per (type, configuration id), shared by the batches naming it. */
+  #config(type: BatchConfig['job']['type'], configurationId: string): BatchConfig {
+    const key = `${type}\u0000${configurationId}`
+    const known = this.#configs.get(key)
+    if (known) return known
+    const config = Object.freeze({ job: Object.freeze({ type, configuration_id: configurationId }) }) as BatchConfig
+    // Configuration ids are the client's: past a few thousand, share no more (bounded).
+    if (this.#configs.size < 4096) this.#configs.set(key, config)
+    return config
   }
 
   /**
@@ -210,7 +258,7 @@ export class MockState {
    * as SDK retries need: a batch whose cancel is pending keeps its first plan.
    */
   cancel(id: string, tenant: Tenant, narrowing: Narrowing): BatchRecord {
-    const batch = this.find(id, tenant, narrowing)
+    const batch = this.find(id, tenant, narrowing, true)
     const now = this.readTime(batch)
     const terminal = isTerminal(statusAt(batch, now))
     if (this.mode === 'compat' && terminal) return batch
@@ -252,6 +300,8 @@ export class MockState {
       createdFrom: req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : undefined,
       createdTo: req.created_at_on_or_before !== undefined ? Date.parse(req.created_at_on_or_before) : undefined,
       after,
+      status,
+      now,
       accept: (b) => this.#visible(b, null, narrowing) && (status === undefined || statusAt(b, this.readTime(b, now)) === status),
       limit: req.page_size
     })

@@ -44,3 +44,9 @@ export class ProjectNotFoundError extends MockError {
     super('PROJECT_NOT_FOUND', `Project not found: ${projectId}`)
   }
 }
+
+export class BatchLimitError extends MockError {
+  constructor(readonly maxBatches: number) {
+    super('TOO_MANY_BATCHES', `Too many batches: this mock holds at most ${maxBatches} batches (--max-batches); reset it (POST /_mock/reset) or raise the limit`)
+  }
+}

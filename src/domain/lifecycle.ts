@@ -3,6 +3,7 @@ import { isTerminal, type BatchStatus } from './status.js'
 export { isTerminal }
 import { BatchNotCancellableError } from './errors.js'
 import type { Batch, BatchRecord, BatchResult, Transition } from './batch-record.js'
+import { evenStepAt, evenStepsOf } from './timeline.js'
 
 /** Index of the last element whose key is <= t, or -1 (binary search over an ascending list). */
 function lastAtOrBefore<T>(items: ArrayLike<T>, key: (item: T) => number, t: number): number {
@@ -37,7 +38,17 @@ export function statusAt(batch: BatchRecord, t: number): BatchStatus {
 
 /** How many files are mapped at time t (files map in directory order). */
 export function mappedCountAt(batch: BatchRecord, t: number): number {
-  return lastAtOrBefore(batch.mappedAt, (at) => at, t) + 1
+  const steps = evenStepsOf(batch.mappedAt)
+  if (steps === undefined) return lastAtOrBefore(batch.mappedAt, (at) => at, t) + 1
+  // Arithmetic mapping: the same binary search, over the formula instead of an array.
+  let lo = 0
+  let hi = steps.mapped
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (evenStepAt(steps, mid) <= t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /**

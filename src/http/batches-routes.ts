@@ -65,7 +65,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
 
   app.post(
     '',
-    { bodyLimit: 64 * 1024, schema: { ...doc('createBatch', 'Create a batch over a source directory'), querystring: TenancyQuerySchema, body: CreateBatchBodySchema, response: { 200: BatchSchema, 413: HttpErrorSchema, ...errors } } },
+    { bodyLimit: 64 * 1024, schema: { ...doc('createBatch', 'Create a batch over a source directory'), querystring: TenancyQuerySchema, body: CreateBatchBodySchema, response: { 200: BatchSchema, 413: HttpErrorSchema, 429: HttpErrorSchema, ...errors } } },
     async (request) => state.view(state.create(request.body, request.tenant, request.query), false)
   )
 

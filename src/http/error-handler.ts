@@ -10,7 +10,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   PROJECT_NOT_FOUND: 404,
   DIRECTORY_NOT_FOUND: 404,
   BATCH_NOT_CANCELLABLE: 400,
-  CLOCK_BACKWARDS: 400
+  CLOCK_BACKWARDS: 400,
+  TOO_MANY_BATCHES: 429
 }
 
 const DETAIL_BY_CODE: Record<string, (e: MockError) => string> = {
@@ -35,6 +36,8 @@ function handle(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
   if (error instanceof RequestValidationError) return reply.code(422).send({ detail: boundIssues(error.detail) })
   if (error instanceof MockError) {
     const status = STATUS_BY_CODE[error.code] ?? 400
+    // The journal's `fault` column says why: no fault rule answered this, a limit did.
+    if (error.code === 'TOO_MANY_BATCHES') request.faultId = 'limit:max-batches'
     return reply.code(status).send({ detail: quoteText(DETAIL_BY_CODE[error.code]?.(error) ?? error.message) })
   }
   if (error instanceof JsonBodyError) {

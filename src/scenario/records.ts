@@ -1,7 +1,7 @@
-import type { Batch, BatchConfig, JobType } from '../schemas/batch.js'
-import { buildTimeline, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations } from '../domain/timeline.js'
+import type { Batch, BatchConfig, BatchResult, JobType } from '../schemas/batch.js'
+import { buildTimeline, evenMappedAt, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations, type Transition } from '../domain/timeline.js'
 import { BY_TIME, type Progression } from '../domain/progression.js'
-import { hashSeed, prefixedId, seededFaker, type Directory } from './generate.js'
+import { indexedId, keyHash, type Directory, type KeyHash } from './generate.js'
 
 export interface RecordInput {
   id: string
@@ -24,41 +24,128 @@ const JOB_ID_PREFIX = { parse_v2: 'pjb', extract_v2: 'ejb' } as const
 /**
  * What a batch shows for each file of its directory: the job it created (its id follows
  * from the seed, the batch and the file's index alone) or the file's mapping error.
- * Made on demand: answers are cached as JSON, so this runs once per visible change.
+ * Made on demand: answers are cached as JSON, so this runs once per visible change. One
+ * small object a batch (no closures); the hash of the batch id is taken on first use.
  */
-function batchResults(directory: Directory, seed: number, batchId: string, type: JobType): ResultSource {
-  return {
-    count: directory.count,
-    at(i) {
-      const file = directory.file(i)
-      const jobId = file.error === null ? prefixedId(seededFaker(hashSeed(seed, `${batchId}#${i}`)), JOB_ID_PREFIX[type]) : null
-      return { source_directory_file_id: file.id, job_reference: jobId === null ? null : { type, id: jobId }, error_message: file.error }
-    }
+class JobResults implements ResultSource {
+  #hash: KeyHash | null = null
+  constructor(
+    readonly directory: Directory,
+    readonly seed: number,
+    readonly batchId: string,
+    readonly type: JobType
+  ) {}
+
+  get count(): number {
+    return this.directory.count
+  }
+
+  at(i: number): BatchResult {
+    const file = this.directory.file(i)
+    if (file.error !== null) return { source_directory_file_id: file.id, job_reference: null, error_message: file.error }
+    this.#hash ??= keyHash(this.seed, `${this.batchId}#`)
+    return { source_directory_file_id: file.id, job_reference: { type: this.type, id: indexedId(JOB_ID_PREFIX[this.type], this.#hash, i) }, error_message: null }
   }
 }
 
 /**
- * A batch record from its inputs: the timeline from the durations, and for each file the
+ * A timeline relative to `created_at`: the same for every batch with the same durations,
+ * outcome and file count, so batches share one (all creates over a directory do).
+ */
+interface Plan {
+  readonly transitions: readonly { readonly status: Transition['status']; readonly offset: number }[]
+  readonly runOffset: number
+  readonly runningMs: number
+  readonly count: number
+  readonly mapped: number
+}
+
+const plans = new Map<string, Plan>()
+const MAX_SHARED_PLANS = 10_000
+
+function planOf(durations: TimelineDurations, outcome: Outcome, count: number, failAfterFiles: number | undefined): Plan {
+  const key = `${durations.pending_ms}:${durations.throttled_ms}:${durations.running_ms}:${outcome}:${count}:${failAfterFiles ?? ''}`
+  const known = plans.get(key)
+  if (known) return known
+  // Laid out from 0, every time is an offset from created_at.
+  const { transitions, mappedAt } = buildTimeline(0, durations, outcome, count, failAfterFiles)
+  let mapped = 0
+  while (mapped < count && Number.isFinite(mappedAt[mapped] as number)) mapped++
+  const running = transitions.find((tr) => tr.status === 'RUNNING')
+  const plan: Plan = Object.freeze({
+    transitions: Object.freeze(transitions.map((tr) => Object.freeze({ status: tr.status, offset: tr.at }))),
+    runOffset: running?.at ?? 0,
+    runningMs: durations.running_ms,
+    count,
+    mapped
+  })
+  if (plans.size < MAX_SHARED_PLANS) plans.set(key, plan)
+  return plan
+}
+
+// The last record whose transitions were read, and them: a request reads one batch's
+// several times in a row (status, step, updated_at), and this makes that one allocation.
+let lastRead: PlannedRecord | null = null
+let lastTransitions: readonly Transition[] = []
+
+/**
+ * A batch on a shared plan: its own fields plus the plan, ~200 bytes. `transitions` and
+ * `mappedAt` are computed from `createdAt` and the plan when read. (A cancel or re-plan
+ * spreads the record and sets both itself, so the copy is a plain record.)
+ */
+class PlannedRecord implements BatchRecord {
+  readonly cancelRequestedAt = null
+  constructor(
+    readonly id: string,
+    readonly projectId: string,
+    readonly sourceDirectoryId: string,
+    readonly config: BatchRecord['config'],
+    readonly createdAt: number,
+    readonly results: ResultSource,
+    readonly resultsWhileRunning: ResultsPolicy,
+    readonly resultsWhenFailed: ResultsPolicy,
+    readonly progression: Progression,
+    readonly webhooks: unknown,
+    readonly plan: Plan
+  ) {}
+
+  get transitions(): readonly Transition[] {
+    if (lastRead !== this) {
+      const at = this.createdAt
+      lastTransitions = this.plan.transitions.map((tr) => ({ status: tr.status, at: at + tr.offset }))
+      lastRead = this
+    }
+    return lastTransitions
+  }
+
+  get mappedAt(): ArrayLike<number> {
+    const p = this.plan
+    return evenMappedAt({ start: this.createdAt + p.runOffset, runningMs: p.runningMs, count: p.count, mapped: p.mapped })
+  }
+}
+
+/**
+ * A record from its inputs: the timeline from the durations, and for each file the
  * result it will show — a job reference, or the file's mapping error. Job ids follow from
- * the scenario seed and the batch id alone.
+ * the scenario seed and the batch id alone. The timeline is a plan shared by every batch
+ * with the same durations, outcome and file count, and files map at even steps, so a
+ * batch costs a few hundred bytes whatever its size.
  */
 export function buildRecord(input: RecordInput, seed: number): BatchRecord {
-  const { transitions, mappedAt } = buildTimeline(input.createdAt, input.durations, input.outcome, input.directory.count, input.failAfterFiles)
-  return {
-    id: input.id,
-    projectId: input.projectId,
-    sourceDirectoryId: input.sourceDirectoryId,
-    config: input.config,
-    createdAt: input.createdAt,
-    transitions,
-    mappedAt,
-    results: batchResults(input.directory, seed, input.id, input.config.job.type),
-    resultsWhileRunning: input.resultsWhileRunning,
-    resultsWhenFailed: input.resultsWhenFailed,
-    cancelRequestedAt: null,
-    progression: input.progression ?? BY_TIME,
-    webhooks: input.webhooks
-  }
+  const plan = planOf(input.durations, input.outcome, input.directory.count, input.failAfterFiles)
+  return new PlannedRecord(
+    input.id,
+    input.projectId,
+    input.sourceDirectoryId,
+    input.config,
+    input.createdAt,
+    new JobResults(input.directory, seed, input.id, input.config.job.type),
+    input.resultsWhileRunning,
+    input.resultsWhenFailed,
+    input.progression ?? BY_TIME,
+    input.webhooks,
+    plan
+  )
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { BatchRecord } from '../domain/timeline.js'
+import type { BatchStatus } from '../schemas/batch.js'
 import { canonicalId } from './canonical-id.js'
+import { StatusIndex } from './status-index.js'
 
 /** A batch's place in list order: newest first means descending (createdAt, id). */
 export interface ListPosition {
@@ -54,6 +56,13 @@ export interface ListScan {
   createdTo?: number | undefined
   /** Start strictly after this position (the last item of the previous page). */
   after?: ListPosition | undefined
+  /**
+   * Only batches of this status at `now`: candidates come from the status index (the
+   * caller's `accept` still checks each one). Batches read at their own time (polls) are
+   * candidates whatever their status.
+   */
+  status?: BatchStatus | undefined
+  now?: number | undefined
   /** Filters the index cannot answer (status at now, organization). */
   accept?: ((batch: BatchRecord) => boolean) | undefined
   limit: number
@@ -68,6 +77,8 @@ export class BatchStore {
   readonly #all = new OrderedIndex()
   readonly #byProject = new Map<string, OrderedIndex>()
   readonly #byDirectory = new Map<string, OrderedIndex>()
+  /** Built on the first status-filtered list, then kept current by add and replace. */
+  #status: StatusIndex | null = null
 
   get size(): number {
     return this.#byId.size
@@ -85,10 +96,12 @@ export class BatchStore {
   add(batch: BatchRecord): void {
     if (this.#byId.has(batch.id)) throw new Error(`duplicate batch id ${batch.id}`)
     this.#byId.set(batch.id, batch)
-    const pos: ListPosition = { createdAt: batch.createdAt, id: batch.id }
+    // The first version of the record is its own list position: no extra object a batch.
+    const pos: ListPosition = batch
     this.#all.add(pos)
     this.#indexFor(this.#byProject, canonicalId(batch.projectId)).add(pos)
     this.#indexFor(this.#byDirectory, batch.sourceDirectoryId).add(pos)
+    this.#status?.put(batch)
   }
 
   /** Swaps in a new version of a batch (same id, project, directory and creation time). */
@@ -98,6 +111,7 @@ export class BatchStore {
       throw new Error(`replace must keep the batch's identity (${batch.id})`)
     }
     this.#byId.set(batch.id, batch)
+    this.#status?.put(batch)
   }
 
   /**
@@ -106,23 +120,54 @@ export class BatchStore {
   scan(q: ListScan): { items: BatchRecord[]; more: boolean } {
     const project = q.projectId === undefined ? undefined : canonicalId(q.projectId)
     const index = q.sourceDirectoryId !== undefined ? this.#read(this.#byDirectory, q.sourceDirectoryId) : project !== undefined ? this.#read(this.#byProject, project) : this.#all.read()
+    let sources: readonly (readonly ListPosition[])[] = [index]
     // Walking a project's own index needs no project check; a directory's index does.
-    const checkProject = project !== undefined && q.sourceDirectoryId !== undefined
-    let end = index.length
-    if (q.after) end = Math.min(end, bound(index, q.after, true))
-    // Ids are ASCII, so '\uffff' sorts after every id created at `createdTo`.
-    if (q.createdTo !== undefined) end = Math.min(end, bound(index, { createdAt: q.createdTo, id: '\uffff' }))
+    let checkProject = project !== undefined && q.sourceDirectoryId !== undefined
+    let checkDirectory = false
+    if (q.status !== undefined && q.now !== undefined) {
+      this.#status ??= this.#buildStatusIndex(q.now)
+      const { exact, others } = this.#status.candidates(q.status, q.now, (id) => this.#byId.get(id))
+      // The status lists win when they are the shorter walk (an empty one always does).
+      if (exact.length + others.length < index.length) {
+        sources = [exact, others]
+        checkProject = project !== undefined
+        checkDirectory = q.sourceDirectoryId !== undefined
+      }
+    }
+    const ends = sources.map((list) => {
+      let end = list.length
+      if (q.after) end = Math.min(end, bound(list, q.after, true))
+      // Ids are ASCII, so '\uffff' sorts after every id created at `createdTo`.
+      if (q.createdTo !== undefined) end = Math.min(end, bound(list, { createdAt: q.createdTo, id: '\uffff' }))
+      return end - 1
+    })
     const items: BatchRecord[] = []
-    for (let i = end - 1; i >= 0; i--) {
-      const pos = index[i] as ListPosition
+    for (;;) {
+      // The newest next position of the sources (one or two), newest first.
+      let from = -1
+      for (let s = 0; s < sources.length; s++) {
+        const i = ends[s] as number
+        if (i < 0) continue
+        if (from < 0 || compare((sources[s] as readonly ListPosition[])[i] as ListPosition, (sources[from] as readonly ListPosition[])[ends[from] as number] as ListPosition) > 0) from = s
+      }
+      if (from < 0) break
+      const pos = (sources[from] as readonly ListPosition[])[ends[from] as number] as ListPosition
+      ends[from] = (ends[from] as number) - 1
       if (q.createdFrom !== undefined && pos.createdAt < q.createdFrom) break
       const batch = this.#byId.get(pos.id) as BatchRecord
       if (checkProject && canonicalId(batch.projectId) !== project) continue
+      if (checkDirectory && batch.sourceDirectoryId !== q.sourceDirectoryId) continue
       if (q.accept && !q.accept(batch)) continue
       if (items.length === q.limit) return { items, more: true }
       items.push(batch)
     }
     return { items, more: false }
+  }
+
+  #buildStatusIndex(now: number): StatusIndex {
+    const index = new StatusIndex(now)
+    for (const batch of this.#byId.values()) index.put(batch)
+    return index
   }
 
   /** Every batch of a project (in either id form), oldest first. */

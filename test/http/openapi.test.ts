@@ -19,7 +19,7 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api 
   const statuses = (path: string, method: string) => Object.keys(api[path]?.[method]?.responses ?? {}).sort()
   t.same(statuses('/api/v2/batches/{batch_id}', 'get'), ['200', '401', '404', '422'])
   t.same(statuses('/api/v2/batches', 'get'), ['200', '401', '404', '422'])
-  t.same(statuses('/api/v2/batches', 'post'), ['200', '401', '404', '413', '422'])
+  t.same(statuses('/api/v2/batches', 'post'), ['200', '401', '404', '413', '422', '429'])
   t.same(statuses('/api/v2/batches/{batch_id}/cancel', 'post'), ['200', '400', '401', '404', '422'])
   t.same(Object.values(api).flatMap((ops) => Object.values(ops).map((o) => o.operationId)).sort(), ['cancelBatch', 'createBatch', 'getBatch', 'listBatches'])
   t.ok(Object.keys(doc.paths).includes('/_mock/faults'), 'the control plane is described too')

@@ -1,0 +1,82 @@
+import t from 'tap'
+import { connect } from 'node:net'
+import { buildApp } from '../../src/app.js'
+import { build, get, post, scenario, START } from '../helper.js'
+
+// The hostile inputs of issue 10's cost items in one run, each bounded: creates against a
+// small cap, compat reads of many unknown ids, a body sent a byte at a time, a big
+// expanded batch, and status-filtered lists over many batches.
+
+const BODY = { config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' }
+
+t.test('creates past a small --max-batches answer 429 and the store stops growing', async (t) => {
+  const app = await build(t, { maxBatches: 50, scenario: scenario([{ id: 'bat-0', files: 1 }]) })
+  const codes = new Map<number, number>()
+  for (let i = 0; i < 200; i++) {
+    const { status } = await post(app, '/api/v2/batches', BODY)
+    codes.set(status, (codes.get(status) ?? 0) + 1)
+  }
+  t.same(Object.fromEntries(codes), { 200: 49, 429: 151 }, 'the scenario batch counts too')
+  t.equal(app.mock.world.store.size, 50)
+  const refused = await post(app, '/api/v2/batches', BODY)
+  t.same(Object.keys(refused.body), ['detail'])
+  t.match(refused.body.detail, /at most 50 batches/)
+  const journal = (await get(app, '/_mock/requests?status=429')).body
+  t.match(JSON.stringify(journal), /limit:max-batches/)
+  t.equal((await get(app, '/api/v2/batches?page_size=1')).status, 200, 'reads still work at the cap')
+})
+
+t.test('compat GETs of many unknown ids do not grow the store', async (t) => {
+  const app = await build(t, { mode: 'compat', maxBatches: 10 })
+  for (let i = 0; i < 2000; i++) {
+    const { status } = await get(app, `/api/v2/batches/bat-${i.toString(36)}-hostile`)
+    if (status !== 200) t.fail(`status ${status}`)
+  }
+  t.equal(app.mock.world.store.size, 0)
+  t.equal((await get(app, '/api/v2/batches/bat-more')).status, 200, 'reads are not creates: the cap does not refuse them')
+})
+
+t.test('a slow body is cut off by a small request timeout', async (t) => {
+  const app = await buildApp({ clock: 'manual', scenario: 'empty', startTime: START, requestTimeoutMs: 200 })
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1')
+  t.teardown(() => socket.destroy())
+  socket.on('error', () => {})
+  socket.write('POST /api/v2/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{')
+  const drip = setInterval(() => socket.writable && socket.write(' '), 40)
+  t.teardown(() => clearInterval(drip))
+  let received = ''
+  socket.on('data', (d) => (received += d))
+  const closed = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5000)
+    socket.on('close', () => (clearTimeout(timer), resolve(true)))
+  })
+  clearInterval(drip)
+  t.ok(closed, 'closed within 5 s')
+  t.match(received, /^HTTP\/1\.1 408/)
+})
+
+t.test('a big expanded batch is built fast', async (t) => {
+  const app = await build(t, { scenario: scenario(['bat-warm', 'bat-big'].map((id) => ({ id, files: 10_000, outcome: 'COMPLETED' as const, created_ago_ms: 60_000 }))) })
+  await get(app, '/api/v2/batches/bat-warm?expand=results')
+  const started = performance.now()
+  const { status, body } = await get(app, '/api/v2/batches/bat-big?expand=results')
+  const ms = performance.now() - started
+  t.equal(status, 200)
+  t.equal(body.results.length, 10_000)
+  t.ok(ms < 1000, `10k results in ${ms.toFixed(0)} ms`)
+})
+
+t.test('status-filtered lists over many batches answer at once', async (t) => {
+  const app = await build(t, { scenario: scenario([], { generate: [{ count: 50_000, files: { min: 0, max: 2 } }] }) })
+  for (const status of ['RUNNING', 'PENDING', 'FAILED']) {
+    const started = performance.now()
+    const { status: code, body } = await get(app, `/api/v2/batches?status=${status}&page_size=100`)
+    t.equal(code, 200)
+    t.ok(body.items.every((b: { status: string }) => b.status === status), `${status}: only ${status} (${(performance.now() - started).toFixed(1)} ms)`)
+  }
+  const started = performance.now()
+  for (let i = 0; i < 50; i++) await get(app, '/api/v2/batches?status=RUNNING&page_size=100')
+  t.ok(performance.now() - started < 2000, 'fifty more pages in well under 2 s')
+})
