@@ -4,20 +4,26 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import { MOCK_VERSION } from './version.js'
 import { manualClock, realClock, type Clock, type ClockMode } from './clock.js'
-import { MockState, type MockMode } from './mock-state.js'
+import { BatchService } from './service/batches.js'
+import type { MockMode } from './service/tenancy.js'
+import type { BatchEventSubscriber } from './service/events.js'
+import { Journal } from './traffic/journal.js'
+import { Answers } from './http/answers.js'
 import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from './scenario/load.js'
 import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
-import { registerTrafficHooks } from './http/traffic-hooks.js'
+import { registerTrafficHooks } from './traffic/hooks.js'
 import { registerJsonBody } from './http/json-body.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The mock's state: clock, scenario, batches. */
-    mock: MockState
+    /** The mock's state and the only code that changes it: clock, scenario, batches. */
+    mock: BatchService
+    /** The requests the mock was sent (a bounded ring). */
+    journal: Journal
   }
 }
 
@@ -43,6 +49,8 @@ export interface MockOptions {
   scenarioDir?: string
   /** How many requests the journal keeps (a ring). Default 1000. */
   journalSize?: number
+  /** Called with every batch event (created, status changed, cancel requested) at its due mock time. */
+  subscribers?: readonly BatchEventSubscriber[]
   /** When set, /_mock/* requires `Authorization: Bearer <adminToken>`. */
   adminToken?: string
   /** A request (headers and body) not fully received in this time gets a 408. Default 30,000 ms. */
@@ -93,7 +101,9 @@ function capConnections(app: FastifyInstance, max: number): void {
  */
 export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance> {
   const loaded = resolveScenario(opts.scenario, opts.cwd)
-  const state = new MockState(makeClock(opts, loaded), loaded, opts.mode ?? 'realistic', opts.seed, opts.journalSize, opts.maxBatches)
+  const service = new BatchService({ clock: makeClock(opts, loaded), loaded, mode: opts.mode ?? 'realistic', seed: opts.seed, maxBatches: opts.maxBatches, subscribers: opts.subscribers })
+  const journal = new Journal(opts.journalSize ?? 1000)
+  const answers = new Answers((batch) => service.isStored(batch))
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   const app = Fastify({
@@ -129,11 +139,16 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     done(null, payload)
   })
   capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
-  app.decorate('mock', state)
+  app.decorate('mock', service)
+  app.decorate('journal', journal)
+  app.addHook('onClose', (_app, done) => {
+    service.close()
+    done()
+  })
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)
   registerJsonBody(app)
-  registerTrafficHooks(app, state)
+  registerTrafficHooks(app, { journal, faults: () => service.faults, now: () => service.now() })
   // Registered before the routes, so it sees them all: the OpenAPI document comes from the
   // same TypeBox schemas that validate requests and serialize answers.
   await app.register(swagger, {
@@ -152,10 +167,10 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     }
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  await app.register(batchesRoutes, { prefix: '/api/v2/batches', state, auth: opts.auth ?? true })
+  await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
-  await app.register(controlRoutes, { prefix: '/_mock', state, adminToken: opts.adminToken, cwd, scenarioRoots })
+  await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })
   await app.ready()
   return app
 }

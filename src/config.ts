@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { timeProblem, type ClockMode } from './clock.js'
-import type { MockMode } from './mock-state.js'
+import type { MockMode } from './service/tenancy.js'
 
 export interface CliConfig {
   port: number

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from './app.js'
 import type { Clock } from './clock.js'
-import type { MockState } from './mock-state.js'
+import type { BatchService } from './service/batches.js'
 
 export { buildApp, type MockOptions } from './app.js'
 export { manualClock, realClock, type Clock, type ClockMode } from './clock.js'
 export { loadScenario, ScenarioLoadError, type LoadedScenario } from './scenario/load.js'
-export { MockState, type MockMode } from './mock-state.js'
+export { BatchService, BatchService as MockState, DEFAULT_MAX_BATCHES } from './service/batches.js'
+export type { MockMode } from './service/tenancy.js'
+export type { BatchEvent, BatchEventSubscriber } from './service/events.js'
 export type { Batch, BatchResult, BatchStatus } from './schemas/batch.js'
 export type { Scenario } from './schemas/scenario.js'
 
@@ -24,7 +26,8 @@ export interface RunningMock {
   readonly host: string
   readonly app: FastifyInstance
   readonly clock: Clock
-  readonly state: MockState
+  /** The mock's state and the only code that changes it (`subscribe` to its batch events). */
+  readonly state: BatchService
   close(): Promise<void>
 }
 

@@ -1,14 +1,14 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import type { MockState } from './mock-state.js'
+import type { BatchService } from './service/batches.js'
 import { loadScenario } from './scenario/load.js'
 
 /**
  * Reloads the scenario file whenever it changes. A bad edit keeps the scenario in force
  * and logs why. Watches the folder, not the file: editors often save by replacing it.
  */
-export function watchScenario(state: MockState, path: string, log: FastifyBaseLogger, debounceMs = 100): { close(): void } {
+export function watchScenario(state: BatchService, path: string, log: FastifyBaseLogger, debounceMs = 100): { close(): void } {
   let timer: NodeJS.Timeout | undefined
   const reload = (): void => {
     try {

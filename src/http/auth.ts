@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { MockState, Tenant } from '../mock-state.js'
+import type { BatchService } from '../service/batches.js'
+import type { Tenant } from '../service/tenancy.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,7 +20,7 @@ function unauthorized(reply: FastifyReply, detail: string): FastifyReply {
  * An onRequest hook: a bearer key is required; a scenario that declares keys accepts only
  * those and scopes each to its project.
  */
-export function authHook(state: MockState, enabled: boolean) {
+export function authHook(state: Pick<BatchService, 'world'>, enabled: boolean) {
   // Callback style: the hot path costs no promise. A reply sent here ends the request.
   return function authenticate(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
     request.tenant = null

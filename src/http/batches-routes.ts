@@ -10,12 +10,15 @@ import {
   TenancyQuerySchema
 } from '../schemas/batch-requests.js'
 import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
-import type { MockState } from '../mock-state.js'
+import type { BatchRecord } from '../domain/batch-record.js'
+import type { BatchService } from '../service/batches.js'
+import type { Answers } from './answers.js'
 import { authHook } from './auth.js'
 import { methodNotAllowed, RequestValidationError } from './error-handler.js'
 
 export interface BatchesRoutesOptions {
-  state: MockState
+  service: BatchService
+  answers: Answers
   auth: boolean
 }
 
@@ -29,18 +32,19 @@ function sendJson(reply: { type(t: string): { send(body: unknown): unknown } }, 
 
 const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErrorSchema }
 
-export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { state, auth }) => {
-  app.addHook('onRequest', authHook(state, auth))
+export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { service, answers, auth }) => {
+  app.addHook('onRequest', authHook(service, auth))
 
+  const answer = (reply: Parameters<typeof sendJson>[0], batch: BatchRecord): void => sendJson(reply, answers.json(batch, service.readTime(batch), false))
   const doc = (operationId: string, summary: string) => ({ tags: ['batches'], operationId, summary, security: [{ bearer: [] }] })
 
   app.get('/:batch_id', { schema: { ...doc('getBatch', 'Get a batch by ID'), params: BatchIdParamsSchema, querystring: GetBatchQuerySchema, response: { 200: BatchSchema, ...errors } } }, (request, reply) => {
     const { expand, ...narrowing } = request.query
-    const batch = state.find(request.params.batch_id, request.tenant, narrowing)
-    sendJson(reply, state.poll(batch, expand?.includes('results') ?? false))
+    const batch = service.find(request.params.batch_id, request.tenant, narrowing)
+    sendJson(reply, answers.json(batch, service.poll(batch), expand?.includes('results') ?? false))
   })
 
-  const lenient = state.mode === 'compat'
+  const lenient = service.mode === 'compat'
   // The SDK's generated tests send `page_size=0`; compat mode reads it as "the default".
   const compatPageSize = async (request: { query: unknown }): Promise<void> => {
     const query = request.query as Record<string, unknown>
@@ -49,15 +53,15 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
 
   app.get('', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('listBatches', 'List batches, newest first'), querystring: ListBatchesQuerySchema, response: { 200: BatchListSchema, ...errors } } }, (request, reply) => {
     const query = request.query
-    const page = state.list({ ...query, page_size: query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
+    const page = service.list({ ...query, page_size: query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
     if (!page.tokenValid && !lenient) {
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
-    const now = state.now()
+    const now = service.now()
     const parts: Buffer[] = [LIST_START]
     for (const [i, b] of page.items.entries()) {
       if (i > 0) parts.push(COMMA)
-      parts.push(state.json(b, state.readTime(b, now), false))
+      parts.push(answers.json(b, service.readTime(b, now), false))
     }
     parts.push(Buffer.from(`],"next_page_token":${JSON.stringify(page.nextToken)}}`))
     sendJson(reply, Buffer.concat(parts))
@@ -66,13 +70,13 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
   app.post(
     '',
     { bodyLimit: 64 * 1024, schema: { ...doc('createBatch', 'Create a batch over a source directory'), querystring: TenancyQuerySchema, body: CreateBatchBodySchema, response: { 200: BatchSchema, 413: HttpErrorSchema, 429: HttpErrorSchema, ...errors } } },
-    async (request) => state.view(state.create(request.body, request.tenant, request.query), false)
+    (request, reply) => answer(reply, service.create(request.body, request.tenant, request.query))
   )
 
   app.post(
     '/:batch_id/cancel',
     { schema: { ...doc('cancelBatch', 'Cancel a running batch'), params: BatchIdParamsSchema, querystring: TenancyQuerySchema, response: { 200: BatchSchema, 400: HttpErrorSchema, ...errors } } },
-    async (request) => state.view(state.cancel(request.params.batch_id, request.tenant, request.query), false)
+    (request, reply) => answer(reply, service.cancel(request.params.batch_id, request.tenant, request.query))
   )
 
   methodNotAllowed(app, '', ['GET', 'POST'])

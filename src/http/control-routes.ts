@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { timeProblem, type Clock } from '../clock.js'
-import type { MockState } from '../mock-state.js'
+import type { BatchService } from '../service/batches.js'
+import type { Journal } from '../traffic/journal.js'
 import {
   ClockAdvanceBodySchema,
   ClockSetBodySchema,
@@ -20,12 +21,13 @@ import { FaultListSchema, FaultRuleSchema, FaultStateSchema } from '../schemas/f
 import { Type } from '@sinclair/typebox'
 import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
 import { brief } from '../scenario/validate.js'
-import { injectBatch, ScenarioFault } from '../scenario/materialize.js'
-import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../store/fault-book.js'
+import { ScenarioFault } from '../scenario/materialize.js'
+import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../traffic/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
 
 export interface ControlRoutesOptions {
-  state: MockState
+  service: BatchService
+  journal: Journal
   /** When set, every /_mock route requires `Authorization: Bearer <adminToken>`. */
   adminToken?: string | undefined
   /** Where a relative scenario `name` resolves from. */
@@ -46,7 +48,7 @@ export function clockState(clock: Clock): ClockState {
 
 const errors = { 400: HttpErrorSchema, 422: ValidationErrorSchema }
 
-export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { state, adminToken, cwd, scenarioRoots = [process.cwd()] }) => {
+export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { service: state, journal, adminToken, cwd, scenarioRoots = [process.cwd()] }) => {
   const { clock } = state
   if (adminToken !== undefined) {
     app.addHook('onRequest', async (request, reply) => {
@@ -81,13 +83,13 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
 
   app.get('/requests', { schema: { querystring: JournalQuerySchema, response: { 200: JournalSchema, ...errors } } }, async (request) => {
     const { count, since, ...filter } = request.query
-    const entries = state.journal.entries({ ...filter, since: since === undefined ? undefined : Date.parse(since) })
-    const summary = { count: entries.length, capacity: state.journal.capacity, total: state.journal.total }
+    const entries = journal.entries({ ...filter, since: since === undefined ? undefined : Date.parse(since) })
+    const summary = { count: entries.length, capacity: journal.capacity, total: journal.total }
     return count ? summary : { requests: entries, ...summary }
   })
 
   app.delete('/requests', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => {
-    state.journal.clear()
+    journal.clear()
     return reply.code(204).send(null)
   })
 
@@ -135,7 +137,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
 
   app.post('/batches', { schema: { body: BatchSpecSchema, response: { 200: BatchSchema, ...errors } } }, async (request) => {
     try {
-      return state.view(injectBatch(state.world, request.body, state.now()), true)
+      return state.view(state.inject(request.body), true)
     } catch (e) {
       if (e instanceof ScenarioFault) throw invalid(['body', ...pointerSegments(e.pointer)], `Value error, expected ${e.expected}`, null)
       throw e
@@ -144,6 +146,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
 
   app.post('/reset', { schema: { response: { 200: ResetResponseSchema } } }, async () => {
     state.reset()
+    journal.clear()
     return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
   })
 }

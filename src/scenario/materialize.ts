@@ -18,8 +18,7 @@ import {
   type Faker
 } from './generate.js'
 import { buildRecord, recordFromLiteral, type RecordInput } from './records.js'
-import { faultRuleProblem } from '../store/fault-book.js'
-import { addBatch, planWorld } from '../store/running-cap.js'
+import { faultRuleProblem } from '../traffic/fault-book.js'
 import { canonicalId } from '../store/canonical-id.js'
 
 /** A fault in a scenario that its schema cannot see (a duplicate id, an unknown directory…). */
@@ -201,7 +200,7 @@ function generatedBatches(ctx: Ctx, spec: GenerateSpec, pointer: string): void {
  * Adds one batch described like a scenario batch to a live world, laid out at `now`
  * (its `created_ago_ms` counts back from there). Throws ScenarioFault like a scenario would.
  */
-export function injectBatch(world: World, spec: BatchSpec, now: number): BatchRecord {
+export function injectBatch(world: World, spec: BatchSpec, now: number, add: (record: BatchRecord) => void): BatchRecord {
   const ctx: Ctx = {
     rng: (key) => seededFaker(hashSeed(world.seed, key)),
     seed: world.seed,
@@ -210,7 +209,7 @@ export function injectBatch(world: World, spec: BatchSpec, now: number): BatchRe
     directories: world.directories,
     exclusive: world.exclusiveDirectories,
     store: world.store,
-    add: (record) => addBatch(world, record, now)
+    add
   }
   const id = specifiedBatch(ctx, spec, '', `inject:${world.store.size}`)
   return world.store.get(id) as BatchRecord
@@ -282,6 +281,5 @@ export function materialize(scenario: Scenario, fixtures: ReadonlyMap<string, Ba
     polls: new Map(),
     capQueues: new Map()
   }
-  planWorld(world, epoch)
   return world
 }

@@ -79,6 +79,12 @@ export class BatchStore {
   readonly #byDirectory = new Map<string, OrderedIndex>()
   /** Built on the first status-filtered list, then kept current by add and replace. */
   #status: StatusIndex | null = null
+  #watcher: ((batch: BatchRecord) => void) | null = null
+
+  /** Tells `watcher` of every batch added or replaced from now on (one watcher: the service's). */
+  watch(watcher: (batch: BatchRecord) => void): void {
+    this.#watcher = watcher
+  }
 
   get size(): number {
     return this.#byId.size
@@ -102,6 +108,7 @@ export class BatchStore {
     this.#indexFor(this.#byProject, canonicalId(batch.projectId)).add(pos)
     this.#indexFor(this.#byDirectory, batch.sourceDirectoryId).add(pos)
     this.#status?.put(batch)
+    this.#watcher?.(batch)
   }
 
   /** Swaps in a new version of a batch (same id, project, directory and creation time). */
@@ -112,6 +119,7 @@ export class BatchStore {
     }
     this.#byId.set(batch.id, batch)
     this.#status?.put(batch)
+    this.#watcher?.(batch)
   }
 
   /**

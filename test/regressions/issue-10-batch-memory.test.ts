@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { FastifyInstance } from 'fastify'
 import { build, get, post } from '../helper.js'
-import { DEFAULT_MAX_BATCHES } from '../../src/mock-state.js'
+import { DEFAULT_MAX_BATCHES } from '../../src/service/batches.js'
 
 // Issue 10 item 5: a created batch cost ~1.3 KB, a compat GET of an unknown id ~2.5 KB
 // (it stored the batch it made up), and nothing capped either, so the heap ran out after a

@@ -2,7 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { buildApp } from '../../src/app.js'
 import { ScenarioLoadError } from '../../src/scenario/load.js'
-import { pathPattern } from '../../src/store/fault-book.js'
+import { pathPattern } from '../../src/traffic/fault-book.js'
 import { AUTH, build, get, post, scenario } from '../helper.js'
 
 // A path pattern like `/**a**a**a…!` once froze the server (a backtracking regex, before

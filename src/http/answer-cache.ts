@@ -1,4 +1,4 @@
-import type { BatchRecord } from '../domain/timeline.js'
+import type { BatchRecord } from '../domain/batch-record.js'
 
 interface Entry {
   readonly key: string

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { AnswerCache } from '../../src/store/answer-cache.js'
+import { AnswerCache } from '../../src/http/answer-cache.js'
 import { BY_TIME } from '../../src/domain/progression.js'
 import { listedResults, type BatchRecord } from '../../src/domain/timeline.js'
 

@@ -1,5 +1,5 @@
 import { MAX_FAULT_RULES, type Delay, type FaultRule } from '../schemas/faults.js'
-import { hashSeed } from '../scenario/generate.js'
+import { hashSeed } from '../ids.js'
 
 export { MAX_FAULT_PATTERN, MAX_FAULT_RULES } from '../schemas/faults.js'
 

@@ -1,6 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { MockState } from '../mock-state.js'
-import type { FaultState } from '../store/fault-book.js'
+import type { FaultBook, FaultState } from './fault-book.js'
+import type { Journal } from './journal.js'
+
+/** What the traffic hooks need: the journal, the fault rules in force, and the mock's clock. */
+export interface Traffic {
+  readonly journal: Journal
+  /** The rules in force now (a scenario swap replaces the book). */
+  faults(): FaultBook
+  now(): number
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,7 +29,7 @@ const pathOf = (url: string): string => {
   return q === -1 ? url : url.slice(0, q)
 }
 
-function journal(state: MockState, request: FastifyRequest, status: number, durationMs: number, connection: string | null = null): void {
+function journal(state: Traffic, request: FastifyRequest, status: number, durationMs: number, connection: string | null = null): void {
   state.journal.record({
     time: Date.now() - durationMs,
     mockTime: Number.isNaN(request.mockArrival) ? state.now() : request.mockArrival,
@@ -49,7 +57,7 @@ const SAMPLE_BODY = JSON.stringify({
 })
 
 /** Breaks the connection as the rule says; the journal records it here, as no reply follows. */
-function breakConnection(state: MockState, request: FastifyRequest, reply: FastifyReply, fault: FaultState, started: number): void {
+function breakConnection(state: Traffic, request: FastifyRequest, reply: FastifyReply, fault: FaultState, started: number): void {
   reply.hijack()
   const socket = request.raw.socket
   const res = reply.raw
@@ -118,7 +126,7 @@ function preferredAnswer(request: FastifyRequest, reply: FastifyReply): FastifyR
  * Hooks every /api request passes first: the fault rules, then `Prefer: code=`; and the
  * journal, which records each /api request once it is answered.
  */
-export function registerTrafficHooks(app: FastifyInstance, state: MockState): void {
+export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void {
   app.decorateRequest('faultId', null)
   app.decorateRequest('unmatched', false)
   app.decorateRequest('mockArrival', NaN)
@@ -141,10 +149,11 @@ export function registerTrafficHooks(app: FastifyInstance, state: MockState): vo
     if (!isApi(request.url)) return done()
     const started = performance.now()
     request.mockArrival = state.now()
+    const faults = state.faults()
     const fault =
-      state.faults.size === 0
+      faults.size === 0
         ? null
-        : state.faults.fire(request.method, pathOf(request.url), (name) => {
+        : faults.fire(request.method, pathOf(request.url), (name) => {
             const v = request.headers[name]
             return Array.isArray(v) ? v.join(', ') : v
           })
@@ -156,7 +165,7 @@ export function registerTrafficHooks(app: FastifyInstance, state: MockState): vo
     if (fault === null) return answer()
     request.faultId = fault.id
     if (fault.delay_ms === undefined) return answer()
-    const delay = state.faults.delayFor(fault)
+    const delay = faults.delayFor(fault)
     request.faultDelay = delay
     const timer = setTimeout(() => {
       held.delete(timer)

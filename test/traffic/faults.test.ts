@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import { sampleDelay } from '../../src/store/fault-book.js'
+import { sampleDelay } from '../../src/traffic/fault-book.js'
 import { buildApp } from '../../src/app.js'
 import { ScenarioLoadError } from '../../src/scenario/load.js'
 import { AUTH, build, get, post, scenario } from '../helper.js'

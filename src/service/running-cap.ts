@@ -1,7 +1,7 @@
 import { RunningCapQueue } from '../domain/running-cap.js'
-import type { BatchRecord } from '../domain/timeline.js'
-import { canonicalId } from './canonical-id.js'
-import type { World } from './world.js'
+import type { BatchRecord } from '../domain/batch-record.js'
+import { canonicalId } from '../ids.js'
+import type { World } from '../store/world.js'
 
 /** Plans every project of a newly laid out world under its running cap (no-op without one), at `now`. */
 export function planWorld(world: World, now: number): void {

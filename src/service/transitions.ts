@@ -1,0 +1,112 @@
+import type { Clock } from '../clock.js'
+import type { BatchRecord } from '../domain/batch-record.js'
+import type { BatchStatus } from '../domain/status.js'
+import { EventBus, type BatchEvent } from './events.js'
+import { TransitionScheduler } from './scheduler.js'
+
+// setTimeout's longest delay; a later due time is reached in several waits.
+const LONGEST_WAIT = 2 ** 31 - 1
+
+/**
+ * Publishes the batches' transitions as events at their due mock time. Time-driven batches
+ * are followed by one scheduler (a heap of each batch's next transition); under a real
+ * clock one timer waits for the earliest, under a manual clock every move of the clock
+ * drains what fell due. Nothing is followed while nobody subscribes, so a mock without
+ * subscribers pays nothing for it.
+ */
+export class TransitionPublisher {
+  readonly bus: EventBus
+  readonly #scheduler: TransitionScheduler
+  #timer: NodeJS.Timeout | null = null
+  #timerDue = Infinity
+  #closed = false
+
+  constructor(
+    readonly clock: Clock,
+    recordOf: (id: string) => BatchRecord | undefined,
+    onError?: (error: unknown, event: BatchEvent) => void
+  ) {
+    this.bus = new EventBus(onError)
+    this.#scheduler = new TransitionScheduler(recordOf, clock.now())
+  }
+
+  get active(): boolean {
+    return this.bus.active && !this.#closed
+  }
+
+  /** Starts over from the clock's now with these batches (a new scenario, a reset). */
+  restart(records: Iterable<BatchRecord>): void {
+    this.#scheduler.clear(this.clock.now())
+    if (!this.active) return this.#arm()
+    for (const record of records) if (record.progression.kind === 'time') this.#scheduler.follow(record)
+    this.#arm()
+  }
+
+  /** A batch added or replaced in the store: its next transitions are planned from its record. */
+  follow(record: BatchRecord): void {
+    if (!this.active || record.progression.kind !== 'time') return
+    this.#scheduler.follow(record)
+    this.#arm()
+  }
+
+  /** Publishes every transition due by the clock's now, in due order. */
+  drain(): void {
+    if (!this.active) return
+    this.#scheduler.drain(this.clock.now(), (c) => this.#changed(c.batch, c.from, c.to, c.at))
+    this.#arm()
+  }
+
+  /** A batch created now: created and PENDING; an immediate one also every later status, now. */
+  created(record: BatchRecord, now: number, statuses: readonly BatchStatus[] = []): void {
+    if (!this.active) return
+    this.drain()
+    this.bus.publish({ type: 'batch.created', batchId: record.id, projectId: record.projectId, at: now })
+    this.#changed(record, null, 'PENDING', now)
+    let from: BatchStatus = 'PENDING'
+    for (const to of statuses) {
+      if (to !== from) this.#changed(record, from, to, now)
+      from = to
+    }
+  }
+
+  cancelRequested(record: BatchRecord, now: number): void {
+    if (!this.active) return
+    this.drain()
+    this.bus.publish({ type: 'batch.cancel_requested', batchId: record.id, projectId: record.projectId, at: now })
+  }
+
+  /** A batch that progresses by polls took a step on a GET. */
+  stepped(record: BatchRecord, from: BatchStatus, to: BatchStatus, now: number): void {
+    if (!this.active || from === to) return
+    this.drain()
+    this.#changed(record, from, to, now)
+  }
+
+  close(): void {
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+  }
+
+  #changed(batch: BatchRecord, from: BatchStatus | null, to: BatchStatus, at: number): void {
+    this.bus.publish({ type: 'batch.status_changed', batchId: batch.id, projectId: batch.projectId, from, to, at })
+  }
+
+  /** Under a real clock, one timer for the earliest due transition. */
+  #arm(): void {
+    if (this.clock.mode !== 'real' || !this.active) return
+    const due = this.#scheduler.nextDue() ?? Infinity
+    if (due === this.#timerDue && this.#timer) return
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    this.#timerDue = due
+    if (due === Infinity) return
+    const wait = Math.min(Math.max(Math.ceil((due - this.clock.now()) / this.clock.speed), 0), LONGEST_WAIT)
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      this.#timerDue = Infinity
+      this.drain()
+    }, wait)
+    this.#timer.unref()
+  }
+}
