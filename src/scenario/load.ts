@@ -7,7 +7,8 @@ import { materialize, ScenarioFault } from './materialize.js'
 import { firstSchemaFault } from './validate.js'
 import { DEFAULT_START_TIME, type World } from '../store/world.js'
 
-const PACKAGE_ROOT = resolve(import.meta.dirname, '..', '..')
+// The nearest folder up with a package.json: src/scenario/ runs from source, dist/ when bundled.
+const PACKAGE_ROOT = packageRoot(import.meta.dirname)
 export const BUNDLED_SCENARIOS = join(PACKAGE_ROOT, 'scenarios')
 export const BUNDLED_FIXTURES = join(PACKAGE_ROOT, 'fixtures')
 const MAX_SCENARIO_BYTES = 16 * 1024 * 1024
@@ -132,4 +133,8 @@ export function loadScenario(ref: string, cwd?: string): LoadedScenario {
   }
   if (text.length > MAX_SCENARIO_BYTES) throw new ScenarioLoadError(path, '', `a file of at most ${MAX_SCENARIO_BYTES} bytes`)
   return prepareScenario(parseDocument(path, text), path, dirname(path))
+}
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return dir
 }
