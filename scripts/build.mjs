@@ -21,7 +21,20 @@ const common = {
   sourcemap: true,
   // Maps carry their sources, so none points at a file the package does not ship.
   sourcesContent: true,
-  logLevel: 'warning'
+  logLevel: 'warning',
+  plugins: [
+    {
+      // Some dependencies ship maps without their sources; esbuild would chain them into ours and
+      // point at .ts files nobody ships. Mapping to the dependency's own JavaScript keeps ours whole.
+      name: 'ignore-dependency-source-maps',
+      setup(build) {
+        build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, ({ path }) => ({
+          contents: readFileSync(path, 'utf8').replace(/^\/\/# sourceMappingURL=.*$/gm, ''),
+          loader: 'js'
+        }))
+      }
+    }
+  ]
 }
 
 /** dist/cli.js (the bin), dist/index.js (ESM), dist/index.cjs (CommonJS), with their maps. */
