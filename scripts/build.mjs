@@ -11,8 +11,9 @@ import { pathToFileURL } from 'node:url'
 const ROOT = join(import.meta.dirname, '..')
 const DIST = join(ROOT, 'dist')
 
-// Dependencies are bundled too: one file to parse instead of hundreds to resolve and read halves
-// the time from spawn to the first answer (measured: ~1.3 s -> ~0.7 s on a busy 2-core box).
+// Dependencies are bundled too: one file to parse instead of hundreds to resolve and read. Spawn
+// to first 200 (default scenario, median of 5, 2 cores): tsc output 375-390 ms, esbuild with
+// dependencies external 355-440 ms, dependencies bundled 220-250 ms (a bare node:http: 75-90 ms).
 const common = {
   absWorkingDir: ROOT,
   bundle: true,
