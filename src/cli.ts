@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import closeWithGrace from 'close-with-grace'
 import { resolveConfig, usage, UsageError, type CliConfig } from './config.js'
 import type { RunningMock } from './index.js'
@@ -77,5 +76,3 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
     await mock.close()
   })
 }
-
-await cli(process.argv.slice(2), process.env)

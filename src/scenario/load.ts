@@ -9,7 +9,8 @@ import { brief, firstSchemaFault, scenarioBudgetFault } from './validate.js'
 import { MAX_TIME, timeProblem } from '../clock.js'
 import { DEFAULT_START_TIME, type World } from '../store/world.js'
 
-const PACKAGE_ROOT = resolve(import.meta.dirname, '..', '..')
+// The nearest folder up with a package.json: src/scenario/ runs from source, dist/ when bundled.
+const PACKAGE_ROOT = packageRoot(import.meta.dirname)
 export const BUNDLED_SCENARIOS = join(PACKAGE_ROOT, 'scenarios')
 export const BUNDLED_FIXTURES = join(PACKAGE_ROOT, 'fixtures')
 /** The largest scenario file (and fixture file) read, checked on the open file before reading. */
@@ -177,4 +178,8 @@ export function loadScenario(ref: string, cwd?: string, options: LoadOptions = {
     throw new ScenarioLoadError(path, '', `${(e as Error).message} holding a scenario (a bundled name: default, empty; or a .yaml/.json file)`)
   }
   return prepareScenario(parseDocument(path, text, extname(real).toLowerCase() === '.json'), path, dirname(real))
+}
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return dir
 }
