@@ -56,3 +56,38 @@ t.test('the domain imports nothing outside src/domain at run time or for types',
   const packages = sourceFiles(join(SRC, 'domain')).filter((file) => /from\s+['"][^.'"][^'"]*['"]/.test(readFileSync(file, 'utf8')))
   t.same(packages.map((f) => relative(SRC, f)), [], 'no package either (no TypeBox, no Fastify)')
 })
+
+// Who may import whom, by folder of src/ (a file at the top of src/ is its own "folder").
+// The arrows point one way: docs/architecture.md draws the same table.
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  domain: [],
+  'ids.ts': [],
+  'version.ts': [],
+  'clock.ts': ['domain'],
+  schemas: ['domain'],
+  store: ['domain', 'ids.ts', 'schemas'],
+  traffic: ['domain', 'ids.ts', 'schemas'],
+  scenario: ['domain', 'ids.ts', 'schemas', 'store', 'traffic', 'clock.ts'],
+  service: ['domain', 'ids.ts', 'schemas', 'store', 'traffic', 'scenario', 'clock.ts'],
+  http: ['domain', 'ids.ts', 'schemas', 'service', 'traffic', 'scenario', 'clock.ts', 'version.ts']
+}
+
+t.test('each layer imports only the layers below it', async (t) => {
+  const folderOf = (file: string): string => file.split('/')[0] as string
+  const wrong: string[] = []
+  for (const [file, targets] of importGraph()) {
+    const allowed = MAY_IMPORT[folderOf(file)]
+    if (allowed === undefined) continue // app.ts, index.ts, cli.ts, bin.ts, config.ts, watch.ts: the wiring on top
+    for (const to of targets) if (folderOf(to) !== folderOf(file) && !allowed.includes(folderOf(to))) wrong.push(`${file} -> ${to}`)
+  }
+  t.same(wrong, [])
+})
+
+t.test('only the service changes the store of a live world', async (t) => {
+  // Building a new world (scenario/) adds to its own fresh store; a live one is changed by the service alone.
+  const writers = sourceFiles(SRC)
+    .filter((file) => /\b(?:world\.)?store\.(?:add|replace)\(|\bstore\.watch\(/.test(readFileSync(file, 'utf8')))
+    .map((file) => relative(SRC, file))
+    .filter((file) => !file.startsWith('service/') && !file.startsWith('store/'))
+  t.same(writers.filter((file) => !file.startsWith('scenario/')), [], 'no route, hook or wiring writes to the store')
+})
