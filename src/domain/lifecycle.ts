@@ -1,6 +1,4 @@
 import { isTerminal, type BatchStatus } from './status.js'
-// Kept until every importer takes it from status.ts.
-export { isTerminal }
 import { BatchNotCancellableError } from './errors.js'
 import type { Batch, BatchRecord, BatchResult, Transition } from './batch-record.js'
 import { evenStepAt, evenStepsOf } from './timeline.js'

@@ -1,5 +1,4 @@
 import type { BatchRecord, Progression } from './batch-record.js'
-export type { Progression } from './batch-record.js'
 
 export const BY_TIME: Progression = { kind: 'time' }
 

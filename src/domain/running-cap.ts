@@ -1,5 +1,5 @@
 import { Ends, Slots } from './slots.js'
-import type { BatchRecord, Transition } from './timeline.js'
+import type { BatchRecord, Transition } from './batch-record.js'
 
 function runningIndex(batch: BatchRecord): number {
   return batch.transitions.findIndex((tr) => tr.status === 'RUNNING')

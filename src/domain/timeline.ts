@@ -1,7 +1,5 @@
 import type { BatchStatus } from './status.js'
 import type { Transition } from './batch-record.js'
-// Kept until every importer takes them from batch-record.ts.
-export { listedResults, type BatchRecord, type ResultSource, type ResultsPolicy, type Transition } from './batch-record.js'
 
 export interface TimelineDurations {
   pending_ms: number

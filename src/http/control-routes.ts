@@ -21,7 +21,7 @@ import { FaultListSchema, FaultRuleSchema, FaultStateSchema } from '../schemas/f
 import { Type } from '@sinclair/typebox'
 import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
 import { brief } from '../scenario/validate.js'
-import { ScenarioFault } from '../scenario/materialize.js'
+import { ScenarioFault } from '../scenario/fault.js'
 import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../traffic/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
 

@@ -1,7 +1,10 @@
 import type { Batch, BatchConfig, BatchResult, JobType } from '../schemas/batch.js'
-import { buildTimeline, evenMappedAt, listedResults, type BatchRecord, type Outcome, type ResultSource, type ResultsPolicy, type TimelineDurations, type Transition } from '../domain/timeline.js'
-import { BY_TIME, type Progression } from '../domain/progression.js'
-import { indexedId, keyHash, type Directory, type KeyHash } from './generate.js'
+import { buildTimeline, evenMappedAt, type Outcome, type TimelineDurations } from '../domain/timeline.js'
+import { listedResults, type BatchRecord, type ResultSource, type ResultsPolicy, type Transition } from '../domain/batch-record.js'
+import { BY_TIME } from '../domain/progression.js'
+import { type Progression } from '../domain/batch-record.js'
+import type { Directory } from '../domain/directory.js'
+import { indexedId, keyHash, type KeyHash } from '../store/key-hash.js'
 
 export interface RecordInput {
   id: string

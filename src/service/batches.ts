@@ -7,7 +7,7 @@ import { isTerminal, type BatchStatus } from '../domain/status.js'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
 import type { BatchSpec } from '../schemas/scenario.js'
 import { instantiate, ScenarioLoadError, type LoadedScenario } from '../scenario/load.js'
-import { injectBatch } from '../scenario/materialize.js'
+import { injectBatch } from '../scenario/inject.js'
 import { PageTokens } from '../store/page-token.js'
 import type { World } from '../store/world.js'
 import { FaultBook, FaultRuleError, MAX_FAULT_RULES } from '../traffic/fault-book.js'
@@ -219,7 +219,6 @@ export class BatchService {
   /** Builds every part first (world, fault book, tokens), then swaps them in together. */
   #install(loaded: LoadedScenario): void {
     const built = this.#build(loaded)
-    this.#maker.clear()
     this.loaded = loaded
     this.world = built.world
     this.faults = built.faults

@@ -2,7 +2,7 @@ import type { BatchRecord } from '../domain/batch-record.js'
 import { statusAt } from '../domain/lifecycle.js'
 import type { BatchStatus } from '../domain/status.js'
 import { nextTransitionAfter } from '../domain/transitions.js'
-import { MinHeap } from './min-heap.js'
+import { MinHeap } from '../store/min-heap.js'
 
 interface Due {
   readonly at: number
@@ -39,6 +39,11 @@ export class TransitionScheduler {
     watermark: number
   ) {
     this.#watermark = watermark
+  }
+
+  /** Heap entries held, stale ones included (bounded: see #plan). */
+  get entries(): number {
+    return this.#heap.size
   }
 
   get watermark(): number {
@@ -101,5 +106,22 @@ export class TransitionScheduler {
   #plan(record: BatchRecord, followed: Followed): void {
     const at = nextTransitionAfter(record, this.#watermark)
     if (at !== null) this.#heap.push({ at, seq: this.#seq++, id: record.id, version: followed.version })
+    // Each replaced record leaves a stale entry behind: past twice the live ones, start afresh.
+    if (this.#heap.size > 2 * this.#followed.size + 1024) this.#compact()
+  }
+
+  /**
+   * Plans every followed batch afresh. From just before the watermark: changes due at the
+   * watermark itself may still be waiting (drain hands them out one by one); those already
+   * handed out come round again as no change, which publishes nothing.
+   */
+  #compact(): void {
+    this.#heap.clear()
+    for (const id of this.#followed.keys()) {
+      const record = this.recordOf(id)
+      const followed = this.#followed.get(id) as Followed
+      const at = record === undefined ? null : nextTransitionAfter(record, this.#watermark - 1)
+      if (at !== null) this.#heap.push({ at, seq: this.#seq++, id, version: followed.version })
+    }
   }
 }

@@ -1,6 +1,6 @@
-import type { BatchRecord } from '../domain/timeline.js'
+import type { BatchRecord } from '../domain/batch-record.js'
 import type { BatchStatus } from '../schemas/batch.js'
-import { canonicalId } from './canonical-id.js'
+import { canonicalId } from '../ids.js'
 import { StatusIndex } from './status-index.js'
 
 /** A batch's place in list order: newest first means descending (createdAt, id). */

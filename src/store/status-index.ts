@@ -1,6 +1,8 @@
 import { statusAt } from '../domain/lifecycle.js'
-import type { BatchRecord } from '../domain/timeline.js'
-import { BATCH_STATUSES, type BatchStatus } from '../schemas/batch.js'
+import { nextTransitionAfter } from '../domain/transitions.js'
+import { MinHeap } from './min-heap.js'
+import type { BatchRecord } from '../domain/batch-record.js'
+import { BATCH_STATUSES, type BatchStatus } from '../domain/status.js'
 
 /** A batch's place in the index: its list position, and its status as of the index's time. */
 interface Slot {
@@ -33,11 +35,8 @@ function compare(a: { createdAt: number; id: string }, b: { createdAt: number; i
 
 const BIT = Object.fromEntries(BATCH_STATUSES.map((s, i) => [s, 1 << i])) as Record<BatchStatus, number>
 
-/** The first transition strictly after t, or Infinity: when the status read at t next changes. */
-function nextChange(batch: BatchRecord, t: number): number {
-  for (const tr of batch.transitions) if (tr.at > t) return tr.at
-  return Infinity
-}
+/** When the status read at t next changes, or Infinity. */
+const nextChange = (batch: BatchRecord, t: number): number => nextTransitionAfter(batch, t) ?? Infinity
 
 /**
  * Batches by their status at the clock, kept current from their timelines: a min-heap of
@@ -54,7 +53,7 @@ export class StatusIndex {
   readonly #others: { createdAt: number; id: string }[] = []
   readonly #otherIds = new Set<string>()
   #othersSorted = true
-  #heap: HeapEntry[] = []
+  readonly #heap = new MinHeap<HeapEntry>((a, b) => a.due < b.due)
   #now: number
 
   constructor(now: number) {
@@ -87,7 +86,7 @@ export class StatusIndex {
     slot.due = due
     // The old heap entry (if any) is found stale when popped: its due no longer matches.
     if (rescheduled && due !== Infinity) this.#push(slot)
-    if (this.#heap.length > 2 * this.#slots.size + 1024) this.#rebuildHeap()
+    if (this.#heap.size > 2 * this.#slots.size + 1024) this.#rebuildHeap()
   }
 
   /**
@@ -119,8 +118,8 @@ export class StatusIndex {
     }
     this.#now = now
     const heap = this.#heap
-    while (heap.length > 0 && (heap[0] as HeapEntry).due <= now) {
-      const entry = this.#pop()
+    while (heap.size > 0 && (heap.peek() as HeapEntry).due <= now) {
+      const entry = heap.pop() as HeapEntry
       const slot = entry.slot
       if (entry.due !== slot.due) continue
       const batch = lookup(slot.id)
@@ -170,44 +169,14 @@ export class StatusIndex {
     list.dirty = false
   }
 
-  // A binary min-heap on `due`. A re-planned slot leaves its old entry behind; an entry
-  // whose due no longer matches its slot's is stale and skipped when popped.
+  // A re-planned slot leaves its old heap entry behind; an entry whose due no longer
+  // matches its slot's is stale and skipped when popped.
   #push(slot: Slot): void {
-    const heap = this.#heap
-    const entry: HeapEntry = { due: slot.due, slot }
-    heap.push(entry)
-    let i = heap.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if ((heap[parent] as HeapEntry).due <= entry.due) break
-      heap[i] = heap[parent] as HeapEntry
-      i = parent
-    }
-    heap[i] = entry
-  }
-
-  #pop(): HeapEntry {
-    const heap = this.#heap
-    const top = heap[0] as HeapEntry
-    const last = heap.pop() as HeapEntry
-    if (heap.length > 0) {
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        if (l >= heap.length) break
-        const r = l + 1
-        const c = r < heap.length && (heap[r] as HeapEntry).due < (heap[l] as HeapEntry).due ? r : l
-        if ((heap[c] as HeapEntry).due >= last.due) break
-        heap[i] = heap[c] as HeapEntry
-        i = c
-      }
-      heap[i] = last
-    }
-    return top
+    this.#heap.push({ due: slot.due, slot })
   }
 
   #rebuildHeap(): void {
-    this.#heap = []
+    this.#heap.clear()
     for (const slot of this.#slots.values()) if (slot.due !== Infinity) this.#push(slot)
   }
 }

@@ -1,7 +1,8 @@
-import type { BatchRecord, ResultsPolicy, TimelineDurations } from '../domain/timeline.js'
-import type { Progression } from '../domain/progression.js'
-import type { Directory } from '../scenario/generate.js'
+import type { BatchRecord, ResultsPolicy } from '../domain/batch-record.js'
+import type { TimelineDurations } from '../domain/timeline.js'
+import type { Progression } from '../domain/batch-record.js'
 import type { BatchStore } from './batch-store.js'
+import type { Directories } from './directories.js'
 import type { RunningCapQueue } from '../domain/running-cap.js'
 
 export interface ResolvedDefaults {
@@ -32,7 +33,8 @@ export interface World {
   /** The clock time the scenario was laid out at: relative times count back from it. */
   readonly epoch: number
   readonly store: BatchStore
-  readonly directories: Map<string, Directory>
+  /** Declared directories, and those made up for unknown ids (bounded). */
+  readonly directories: Directories
   readonly exclusiveDirectories: boolean
   /** Keys the scenario declares, or null: then any non-empty key sees every project. */
   readonly apiKeys: ReadonlyMap<string, KeyScope> | null

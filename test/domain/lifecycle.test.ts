@@ -1,7 +1,7 @@
 import t from 'tap'
 import { batchAt, cancelBatch, lifecycleStepAt, resultsAt, statusAt, updatedAtOf } from '../../src/domain/lifecycle.js'
 import { BatchNotCancellableError } from '../../src/domain/errors.js'
-import { listedResults, type BatchRecord, type ResultsPolicy, type Transition } from '../../src/domain/timeline.js'
+import { listedResults, type BatchRecord, type ResultsPolicy, type Transition } from '../../src/domain/batch-record.js'
 import { BY_TIME, readTimeOf } from '../../src/domain/progression.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
 

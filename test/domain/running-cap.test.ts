@@ -1,7 +1,8 @@
 import t from 'tap'
 import { scheduleUnderCap } from '../../src/domain/running-cap.js'
 import { statusAt } from '../../src/domain/lifecycle.js'
-import { buildTimeline, listedResults, type BatchRecord } from '../../src/domain/timeline.js'
+import { buildTimeline } from '../../src/domain/timeline.js'
+import { listedResults, type BatchRecord } from '../../src/domain/batch-record.js'
 import { BY_TIME } from '../../src/domain/progression.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { AnswerCache } from '../../src/http/answer-cache.js'
 import { BY_TIME } from '../../src/domain/progression.js'
-import { listedResults, type BatchRecord } from '../../src/domain/timeline.js'
+import { listedResults, type BatchRecord } from '../../src/domain/batch-record.js'
 
 const record = (id: string): BatchRecord => ({
   id, projectId: 'p', sourceDirectoryId: 'd', config: { job: { type: 'parse_v2', configuration_id: 'c' } }, createdAt: 0,

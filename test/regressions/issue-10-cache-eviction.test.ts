@@ -1,7 +1,7 @@
 import t from 'tap'
 import { AnswerCache } from '../../src/http/answer-cache.js'
 import { BY_TIME } from '../../src/domain/progression.js'
-import { listedResults, type BatchRecord } from '../../src/domain/timeline.js'
+import { listedResults, type BatchRecord } from '../../src/domain/batch-record.js'
 
 // Issue 10 item 12: each time the answer cache filled, evicting got slower (three walks of
 // 200k batches took 6 s, 22 s, 74 s): eviction scanned the map from the front, past every

@@ -2,7 +2,7 @@ import t from 'tap'
 import { cancelBatch, statusAt } from '../../src/domain/lifecycle.js'
 import type { BatchRecord } from '../../src/domain/batch-record.js'
 import { TransitionScheduler, type StatusChange } from '../../src/service/scheduler.js'
-import { MinHeap } from '../../src/service/min-heap.js'
+import { MinHeap } from '../../src/store/min-heap.js'
 import { record } from '../helper.js'
 
 function follow(records: BatchRecord[], watermark = 0): { scheduler: TransitionScheduler; byId: Map<string, BatchRecord>; seen: string[]; drain: (until: number) => void } {
@@ -75,4 +75,18 @@ t.test('the heap orders any input', async (t) => {
   while (heap.size > 0) out.push(heap.pop() as number)
   t.same(out, [...input].sort((a, b) => a - b))
   t.equal(heap.pop(), undefined)
+})
+
+t.test('records replaced many times over leave the heap bounded and the story intact', async (t) => {
+  const records = Array.from({ length: 50 }, (_, i) => record({ id: `b${i}`, createdAt: 0, durations: { pending_ms: 1000 + (i % 5) * 10 } }))
+  const byId = new Map(records.map((r) => [r.id, r]))
+  const scheduler = new TransitionScheduler((id) => byId.get(id), -1)
+  records.forEach((r) => scheduler.follow(r))
+  // Each follow of an unchanged record leaves one stale entry: far past the compaction point.
+  for (let round = 0; round < 100; round++) for (const r of records) scheduler.follow(r)
+  t.ok(scheduler.entries <= 2 * records.length + 1024, `${scheduler.entries} heap entries for 50 batches after 5,000 follows`)
+  const seen: string[] = []
+  scheduler.drain(1e9, (c) => seen.push(`${c.batch.id} ${c.to}`))
+  t.equal(seen.length, 100, 'RUNNING and COMPLETED once each for 50 batches, none lost, none twice')
+  t.equal(new Set(seen).size, 100)
 })
