@@ -24,6 +24,16 @@ export function hashedId(prefix: string, key: string): string {
   return h.replace(UUID_PARTS, `${prefix}-$1-$2-4$3-${variant}$4-$5`)
 }
 
+/** A 32-bit finalizer (murmur3's fmix32): every input bit moves every output bit. */
+export function mix32(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
 /**
  * The form under which ids are compared and indexed: `prj-<UUID>`, `prj-<uuid>` and
  * `<uuid>` are one project (likewise `org-`). Answers keep each id as it was written.

@@ -1,3 +1,5 @@
+import { mix32 } from '../ids.js'
+
 /**
  * Incremental FNV-1a: the state after hashing `key`, to continue with the decimal digits of
  * an index. Two bases give two independent 32-bit hashes, 64 bits in all.
@@ -34,15 +36,6 @@ function indexHash(h: KeyHash, index: number, out: Uint32Array): void {
   out[1] = b
 }
 
-/** A 32-bit finaliser (murmur3's fmix32). */
-function mix(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 const hex8 = (n: number): string => (HEX[n >>> 24] as string) + HEX[(n >>> 16) & 255] + HEX[(n >>> 8) & 255] + HEX[n & 255]
@@ -57,10 +50,10 @@ export function wordsAt(h: KeyHash, index: number): Uint32Array {
   indexHash(h, index, scratch)
   const a = scratch[0] as number
   const b = scratch[1] as number
-  words[0] = mix(a)
-  words[1] = mix(b ^ 0x9e3779b9)
-  words[2] = mix(a + Math.imul(b, 0x27d4eb2d))
-  words[3] = mix(b + Math.imul(a, 0x165667b1))
+  words[0] = mix32(a)
+  words[1] = mix32(b ^ 0x9e3779b9)
+  words[2] = mix32(a + Math.imul(b, 0x27d4eb2d))
+  words[3] = mix32(b + Math.imul(a, 0x165667b1))
   return words
 }
 

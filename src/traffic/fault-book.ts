@@ -1,5 +1,5 @@
 import { MAX_FAULT_RULES, type Delay, type FaultRule } from '../schemas/faults.js'
-import { hashSeed } from '../ids.js'
+import { hashSeed, mix32 } from '../ids.js'
 
 export { MAX_FAULT_PATTERN, MAX_FAULT_RULES } from '../schemas/faults.js'
 
@@ -98,15 +98,6 @@ export function pathPattern(glob: string): PathMatcher {
   }
 }
 
-/** A 32-bit finalizer (murmur3's): every input bit moves every output bit. */
-function mix32(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
 
 /**
  * A uniform number in [0, 1) that follows from the seed and the key alone. The string hash
