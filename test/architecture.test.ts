@@ -62,14 +62,15 @@ t.test('the domain imports nothing outside src/domain at run time or for types',
 const MAY_IMPORT: Record<string, readonly string[]> = {
   domain: [],
   'ids.ts': [],
+  'quote.ts': [],
   'version.ts': [],
   'clock.ts': ['domain'],
   schemas: ['domain'],
   store: ['domain', 'ids.ts', 'schemas'],
   traffic: ['domain', 'ids.ts', 'schemas'],
-  scenario: ['domain', 'ids.ts', 'schemas', 'store', 'traffic', 'clock.ts'],
+  scenario: ['domain', 'ids.ts', 'quote.ts', 'schemas', 'store', 'traffic', 'clock.ts'],
   service: ['domain', 'ids.ts', 'schemas', 'store', 'traffic', 'scenario', 'clock.ts'],
-  http: ['domain', 'ids.ts', 'schemas', 'service', 'traffic', 'scenario', 'clock.ts', 'version.ts']
+  http: ['domain', 'ids.ts', 'quote.ts', 'schemas', 'service', 'traffic', 'scenario', 'clock.ts', 'version.ts']
 }
 
 t.test('each layer imports only the layers below it', async (t) => {

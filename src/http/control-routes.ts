@@ -20,7 +20,7 @@ import { BatchSpecSchema } from '../schemas/scenario.js'
 import { FaultListSchema, FaultRuleSchema, FaultStateSchema } from '../schemas/faults.js'
 import { Type } from '@sinclair/typebox'
 import { loadScenario, prepareScenario, ScenarioLoadError } from '../scenario/load.js'
-import { brief } from '../scenario/validate.js'
+import { quoteShort } from '../quote.js'
 import { ScenarioFault } from '../scenario/fault.js'
 import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../traffic/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
@@ -130,7 +130,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     } catch (e) {
       if (!(e instanceof ScenarioLoadError)) throw e
       const where = scenario !== undefined ? ['body', 'scenario', ...pointerSegments(e.pointer)] : ['body', 'name']
-      throw invalid(where, `Value error, ${e.message}`, scenario !== undefined ? null : brief(name as string))
+      throw invalid(where, `Value error, ${e.message}`, scenario !== undefined ? null : quoteShort(name as string))
     }
     return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
   })

@@ -1,14 +1,14 @@
 import type { ValidationIssue } from '../schemas/errors.js'
 import { UUID_PATTERNS } from '../schemas/batch-requests.js'
 import { DATETIME_KEYWORD } from '../schemas/datetime-query.js'
+import { MAX_QUOTED_CHARS, quoteText } from '../quote.js'
+
+export { MAX_QUOTED_CHARS, quoteText }
 
 /** How many issues a 422 lists; a last entry counts the rest. */
 export const MAX_ISSUES = 100
-/** How much of a string an error quotes back. */
-export const MAX_QUOTED_CHARS = 100
 const MAX_QUOTED_ITEMS = 10
 const MAX_QUOTED_DEPTH = 3
-const MAX_MESSAGE_CHARS = 500
 
 /**
  * User input as an error may quote it: strings cut to MAX_QUOTED_CHARS, arrays and objects
@@ -33,10 +33,6 @@ export function quoteInput(value: unknown, depth = 0): unknown {
   return out
 }
 
-/** A message or key that may carry user input, cut to a bounded length. */
-export function quoteText(text: string, max = MAX_MESSAGE_CHARS): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text
-}
 
 /** Issues as a 422 lists them: at most MAX_ISSUES, each input and message bounded. */
 export function boundIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {

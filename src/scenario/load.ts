@@ -6,7 +6,8 @@ import { BatchSchema, type Batch } from '../schemas/batch.js'
 import { ScenarioSchema, type Scenario } from '../schemas/scenario.js'
 import { materialize } from './materialize.js'
 import { ScenarioFault } from './fault.js'
-import { brief, firstSchemaFault, scenarioBudgetFault } from './validate.js'
+import { firstSchemaFault, scenarioBudgetFault } from './validate.js'
+import { quoteShort } from '../quote.js'
 import { MAX_TIME, timeProblem } from '../clock.js'
 import { DEFAULT_START_TIME, type World } from '../store/world.js'
 
@@ -88,9 +89,9 @@ function loadFixtures(scenario: Scenario, source: string, baseDir: string | null
     if (!('fixture' in entry) || fixtures.has(entry.fixture)) return
     const pointer = `/batches/${i}/fixture`
     const path = fixturePath(entry.fixture, baseDir)
-    if (path === null) throw new ScenarioLoadError(source, pointer, `a fixture inside the scenario's folder or fixtures/ (links followed), got ${JSON.stringify(brief(entry.fixture))}`)
-    if (path === '') throw new ScenarioLoadError(source, pointer, `an existing fixture file, but ${JSON.stringify(brief(entry.fixture))} was not found`)
-    const name = `fixture ${brief(entry.fixture)}`
+    if (path === null) throw new ScenarioLoadError(source, pointer, `a fixture inside the scenario's folder or fixtures/ (links followed), got ${JSON.stringify(quoteShort(entry.fixture))}`)
+    if (path === '') throw new ScenarioLoadError(source, pointer, `an existing fixture file, but ${JSON.stringify(quoteShort(entry.fixture))} was not found`)
+    const name = `fixture ${quoteShort(entry.fixture)}`
     let text: string
     try {
       text = readRegularFile(path, MAX_SCENARIO_BYTES)
@@ -116,7 +117,7 @@ export function prepareScenario(document: unknown, source: string, baseDir: stri
   const over = scenarioBudgetFault(scenario)
   if (over) throw new ScenarioLoadError(source, over.pointer, over.expected)
   if (scenario.start_time !== undefined && timeProblem(Date.parse(scenario.start_time))) {
-    throw new ScenarioLoadError(source, '/start_time', `a time from 0000-01-01T00:00:00.000Z to ${new Date(MAX_TIME).toISOString()}, got ${JSON.stringify(brief(scenario.start_time))}`)
+    throw new ScenarioLoadError(source, '/start_time', `a time from 0000-01-01T00:00:00.000Z to ${new Date(MAX_TIME).toISOString()}, got ${JSON.stringify(quoteShort(scenario.start_time))}`)
   }
   const fixtures = loadFixtures(scenario, source, baseDir)
   return { name: scenario.name ?? basename(source, extname(source)), source, scenario, fixtures }
@@ -159,12 +160,12 @@ function locate(ref: string, cwd: string | undefined, confineTo: readonly string
   const path = resolveScenarioPath(ref, cwd, confineTo ?? [])
   if (path.startsWith(BUNDLED_SCENARIOS + sep) && bundled(ref)) return { path, real: path }
   const kinds = 'a bundled scenario name (default, empty) or a .yaml, .yml or .json scenario file'
-  if (confineTo && !(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase())) refuse(ref, `${kinds}, got ${JSON.stringify(brief(ref))}`)
-  const real = realpathOrNull(path) ?? refuse(ref, `${kinds}, but ${JSON.stringify(brief(ref))} was not found`)
+  if (confineTo && !(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase())) refuse(ref, `${kinds}, got ${JSON.stringify(quoteShort(ref))}`)
+  const real = realpathOrNull(path) ?? refuse(ref, `${kinds}, but ${JSON.stringify(quoteShort(ref))} was not found`)
   if (confineTo) {
     const roots = confineTo.map(realpathOrNull).filter((r): r is string => r !== null)
-    if (!roots.some((root) => isInside(real, root))) refuse(ref, `a scenario file inside the folder the mock started in or --scenario-dir; ${JSON.stringify(brief(ref))} is outside them (links followed)`)
-    if (!(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(real).toLowerCase())) refuse(ref, `${kinds}, but ${JSON.stringify(brief(ref))} links to another kind of file`)
+    if (!roots.some((root) => isInside(real, root))) refuse(ref, `a scenario file inside the folder the mock started in or --scenario-dir; ${JSON.stringify(quoteShort(ref))} is outside them (links followed)`)
+    if (!(SCENARIO_EXTENSIONS as readonly string[]).includes(extname(real).toLowerCase())) refuse(ref, `${kinds}, but ${JSON.stringify(quoteShort(ref))} links to another kind of file`)
   }
   return { path, real }
 }

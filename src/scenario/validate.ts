@@ -2,6 +2,7 @@ import { FormatRegistry, Kind, type TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { MAX_SCENARIO_BATCHES, MAX_SCENARIO_FILES } from '../schemas/scenario.js'
+import { quoteText } from '../quote.js'
 
 // TypeBox ships no string formats; these match what the HTTP layer (ajv-formats) accepts.
 if (!FormatRegistry.Has('date-time')) {
@@ -29,16 +30,12 @@ function* take<T>(items: Iterable<T>, max: number): Generator<T> {
   }
 }
 
-/** At most a short prefix of an input, for error messages: `max` characters, then "…". */
-export function brief(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text
-}
 
 /** A value as a fault quotes it: short scalars as JSON, anything else by its kind alone. */
 function quoted(value: unknown): string {
   if (value === undefined) return 'nothing'
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value)
-  if (typeof value === 'string') return JSON.stringify(brief(value, 40))
+  if (typeof value === 'string') return JSON.stringify(quoteText(value, 40))
   return Array.isArray(value) ? 'an array' : 'an object'
 }
 
@@ -58,7 +55,7 @@ function describe(error: ValueError): SchemaFault {
   if (error.type === ValueErrorType.ObjectAdditionalProperties) {
     const allowed = Object.keys(error.schema.properties ?? {}).join(', ')
     const name = error.path.slice(error.path.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~')
-    return { pointer: error.path, expected: `no property ${JSON.stringify(brief(name, 40))} here (allowed: ${allowed})` }
+    return { pointer: error.path, expected: `no property ${JSON.stringify(quoteText(name, 40))} here (allowed: ${allowed})` }
   }
   // The document itself: a file that is not a scenario at all (its text may be anything) is named by its kind.
   if (error.path === '' && typeof error.value !== 'object') return { pointer: '', expected: `a mapping of scenario fields, got ${error.value === null ? 'null' : `a ${typeof error.value}`}` }
