@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp, type MockOptions } from '../src/app.js'
 import type { Test } from 'tap'
 import type { Scenario } from '../src/schemas/scenario.js'
-import { listedResults, type BatchRecord, type Progression, type ResultsPolicy } from '../src/domain/batch-record.js'
+import { listedResults, type BatchRecord, type BatchResult, type Progression, type ResultsPolicy, type Transition } from '../src/domain/batch-record.js'
 import { buildTimeline, type Outcome, type TimelineDurations } from '../src/domain/timeline.js'
 
 type Tap = Pick<Test, 'teardown'>
@@ -21,6 +21,12 @@ export async function build(t: Tap, opts: MockOptions = {}): Promise<FastifyInst
 /** A tiny purpose-built scenario: just these batches, no generated noise. */
 export function scenario(batches: NonNullable<Scenario['batches']>, extra: Partial<Scenario> = {}): Scenario {
   return { name: 'test', seed: 7, start_time: START, batches, ...extra }
+}
+
+/** The documented example batch (fixtures/example-batch.json) and nothing else. */
+export const EXAMPLE_ID = 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+export function exampleScenario(extra: Partial<Scenario> = {}): Scenario {
+  return scenario([{ fixture: 'example-batch.json' }], extra)
 }
 
 /** GET with a valid key; answers status and parsed JSON body. */
@@ -60,17 +66,27 @@ export interface RecordOptions {
   files?: number
   progression?: Progression
   resultsWhileRunning?: ResultsPolicy
+  resultsWhenFailed?: ResultsPolicy
+  /** Replace the laid-out timeline (then `mappedAt` should be given too). */
+  transitions?: Transition[]
+  mappedAt?: number[]
+  /** Replace the default results (`files` successes `dfl-i` → `pjb-i`). */
+  results?: BatchResult[]
+  cancelRequestedAt?: number | null
 }
 
 /**
- * A batch record laid out as the mock lays one out, for tests of the domain and the
- * service: `files` files `dfl-0`… with jobs `pjb-0`…, on a 1 s / 0 / 2 s timeline by default.
+ * A batch record laid out as the mock lays one out, for tests of the domain, the store and
+ * the service: `files` files `dfl-0`… with jobs `pjb-0`…, on a 1 s / 0 / 2 s timeline by
+ * default; any part can be given explicitly instead.
  */
 export function record(opts: RecordOptions = {}): BatchRecord {
   const files = opts.files ?? 2
   const createdAt = opts.createdAt ?? 0
-  const { transitions, mappedAt } = buildTimeline(createdAt, { pending_ms: 1000, throttled_ms: 0, running_ms: 2000, ...opts.durations }, opts.outcome ?? 'COMPLETED', files)
-  const results = Array.from({ length: files }, (_, i) => ({ source_directory_file_id: `dfl-${i}`, job_reference: { type: 'parse_v2' as const, id: `pjb-${i}` }, error_message: null }))
+  const laid = buildTimeline(createdAt, { pending_ms: 1000, throttled_ms: 0, running_ms: 2000, ...opts.durations }, opts.outcome ?? 'COMPLETED', files)
+  const transitions = opts.transitions ?? laid.transitions
+  const mappedAt = opts.mappedAt ?? laid.mappedAt
+  const results = opts.results ?? Array.from({ length: files }, (_, i) => ({ source_directory_file_id: `dfl-${i}`, job_reference: { type: 'parse_v2' as const, id: `pjb-${i}` }, error_message: null }))
   return {
     id: opts.id ?? 'bat-1',
     projectId: opts.projectId ?? 'prj-1',
@@ -81,8 +97,35 @@ export function record(opts: RecordOptions = {}): BatchRecord {
     mappedAt,
     results: listedResults(results),
     resultsWhileRunning: opts.resultsWhileRunning ?? 'null',
-    resultsWhenFailed: 'null',
-    cancelRequestedAt: null,
+    resultsWhenFailed: opts.resultsWhenFailed ?? 'null',
+    cancelRequestedAt: opts.cancelRequestedAt ?? null,
     progression: opts.progression ?? { kind: 'time' }
   }
+}
+
+/** Most pages `walk` follows before it gives up: a token that never ends is a bug, not a hang. */
+export const MAX_PAGES = 10_000
+
+/**
+ * Walks a list endpoint (`url` with its query, without `page_token`) following
+ * `next_page_token`; answers every item in order, the number of pages and the tokens
+ * followed. Throws on a non-200 page or past `maxPages` pages.
+ */
+export async function walk<T = any>(app: FastifyInstance, url: string, headers: Record<string, string> = AUTH, maxPages = MAX_PAGES): Promise<{ items: T[]; pages: number; tokens: string[] }> {
+  const items: T[] = []
+  const tokens: string[] = []
+  let token: string | null = null
+  let pages = 0
+  do {
+    if (pages >= maxPages) throw new Error(`walk: more than ${maxPages} pages`)
+    const sep = url.includes('?') ? '&' : '?'
+    const res = await app.inject({ method: 'GET', url: token === null ? url : `${url}${sep}page_token=${encodeURIComponent(token)}`, headers })
+    if (res.statusCode !== 200) throw new Error(`walk: page ${pages + 1} answered ${res.statusCode}: ${res.body.slice(0, 200)}`)
+    const body = res.json() as { items: T[]; next_page_token: string | null }
+    items.push(...body.items)
+    token = body.next_page_token
+    if (token !== null) tokens.push(token)
+    pages++
+  } while (token !== null)
+  return { items, pages, tokens }
 }

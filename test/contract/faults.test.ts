@@ -1,15 +1,17 @@
 import t from 'tap'
 import LlamaCloud from '@llamaindex/llama-cloud'
-import { rejectsAs } from '../helper.js'
+import { exampleScenario, rejectsAs, scenario } from '../helper.js'
 import { sdkAgainstMock } from './sdk-helper.js'
 
 const EXAMPLE = 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+/** More batches than the one page of five the list asks for. */
+const sixBatches = scenario(Array.from({ length: 6 }, (_, i) => ({ id: `bat-${i}`, files: 1 })))
 type Entry = { time: string; status: number; fault: string | null }
 const journal = async (url: string): Promise<Entry[]> => ((await (await fetch(`${url}/_mock/requests`)).json()) as { requests: Entry[] }).requests
 const addFault = (url: string, rule: object) => fetch(`${url}/_mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) })
 
 t.test("a 503 on the first request: the SDK's retry succeeds", async (t) => {
-  const { mock } = await sdkAgainstMock(t, { scenario: 'default' })
+  const { mock } = await sdkAgainstMock(t, { scenario: exampleScenario() })
   const client = new LlamaCloud({ apiKey: 'k', baseURL: mock.url, maxRetries: 2 })
   await addFault(mock.url, { method: 'GET', path: '/api/v2/batches/*', times: 1, status: 503 })
   const batch = await client.batches.get(EXAMPLE)
@@ -18,7 +20,7 @@ t.test("a 503 on the first request: the SDK's retry succeeds", async (t) => {
 })
 
 t.test('a 429 with Retry-After: 1 is honoured', async (t) => {
-  const { mock } = await sdkAgainstMock(t, { scenario: 'default' })
+  const { mock } = await sdkAgainstMock(t, { scenario: sixBatches })
   const client = new LlamaCloud({ apiKey: 'k', baseURL: mock.url, maxRetries: 2 })
   await addFault(mock.url, { path: '/api/v2/batches', times: 1, status: 429, retry_after: 1 })
   const page = await client.batches.list({ page_size: 5 })
@@ -30,7 +32,7 @@ t.test('a 429 with Retry-After: 1 is honoured', async (t) => {
 })
 
 t.test('a dropped connection surfaces as APIConnectionError once retries run out', async (t) => {
-  const { mock } = await sdkAgainstMock(t, { scenario: 'default' })
+  const { mock } = await sdkAgainstMock(t, { scenario: exampleScenario() })
   const client = new LlamaCloud({ apiKey: 'k', baseURL: mock.url, maxRetries: 1 })
   await addFault(mock.url, { path: '/api/**', connection: 'reset' })
   await rejectsAs(t, client.batches.get(EXAMPLE), LlamaCloud.APIConnectionError)
@@ -38,7 +40,7 @@ t.test('a dropped connection surfaces as APIConnectionError once retries run out
 })
 
 t.test('empty, truncated and malformed answers break the client, not the mock', async (t) => {
-  const { mock } = await sdkAgainstMock(t, { scenario: 'default' })
+  const { mock } = await sdkAgainstMock(t, { scenario: exampleScenario() })
   const client = new LlamaCloud({ apiKey: 'k', baseURL: mock.url, maxRetries: 0 })
   for (const connection of ['empty', 'truncated', 'malformed']) {
     await addFault(mock.url, { path: '/api/**', times: 1, connection })

@@ -1,9 +1,10 @@
 import t from 'tap'
 import { batchAt, cancelBatch, lifecycleStepAt, resultsAt, statusAt, updatedAtOf } from '../../src/domain/lifecycle.js'
 import { BatchNotCancellableError } from '../../src/domain/errors.js'
-import { listedResults, type BatchRecord, type ResultsPolicy, type Transition } from '../../src/domain/batch-record.js'
-import { BY_TIME, readTimeOf } from '../../src/domain/progression.js'
+import type { BatchRecord, ResultsPolicy, Transition } from '../../src/domain/batch-record.js'
+import { readTimeOf } from '../../src/domain/progression.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
+import { record as baseRecord } from '../helper.js'
 
 const result = (n: number, error: string | null = null) => ({
   source_directory_file_id: `dfl-${n}`,
@@ -18,21 +19,14 @@ function record(end: BatchStatus | null, policy: ResultsPolicy = 'null'): BatchR
     { status: 'RUNNING', at: 2000 }
   ]
   if (end) transitions.push({ status: end, at: 5000 })
-  const mapped = end === 'FAILED' ? [3000, Infinity, Infinity] : [3000, 4000, 5000]
-  return {
-    id: 'bat-1',
-    projectId: 'prj-1',
-    sourceDirectoryId: 'dir-1',
-    config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } },
+  return baseRecord({
     createdAt: 1000,
     transitions,
-    mappedAt: mapped,
-    results: listedResults([result(1), result(2, 'File b.pdf is empty (0 bytes)'), result(3)]),
+    mappedAt: end === 'FAILED' ? [3000, Infinity, Infinity] : [3000, 4000, 5000],
+    results: [result(1), result(2, 'File b.pdf is empty (0 bytes)'), result(3)],
     resultsWhileRunning: policy,
-    resultsWhenFailed: policy,
-    cancelRequestedAt: null,
-    progression: BY_TIME
-  }
+    resultsWhenFailed: policy
+  })
 }
 
 t.test('status at every edge of the timeline', async (t) => {

@@ -1,19 +1,12 @@
 import t from 'tap'
 import { scheduleUnderCap } from '../../src/domain/running-cap.js'
 import { statusAt } from '../../src/domain/lifecycle.js'
-import { buildTimeline } from '../../src/domain/timeline.js'
-import { listedResults, type BatchRecord } from '../../src/domain/batch-record.js'
-import { BY_TIME } from '../../src/domain/progression.js'
+import type { BatchRecord } from '../../src/domain/batch-record.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
+import { record } from '../helper.js'
 
-function batch(id: string, createdAt: number, runningMs: number, outcome: BatchStatus = 'COMPLETED', cancelRequestedAt: number | null = null): BatchRecord {
-  const { transitions, mappedAt } = buildTimeline(createdAt, { pending_ms: 1000, throttled_ms: 0, running_ms: runningMs }, outcome, 2)
-  return {
-    id, projectId: 'prj', sourceDirectoryId: 'dir', config: { job: { type: 'parse_v2', configuration_id: 'c' } }, createdAt, transitions,
-    mappedAt, results: listedResults([0, 1].map((i) => ({ source_directory_file_id: `dfl-${i}`, job_reference: null, error_message: 'x' }))),
-    resultsWhileRunning: 'null', resultsWhenFailed: 'null', cancelRequestedAt, progression: BY_TIME
-  }
-}
+const batch = (id: string, createdAt: number, runningMs: number, outcome: BatchStatus = 'COMPLETED'): BatchRecord =>
+  record({ id, createdAt, durations: { running_ms: runningMs }, outcome, files: 2 })
 const timeline = (b: BatchRecord) => b.transitions.map((tr) => `${tr.status}@${tr.at}`)
 
 t.test('cap 1: the second batch waits THROTTLED, then runs its whole course later', async (t) => {
@@ -30,12 +23,12 @@ t.test('a cap of 2 lets two run; the third takes the first slot to free', async 
 })
 
 t.test('cancelled batches hold their slot until the cancel took effect; stuck ones for good', async (t) => {
-  const cancelled = { ...batch('a', 0, 10_000), transitions: [{ status: 'PENDING' as const, at: 0 }, { status: 'RUNNING' as const, at: 1000 }, { status: 'CANCELLED' as const, at: 3000 }], cancelRequestedAt: 2500 }
+  const cancelled = record({ id: 'a', durations: { running_ms: 10_000 }, transitions: [{ status: 'PENDING', at: 0 }, { status: 'RUNNING', at: 1000 }, { status: 'CANCELLED', at: 3000 }], cancelRequestedAt: 2500 })
   t.same(timeline(scheduleUnderCap([cancelled, batch('b', 500, 1000)], 1)[1]!), ['PENDING@500', 'THROTTLED@1500', 'RUNNING@3000', 'COMPLETED@4000'])
   // b queued first (natural start 1.5 s) but waited for a; c queued after b: it gets b's slot when b's cancel took effect.
   const a = batch('a', 0, 4000)
   const bNatural = batch('b', 500, 4000)
-  const bCancelled = { ...bNatural, transitions: [{ status: 'PENDING' as const, at: 500 }, { status: 'THROTTLED' as const, at: 1500 }, { status: 'RUNNING' as const, at: 5000 }, { status: 'CANCELLED' as const, at: 5100 }], cancelRequestedAt: 5000 }
+  const bCancelled = record({ id: 'b', createdAt: 500, durations: { running_ms: 4000 }, transitions: [{ status: 'PENDING', at: 500 }, { status: 'THROTTLED', at: 1500 }, { status: 'RUNNING', at: 5000 }, { status: 'CANCELLED', at: 5100 }], cancelRequestedAt: 5000 })
   const c = scheduleUnderCap([a, bCancelled, batch('c', 501, 4000)], 1, (x) => (x.id === 'b' ? bNatural : x))[2]!
   t.same(timeline(c), ['PENDING@501', 'THROTTLED@1501', 'RUNNING@5100', 'COMPLETED@9100'], 'the queue order survives a cancellation')
   const stuck = scheduleUnderCap([batch('a', 0, 1000, 'RUNNING'), batch('b', 500, 1000)], 1)[1]!

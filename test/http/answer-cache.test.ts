@@ -1,12 +1,10 @@
 import t from 'tap'
 import { AnswerCache } from '../../src/http/answer-cache.js'
-import { BY_TIME } from '../../src/domain/progression.js'
-import { listedResults, type BatchRecord } from '../../src/domain/batch-record.js'
+import type { BatchRecord } from '../../src/domain/batch-record.js'
+import { record as baseRecord } from '../helper.js'
 
-const record = (id: string): BatchRecord => ({
-  id, projectId: 'p', sourceDirectoryId: 'd', config: { job: { type: 'parse_v2', configuration_id: 'c' } }, createdAt: 0,
-  transitions: [{ status: 'PENDING', at: 0 }], mappedAt: [], results: listedResults([]), resultsWhileRunning: 'null', resultsWhenFailed: 'null', cancelRequestedAt: null, progression: BY_TIME
-})
+/** A PENDING batch with no files. */
+const record = (id: string): BatchRecord => baseRecord({ id, outcome: 'PENDING', files: 0 })
 
 t.test('an answer is reused only for the same record, step and expand', async (t) => {
   const cache = new AnswerCache()

@@ -1,11 +1,11 @@
 import t from 'tap'
-import { build, get, scenario } from '../helper.js'
+import { build, exampleScenario, get, scenario } from '../helper.js'
 
 const A = 'prj-aaaaaaaa-0000-4000-8000-000000000001'
 const B = 'prj-bbbbbbbb-0000-4000-8000-000000000002'
 
 t.test('a bearer key is required', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   const url = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
   for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: 'Bearer   ' }]) {
     const r = await get(app, url, headers)
@@ -19,7 +19,7 @@ t.test('a bearer key is required', async (t) => {
 })
 
 t.test('--no-auth', async (t) => {
-  const app = await build(t, { scenario: 'default', auth: false })
+  const app = await build(t, { scenario: exampleScenario(), auth: false })
   t.equal((await get(app, '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', {})).status, 200)
 })
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { advance, AUTH, build, get, scenario } from '../helper.js'
+import { advance, AUTH, build, exampleScenario, get, scenario } from '../helper.js'
 
 const EXAMPLE_ID = 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const example = JSON.parse(readFileSync(new URL('../../fixtures/example-batch.json', import.meta.url), 'utf8'))
@@ -23,7 +23,7 @@ t.test('every key is always present', async (t) => {
 })
 
 t.test('expand: repeatable, unknown values ignored', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   const both = await get(app, `/api/v2/batches/${EXAMPLE_ID}?expand=string&expand=results`)
   t.equal(both.body.results.length, 1)
   const unknown = await get(app, `/api/v2/batches/${EXAMPLE_ID}?expand=string&expand=string`)
@@ -88,7 +88,7 @@ t.test('partial results while RUNNING and after FAILED', async (t) => {
 })
 
 t.test('unknown ids, bad input, unknown routes and methods', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   const missing = await get(app, '/api/v2/batches/bat-00000000-0000-0000-0000-000000000000')
   t.equal(missing.status, 404)
   t.same(missing.body, { detail: 'Batch not found' })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { advance, build, get, post, scenario, START_MS } from '../helper.js'
+import { advance, build, get, post, scenario, START_MS, walk as walkList } from '../helper.js'
 
 const at = (ms: number) => new Date(START_MS + ms).toISOString()
 
@@ -18,17 +18,9 @@ function thirty() {
   )
 }
 
-async function walk(app: FastifyInstance, query: string): Promise<string[]> {
-  const ids: string[] = []
-  let token: string | null = null
-  do {
-    const r = await get(app, `/api/v2/batches?${query}${token ? `&page_token=${encodeURIComponent(token)}` : ''}`)
-    if (r.status !== 200) throw new Error(`${r.status} ${JSON.stringify(r.body)}`)
-    ids.push(...r.body.items.map((b: { id: string }) => b.id))
-    token = r.body.next_page_token
-  } while (token)
-  return ids
-}
+/** The ids of every batch the list answers for `query`, over all its pages. */
+const walk = async (app: FastifyInstance, query: string): Promise<string[]> =>
+  (await walkList<{ id: string }>(app, `/api/v2/batches?${query}`)).items.map((b) => b.id)
 
 const expected = (pred: (i: number) => boolean) =>
   Array.from({ length: 30 }, (_, i) => 29 - i).filter(pred).map((i) => `bat-${String(i).padStart(2, '0')}`)

@@ -1,15 +1,13 @@
 import t from 'tap'
 import { AnswerCache } from '../../src/http/answer-cache.js'
-import { BY_TIME } from '../../src/domain/progression.js'
-import { listedResults, type BatchRecord } from '../../src/domain/batch-record.js'
+import type { BatchRecord } from '../../src/domain/batch-record.js'
+import { record as baseRecord } from '../helper.js'
 
 // Issue 10 item 12: each time the answer cache filled, evicting got slower (three walks of
 // 200k batches took 6 s, 22 s, 74 s): eviction scanned the map from the front, past every
 // entry deleted before. Eviction is O(1) now, so every walk costs the same.
-const record = (id: string): BatchRecord => ({
-  id, projectId: 'p', sourceDirectoryId: 'd', config: { job: { type: 'parse_v2', configuration_id: 'c' } }, createdAt: 0,
-  transitions: [{ status: 'PENDING', at: 0 }], mappedAt: [], results: listedResults([]), resultsWhileRunning: 'null', resultsWhenFailed: 'null', cancelRequestedAt: null, progression: BY_TIME
-})
+/** A PENDING batch with no files. */
+const record = (id: string): BatchRecord => baseRecord({ id, outcome: 'PENDING', files: 0 })
 
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] as number
 

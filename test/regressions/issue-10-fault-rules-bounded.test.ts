@@ -15,7 +15,7 @@ const elapsed = async (fn: () => Promise<unknown>): Promise<number> => {
 }
 
 t.test('a catastrophic glob answers at once', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t)
   const glob = '/' + '**a'.repeat(6) + '**!'
   t.equal((await post(app, '/_mock/faults', { path: glob, status: 500 })).status, 200)
   const ms = await elapsed(async () => {

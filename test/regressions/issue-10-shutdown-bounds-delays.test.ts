@@ -2,12 +2,13 @@ import t from 'tap'
 import { once } from 'node:events'
 import { startMock } from '../../src/index.js'
 import { startCli } from '../cli-process.js'
+import { exampleScenario } from '../helper.js'
 
 // SIGTERM with a 600 s fault delay in flight once waited 10 s, exited 1 and reset the
 // connection. In-flight delays end at shutdown: their requests are answered and close
 // completes at once.
 t.test('close cuts fault delays short and answers their requests', async (t) => {
-  const mock = await startMock({ scenario: 'default', clock: 'manual' })
+  const mock = await startMock({ scenario: exampleScenario(), clock: 'manual' })
   let closed = false
   t.teardown(() => (closed ? undefined : mock.app.server.closeAllConnections()))
   const json = { 'content-type': 'application/json' }

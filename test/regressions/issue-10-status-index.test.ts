@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { BATCH_STATUSES } from '../../src/schemas/batch.js'
-import { advance, build, get, post, scenario } from '../helper.js'
+import { advance, build, get, post, scenario, walk } from '../helper.js'
 
 // Issue 10 item 14: a status-filtered list that matched nothing scanned every batch (294 ms
 // a request over 200k). A status index, kept current from the batches' timelines, now
@@ -13,28 +13,10 @@ const BODY = { config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_A
 type Item = { id: string; status: string }
 
 /** Every batch newest first, unfiltered, with its status as the list shows it. */
-async function all(app: FastifyInstance): Promise<Item[]> {
-  const items: Item[] = []
-  let token: string | null = null
-  do {
-    const { body } = await get(app, `/api/v2/batches?page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ''}`)
-    items.push(...body.items)
-    token = body.next_page_token
-  } while (token)
-  return items
-}
+const all = async (app: FastifyInstance): Promise<Item[]> => (await walk<Item>(app, '/api/v2/batches?page_size=100')).items
 
-async function filtered(app: FastifyInstance, status: string, pageSize: number): Promise<string[]> {
-  const ids: string[] = []
-  let token: string | null = null
-  do {
-    const { status: code, body } = await get(app, `/api/v2/batches?status=${status}&page_size=${pageSize}${token ? `&page_token=${encodeURIComponent(token)}` : ''}`)
-    if (code !== 200) throw new Error(`status ${code}`)
-    ids.push(...body.items.map((b: Item) => b.id))
-    token = body.next_page_token
-  } while (token)
-  return ids
-}
+const filtered = async (app: FastifyInstance, status: string, pageSize: number): Promise<string[]> =>
+  (await walk<Item>(app, `/api/v2/batches?status=${status}&page_size=${pageSize}`)).items.map((b) => b.id)
 
 const batchSpec = fc.record({
   outcome: fc.constantFrom(...BATCH_STATUSES),

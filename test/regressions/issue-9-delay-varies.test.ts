@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, get, post } from '../helper.js'
+import { build, exampleScenario, get, post } from '../helper.js'
 
 // `{min: 50, max: 400}` once gave ~350 ms on every request: the draw hardly moved from one
 // request to the next. The journal shows the delay each request drew, as `delay_ms`.
@@ -10,7 +10,7 @@ for (const [name, delay] of [
   ['lognormal', { median: 4, sigma: 0.8 }]
 ] as const) {
   t.test(`${name} delays vary per request`, async (t) => {
-    const app = await build(t, { scenario: 'default' })
+    const app = await build(t, { scenario: exampleScenario() })
     await post(app, '/_mock/faults', { path: '/api/**', delay_ms: delay })
     for (let i = 0; i < 30; i++) t.equal((await get(app, EXAMPLE)).status, 200)
     const drawn = (await get(app, '/_mock/requests')).body.requests.map((r: { delay_ms: number }) => r.delay_ms)
@@ -24,7 +24,7 @@ for (const [name, delay] of [
 }
 
 t.test('a request without a delay has delay_ms null', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   await get(app, EXAMPLE)
   t.equal((await get(app, '/_mock/requests')).body.requests[0].delay_ms, null)
 })

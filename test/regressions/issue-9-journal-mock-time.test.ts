@@ -1,10 +1,10 @@
 import t from 'tap'
-import { AUTH, START, build, get, post } from '../helper.js'
+import { AUTH, START, build, exampleScenario, get, post } from '../helper.js'
 
 // The journal's mock_time is documented as the mock clock when the request arrived; it was
 // once read when the answer left, so a clock moved during a delay showed up in it.
 t.test('mock_time is the mock clock at arrival', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   await post(app, '/_mock/faults', { path: '/api/**', times: 1, delay_ms: 150 })
   const pending = app.inject({ method: 'GET', url: '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', headers: AUTH })
   // The request is held by its delay; move the clock meanwhile.

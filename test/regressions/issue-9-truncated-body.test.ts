@@ -1,12 +1,13 @@
 import t from 'tap'
 import { connect } from 'node:net'
 import { startMock } from '../../src/index.js'
+import { exampleScenario } from '../helper.js'
 
 // `connection: "truncated"` once sent nothing at all (the socket was destroyed before the
 // write was flushed), just like `empty`. It sends the status line, headers with the full
 // Content-Length, part of the body, then closes.
 t.test('a truncated answer: full Content-Length, part of the body, then the close', async (t) => {
-  const mock = await startMock({ scenario: 'default', clock: 'manual' })
+  const mock = await startMock({ scenario: exampleScenario(), clock: 'manual' })
   t.teardown(() => mock.close())
   const added = await fetch(`${mock.url}/_mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: '/api/**', times: 1, connection: 'truncated' }) })
   t.equal(added.status, 200)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { connect } from 'node:net'
 import { startMock } from '../../src/index.js'
-import { build, get, post } from '../helper.js'
+import { build, exampleScenario, get, post } from '../helper.js'
 import { startCli } from '../cli-process.js'
 
 /** Writes raw bytes to the server and reads until it closes the connection. */
@@ -18,7 +18,7 @@ function raw(port: number, bytes: string | Buffer): Promise<string> {
 }
 
 t.test('what Node refuses before routing still gets a FastAPI body; the server stays up', async (t) => {
-  const mock = await startMock({ scenario: 'default', clock: 'manual' })
+  const mock = await startMock({ scenario: exampleScenario(), clock: 'manual' })
   t.teardown(() => mock.close())
   const huge = await raw(mock.port, `GET /api/v2/batches?x=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)
   t.match(huge, /^HTTP\/1.1 431 /)
@@ -30,7 +30,7 @@ t.test('what Node refuses before routing still gets a FastAPI body; the server s
 })
 
 t.test('--admin-token protects the control plane only', async (t) => {
-  const app = await build(t, { scenario: 'default', adminToken: 's3cret' })
+  const app = await build(t, { scenario: exampleScenario(), adminToken: 's3cret' })
   const denied = await get(app, '/_mock/clock', {})
   t.same([denied.status, denied.res.headers['www-authenticate']], [401, 'Bearer realm="mock-admin"'])
   t.type(denied.body.detail, 'string')

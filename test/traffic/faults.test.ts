@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { sampleDelay } from '../../src/traffic/fault-book.js'
 import { buildApp } from '../../src/app.js'
 import { ScenarioLoadError } from '../../src/scenario/load.js'
-import { AUTH, build, get, post, scenario } from '../helper.js'
+import { AUTH, build, exampleScenario, get, post, scenario } from '../helper.js'
 
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const statuses = async (app: FastifyInstance, n: number, url = EXAMPLE) => {
@@ -14,7 +14,7 @@ const statuses = async (app: FastifyInstance, n: number, url = EXAMPLE) => {
 }
 
 t.test('a status fault: first N matches, FastAPI body, Retry-After', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   const rule = await post(app, '/_mock/faults', { method: 'GET', path: '/api/v2/batches/*', times: 2, status: 429, retry_after: 3 })
   t.equal(rule.status, 200)
   t.match(rule.body, { id: 'fault-1', matched: 0, fired: 0 })
@@ -30,7 +30,7 @@ t.test('a status fault: first N matches, FastAPI body, Retry-After', async (t) =
 })
 
 t.test('method, header and glob matching', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   await post(app, '/_mock/faults', { method: 'POST', path: '/api/**', status: 500, detail: 'boom' })
   await post(app, '/_mock/faults', { path: '/api/v2/batches/*', header: { name: 'X-Chaos', value: 'on' }, status: 502 })
   t.same(await statuses(app, 1), [200], 'GET without the header: no fault')
@@ -42,7 +42,7 @@ t.test('method, header and glob matching', async (t) => {
 
 t.test('probability faults are reproducible for a seed', async (t) => {
   const run = async (seed: number) => {
-    const app = await build(t, { scenario: 'default', seed })
+    const app = await build(t, { scenario: exampleScenario(), seed })
     await post(app, '/_mock/faults', { path: '/api/**', probability: 0.3, status: 503 })
     return (await statuses(app, 60)).map((s) => (s === 503 ? 'x' : '.')).join('')
   }
@@ -54,7 +54,7 @@ t.test('probability faults are reproducible for a seed', async (t) => {
 })
 
 t.test('delays', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   await post(app, '/_mock/faults', { path: '/api/**', times: 1, delay_ms: 60 })
   t.equal((await get(app, EXAMPLE)).status, 200, 'a delay alone still answers')
   const [entry] = (await get(app, '/_mock/requests')).body.requests
@@ -96,7 +96,7 @@ t.test('bad rules are 422', async (t) => {
 })
 
 t.test('Prefer: code=<status>', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   const ask = (prefer: string) => get(app, EXAMPLE, { ...AUTH, prefer })
   t.equal((await ask('code=200')).body.id, 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', '2xx passes through')
   for (const code of [400, 401, 403, 404, 409, 429, 500, 502, 503, 504]) {

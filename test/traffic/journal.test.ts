@@ -1,8 +1,8 @@
 import t from 'tap'
-import { AUTH, build, get } from '../helper.js'
+import { AUTH, build, exampleScenario, get } from '../helper.js'
 
 t.test('the journal records /api requests, matched or not', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   await get(app, '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee?expand=results')
   await get(app, '/api/v2/batches?page_size=2&status=FAILED')
   await get(app, '/api/v2/nope')
@@ -24,7 +24,7 @@ t.test('the journal records /api requests, matched or not', async (t) => {
 })
 
 t.test('filters, count, clear', async (t) => {
-  const app = await build(t, { scenario: 'default' })
+  const app = await build(t, { scenario: exampleScenario() })
   await get(app, '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')
   await get(app, '/api/v2/nope')
   await app.inject({ method: 'POST', url: '/api/v2/batches', headers: AUTH, payload: {} })
