@@ -43,5 +43,5 @@ t.test('a create under the cap costs about the same at 1,500 and 15,000 batches 
   const ratio = bestLarge / bestSmall
   t.comment(`per create: ${bestSmall.toFixed(3)} ms at 1,500, ${bestLarge.toFixed(3)} ms at 15,000 (x${ratio.toFixed(2)})`)
   // Re-planning the project grew tenfold or more here; joining the queue's tail does not grow.
-  t.ok(ratio < 3, `10x the batches costs ${ratio.toFixed(2)}x per create, not ~10x or more`)
+  t.ok(ratio < 5, `10x the batches costs ${ratio.toFixed(2)}x per create, not ~10x or more`)
 })

@@ -84,5 +84,5 @@ t.test('a status-filtered list that matches nothing does not scan every batch', 
   const small = await emptyListMs(t, 10_000)
   const large = await emptyListMs(t, 100_000)
   // Ten times the batches: ~10x when every batch is read, ~1x with the index.
-  t.ok(large < Math.max(small * 4, 15), `10x the batches: ${small.toFixed(2)} ms vs ${large.toFixed(2)} ms`)
+  t.ok(large < Math.max(small * 5, 40), `10x the batches: ${small.toFixed(2)} ms vs ${large.toFixed(2)} ms`)
 })
