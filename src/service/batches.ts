@@ -50,12 +50,15 @@ export class BatchService {
   readonly #seedOverride: number | undefined
   readonly #maker: BatchMaker
   readonly #publisher: TransitionPublisher
+  /** The clock as given; `clock` is the same clock, observed. */
+  readonly #rawClock: Clock
 
   constructor(opts: BatchServiceOptions) {
     this.mode = opts.mode
     this.maxBatches = opts.maxBatches ?? DEFAULT_MAX_BATCHES
     this.#seedOverride = opts.seed
     this.#maker = new BatchMaker(opts.mode)
+    this.#rawClock = opts.clock
     this.clock = observedClock(opts.clock, () => this.#publisher.drain(), () => this.#publisher.restart(this.world.store.values()))
     this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.get(id), opts.onSubscriberError)
     for (const subscriber of opts.subscribers ?? []) this.#publisher.bus.subscribe(subscriber)
@@ -67,7 +70,13 @@ export class BatchService {
     this.#watch()
   }
 
+  /**
+   * The mock's time. Transitions that fell due by now are published first, so a clock
+   * moved without the service knowing (a clock of the caller's own) still publishes them
+   * before anything reads or changes a batch.
+   */
   now(): number {
+    this.#publisher.drain()
     return this.clock.now()
   }
 
@@ -86,7 +95,9 @@ export class BatchService {
 
   /** Back to the loaded scenario: the clock restarts and every change is forgotten. */
   reset(): void {
-    this.clock.reset()
+    this.#publisher.drain()
+    // The raw clock: the new world, laid out below, is what gets followed from the new now.
+    this.#rawClock.reset()
     this.#install(this.loaded)
   }
 
@@ -114,8 +125,11 @@ export class BatchService {
     const changes = forChange || derived.progression.kind === 'polls'
     if (!changes || (!forChange && this.world.store.size >= this.maxBatches)) return derived
     this.#checkRoom()
-    addBatch(this.world, derived, this.now())
-    return this.world.store.get(id) as BatchRecord
+    const now = this.now()
+    addBatch(this.world, derived, now)
+    const stored = this.world.store.get(id) as BatchRecord
+    this.#publisher.created(stored, now, this.#reached(stored, now))
+    return stored
   }
 
   /** Whether this record is the stored one (a compat batch derived on read is not). */
@@ -219,6 +233,8 @@ export class BatchService {
   /** Builds every part first (world, fault book, tokens), then swaps them in together. */
   #install(loaded: LoadedScenario): void {
     const built = this.#build(loaded)
+    // What fell due in the old world is published before it goes.
+    this.#publisher.drain()
     this.loaded = loaded
     this.world = built.world
     this.faults = built.faults

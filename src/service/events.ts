@@ -25,7 +25,10 @@ export type BatchEventSubscriber = (event: BatchEvent) => void
  * stop the others nor the change that caused the event: its error goes to `onError`.
  */
 export class EventBus {
-  readonly #subscribers: BatchEventSubscriber[] = []
+  #subscribers: readonly BatchEventSubscriber[] = []
+  /** Events published while others are being delivered: delivered after them, in order. */
+  readonly #pending: BatchEvent[] = []
+  #delivering = false
 
   constructor(readonly onError: (error: unknown, event: BatchEvent) => void = () => {}) {}
 
@@ -34,20 +37,34 @@ export class EventBus {
   }
 
   subscribe(subscriber: BatchEventSubscriber): () => void {
-    this.#subscribers.push(subscriber)
+    // A new array on every change: a delivery under way keeps the list it started with.
+    this.#subscribers = [...this.#subscribers, subscriber]
     return () => {
-      const i = this.#subscribers.indexOf(subscriber)
-      if (i !== -1) this.#subscribers.splice(i, 1)
+      this.#subscribers = this.#subscribers.filter((s) => s !== subscriber)
     }
   }
 
+  /**
+   * Delivers the event to every subscriber. A subscriber that causes events (a cancel, a
+   * clock move) does not get them delivered ahead of the one it is handling: they queue
+   * behind it, so every subscriber sees every event in the order published.
+   */
   publish(event: BatchEvent): void {
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber(event)
-      } catch (error) {
-        this.onError(error, event)
+    this.#pending.push(event)
+    if (this.#delivering) return
+    this.#delivering = true
+    try {
+      for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) {
+        for (const subscriber of this.#subscribers) {
+          try {
+            subscriber(next)
+          } catch (error) {
+            this.onError(error, next)
+          }
+        }
       }
+    } finally {
+      this.#delivering = false
     }
   }
 }

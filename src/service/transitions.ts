@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js'
+import { MAX_TIME, type Clock } from '../clock.js'
 import type { BatchRecord } from '../domain/batch-record.js'
 import type { BatchStatus } from '../domain/status.js'
 import { EventBus, type BatchEvent } from './events.js'
@@ -20,6 +20,7 @@ export class TransitionPublisher {
   #timer: NodeJS.Timeout | null = null
   #timerDue = Infinity
   #closed = false
+  #draining = false
 
   constructor(
     readonly clock: Clock,
@@ -51,15 +52,23 @@ export class TransitionPublisher {
 
   /** Publishes every transition due by the clock's now, in due order. */
   drain(): void {
-    if (!this.active) return
-    this.#scheduler.drain(this.clock.now(), (c) => this.#changed(c.batch, c.from, c.to, c.at))
+    // A subscriber reading the clock or changing a batch mid-drain: this drain hands it all out.
+    if (!this.active || this.#draining) return
+    this.#draining = true
+    try {
+      this.#scheduler.drain(this.clock.now(), (c) => this.#changed(c.batch, c.from, c.to, c.at))
+    } finally {
+      this.#draining = false
+    }
     this.#arm()
   }
+
+  // The methods below publish what a change did. The service has drained to `now` (its
+  // now() does) before making the change, so these come after everything due before it.
 
   /** A batch created now: created and PENDING; an immediate one also every later status, now. */
   created(record: BatchRecord, now: number, statuses: readonly BatchStatus[] = []): void {
     if (!this.active) return
-    this.drain()
     this.bus.publish({ type: 'batch.created', batchId: record.id, projectId: record.projectId, at: now })
     this.#changed(record, null, 'PENDING', now)
     let from: BatchStatus = 'PENDING'
@@ -71,14 +80,12 @@ export class TransitionPublisher {
 
   cancelRequested(record: BatchRecord, now: number): void {
     if (!this.active) return
-    this.drain()
     this.bus.publish({ type: 'batch.cancel_requested', batchId: record.id, projectId: record.projectId, at: now })
   }
 
   /** A batch that progresses by polls took a step on a GET. */
   stepped(record: BatchRecord, from: BatchStatus, to: BatchStatus, now: number): void {
     if (!this.active || from === to) return
-    this.drain()
     this.#changed(record, from, to, now)
   }
 
@@ -95,7 +102,9 @@ export class TransitionPublisher {
   /** Under a real clock, one timer for the earliest due transition. */
   #arm(): void {
     if (this.clock.mode !== 'real' || !this.active) return
-    const due = this.#scheduler.nextDue() ?? Infinity
+    // The clock stops at MAX_TIME: what falls due after it never comes.
+    const next = this.#scheduler.nextDue() ?? Infinity
+    const due = next > MAX_TIME ? Infinity : next
     if (due === this.#timerDue && this.#timer) return
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null

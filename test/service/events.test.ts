@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
+import { manualClock, realClock } from '../../src/clock.js'
 import type { BatchEvent } from '../../src/service/events.js'
 import { AUTH, get, post, scenario, START, START_MS } from '../helper.js'
 
@@ -127,4 +128,84 @@ t.test('a subscriber that throws stops neither the change nor the other subscrib
   await setClock(app, 60_000)
   t.equal(await statusOf(app, 'bat-a'), 'COMPLETED')
   t.same(seen, ['batch.status_changed', 'batch.status_changed'])
+})
+
+t.test('under a real clock a batch created after a quiet spell is reported once, created first', async (t) => {
+  // A real clock whose elapsed time the test moves: an hour passes with nothing due.
+  let elapsed = 0
+  const clock = realClock(1, () => START_MS, () => elapsed)
+  const events: BatchEvent[] = []
+  const app = await buildApp({ clock, scenario: scenario([], { defaults: { timeline: { pending_ms: 0, running_ms: 4000 } } }), subscribers: [(e) => events.push(e)] })
+  t.teardown(() => app.close())
+  elapsed = 3_600_000
+  await post(app, '/api/v2/batches', { config: { job: { type: 'parse_v2', configuration_id: 'cfg-x' } }, source_directory_id: 'dir-new' })
+  await post(app, '/_mock/batches', { id: 'bat-late', files: 1, created_ago_ms: 1_800_000, timeline: { pending_ms: 1000, running_ms: 4000 } })
+  t.same(events.map((e) => `${e.type}${'to' in e ? ` ${e.from}>${e.to}` : ''} @${e.at - START_MS}`), [
+    'batch.created @3600000',
+    'batch.status_changed null>PENDING @3600000',
+    'batch.status_changed PENDING>RUNNING @3600000',
+    'batch.created @3600000',
+    'batch.status_changed null>PENDING @3600000',
+    'batch.status_changed PENDING>RUNNING @3600000',
+    'batch.status_changed RUNNING>COMPLETED @3600000'
+  ])
+})
+
+t.test('subscribers that act, or leave, while an event is delivered do not reorder or lose events', async (t) => {
+  const seen: string[] = []
+  let cancelled = false
+  let app: FastifyInstance | undefined
+  const once = (e: BatchEvent): void => {
+    seen.push(`once ${e.type}`)
+    unsubscribeOnce()
+  }
+  app = await buildApp({
+    clock: 'manual',
+    startTime: START,
+    scenario: scenario([
+      { id: 'bat-x', files: 1, timeline: { pending_ms: 1000, running_ms: 9000 } },
+      { id: 'bat-y', files: 1, timeline: { pending_ms: 3000, running_ms: 9000 } }
+    ]),
+    subscribers: [
+      (e) => {
+        // Cancels bat-x (at the clock's now) when it sees it start running: the cancel's event
+        // is delivered after this one, to everyone, not ahead of it.
+        if (!cancelled && 'to' in e && e.batchId === 'bat-x' && e.to === 'RUNNING') {
+          cancelled = true
+          app!.mock.cancel('bat-x', null, {})
+        }
+      },
+      (e) => seen.push(`${e.type} ${e.batchId}${'to' in e ? ` ${e.to}` : ''} @${e.at - START_MS}`)
+    ]
+  })
+  t.teardown(() => app!.close())
+  const unsubscribeOnce = app.mock.subscribe(once)
+  await setClock(app, 4000)
+  t.same(seen, [
+    'batch.status_changed bat-x RUNNING @1000',
+    'once batch.status_changed',
+    'batch.cancel_requested bat-x @4000',
+    'batch.status_changed bat-y RUNNING @3000'
+  ], 'a subscriber that left after one event got one; the next subscriber got every event')
+  await setClock(app, 5000)
+  t.same(seen.slice(4), ['batch.status_changed bat-x CANCELLED @4500'])
+})
+
+t.test('a clock of the caller\'s own, moved directly, still publishes before the next read', async (t) => {
+  const clock = manualClock(START_MS)
+  const events: BatchEvent[] = []
+  const app = await buildApp({ clock, scenario: scenario([{ id: 'bat-a', files: 1 }]), subscribers: [(e) => events.push(e)] })
+  t.teardown(() => app.close())
+  clock.advance(60_000)
+  t.equal(await statusOf(app, 'bat-a'), 'COMPLETED')
+  t.same(events.map((e) => ('to' in e ? e.to : e.type)), ['RUNNING', 'COMPLETED'])
+})
+
+t.test('compat mode: a batch stored when first polled is reported created', async (t) => {
+  const events: BatchEvent[] = []
+  const app = await buildApp({ clock: 'manual', startTime: START, mode: 'compat', scenario: scenario([], { defaults: { progression: 'polls' } }), subscribers: [(e) => events.push(e)] })
+  t.teardown(() => app.close())
+  const shown = [await statusOf(app, 'bat-unknown-1'), await statusOf(app, 'bat-unknown-1')]
+  t.same(shown, ['PENDING', 'RUNNING'])
+  t.same(events.map((e) => `${e.type}${'to' in e ? ` ${e.to}` : ''}`), ['batch.created', 'batch.status_changed PENDING', 'batch.status_changed RUNNING'])
 })
