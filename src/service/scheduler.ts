@@ -1,11 +1,14 @@
 import type { BatchRecord } from '../domain/batch-record.js'
 import { statusAt } from '../domain/lifecycle.js'
+import { isTerminal } from '../domain/status.js'
 import type { BatchStatus } from '../domain/status.js'
 import { nextTransitionAfter } from '../domain/transitions.js'
 import { MinHeap } from '../store/min-heap.js'
 
 interface Due {
   readonly at: number
+  /** 0 for a batch leaving a slot (a terminal status), 1 otherwise: at one instant, a slot frees before the next batch takes it. */
+  readonly rank: number
   /** Push order: transitions due at one instant come out in the order they were planned. */
   readonly seq: number
   readonly id: string
@@ -29,7 +32,7 @@ export type StatusChange = { readonly batch: BatchRecord; readonly from: BatchSt
  * because nothing rewrites a batch's past.
  */
 export class TransitionScheduler {
-  readonly #heap = new MinHeap<Due>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq))
+  readonly #heap = new MinHeap<Due>((a, b) => a.at < b.at || (a.at === b.at && (a.rank < b.rank || (a.rank === b.rank && a.seq < b.seq))))
   readonly #followed = new Map<string, Followed>()
   #seq = 0
   #watermark: number
@@ -105,7 +108,7 @@ export class TransitionScheduler {
 
   #plan(record: BatchRecord, followed: Followed): void {
     const at = nextTransitionAfter(record, this.#watermark)
-    if (at !== null) this.#heap.push({ at, seq: this.#seq++, id: record.id, version: followed.version })
+    if (at !== null) this.#heap.push({ at, rank: rankAt(record, at), seq: this.#seq++, id: record.id, version: followed.version })
     // Each replaced record leaves a stale entry behind: past twice the live ones, start afresh.
     if (this.#heap.size > 2 * this.#followed.size + 1024) this.#compact()
   }
@@ -121,7 +124,11 @@ export class TransitionScheduler {
       const record = this.recordOf(id)
       const followed = this.#followed.get(id) as Followed
       const at = record === undefined ? null : nextTransitionAfter(record, this.#watermark - 1)
-      if (at !== null) this.#heap.push({ at, seq: this.#seq++, id, version: followed.version })
+      if (at !== null) this.#heap.push({ at, rank: rankAt(record as BatchRecord, at), seq: this.#seq++, id, version: followed.version })
     }
   }
+}
+
+function rankAt(record: BatchRecord, at: number): number {
+  return isTerminal(statusAt(record, at)) ? 0 : 1
 }

@@ -63,6 +63,7 @@ t.test('every transition once, in due order, as a GET at its time shows it (manu
   // bat-b would start first (0.5 s): under the cap of 1, bat-a waits for it.
   t.same(ofBatch('bat-a'), ['THROTTLED', 'RUNNING', 'COMPLETED'], 'the cap holds bat-a back')
   t.same(ofBatch('bat-b'), ['RUNNING', 'COMPLETED'], 'scenario batches: what happens after the start, not before')
+
   t.same(ofBatch('bat-f'), ['THROTTLED', 'RUNNING', 'FAILED'])
   t.same(ofBatch('bat-c'), ['RUNNING', 'CANCELLED'])
   t.same(ofBatch('bat-i'), ['PENDING', 'RUNNING', 'COMPLETED'], 'an immediate batch reaches its end at once')
@@ -208,4 +209,28 @@ t.test('compat mode: a batch stored when first polled is reported created', asyn
   const shown = [await statusOf(app, 'bat-unknown-1'), await statusOf(app, 'bat-unknown-1')]
   t.same(shown, ['PENDING', 'RUNNING'])
   t.same(events.map((e) => `${e.type}${'to' in e ? ` ${e.to}` : ''}`), ['batch.created', 'batch.status_changed PENDING', 'batch.status_changed RUNNING'])
+})
+
+t.test('under the running cap, at one instant the slot frees before the next batch takes it', async (t) => {
+  const events: BatchEvent[] = []
+  const app = await buildApp({
+    clock: 'manual',
+    startTime: START,
+    scenario: scenario([], { defaults: { timeline: { pending_ms: 1000, running_ms: 10_000 }, max_running_per_project: 1, cancel_delay_ms: 500 } }),
+    subscribers: [(e) => events.push(e)]
+  })
+  t.teardown(() => app.close())
+  const body = { config: { job: { type: 'parse_v2', configuration_id: 'cfg-x' } }, source_directory_id: 'dir-x' }
+  const [a, b, c] = [(await post(app, '/api/v2/batches', body)).body.id, (await post(app, '/api/v2/batches', body)).body.id, (await post(app, '/api/v2/batches', body)).body.id]
+  await setClock(app, 2000)
+  await post(app, `/api/v2/batches/${a}/cancel`) // b moves up: it takes a's slot at 2.5 s, c takes b's at 12.5 s
+  await setClock(app, 40_000)
+  const name = new Map([[a, 'a'], [b, 'b'], [c, 'c']])
+  t.same(events.filter((e) => 'to' in e && e.at - START_MS >= 2500).map((e) => `${name.get(e.batchId)} ${'to' in e ? e.to : ''} @${e.at - START_MS}`), [
+    'a CANCELLED @2500',
+    'b RUNNING @2500',
+    'b COMPLETED @12500',
+    'c RUNNING @12500',
+    'c COMPLETED @22500'
+  ])
 })
