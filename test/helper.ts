@@ -23,6 +23,21 @@ export function scenario(batches: NonNullable<Scenario['batches']>, extra: Parti
   return { name: 'test', seed: 7, start_time: START, batches, ...extra }
 }
 
+/**
+ * `count` one-file batches of one project over one directory, created a minute apart before
+ * START (newest first as listed) and PENDING for an hour: a list every filter can select.
+ */
+export function pendingBatches(count: number, projectId: string, sourceDirectoryId: string): { id: string; project_id: string; source_directory_id: string; created_at: string; timeline: { pending_ms: number }; files: number }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `bat-00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    project_id: projectId,
+    source_directory_id: sourceDirectoryId,
+    created_at: new Date(START_MS - (i + 1) * 60_000).toISOString(),
+    timeline: { pending_ms: 3_600_000 },
+    files: 1
+  }))
+}
+
 /** The documented example batch (fixtures/example-batch.json) and nothing else. */
 export const EXAMPLE_ID = 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 export function exampleScenario(extra: Partial<Scenario> = {}): Scenario {

@@ -1,17 +1,10 @@
 import t from 'tap'
-import { build, get, scenario, START_MS, walk } from '../helper.js'
+import { build, get, pendingBatches, scenario, START_MS, walk } from '../helper.js'
 
 t.test('a walk with every filter set, a 128-character directory id included, reaches the end', async (t) => {
   const dir = `dir-${'x'.repeat(124)}`
   const project = 'prj-aaaaaaaa-0000-4000-8000-000000000001'
-  const batches = Array.from({ length: 7 }, (_, i) => ({
-    id: `bat-00000000-0000-4000-8000-00000000000${i}`,
-    project_id: project,
-    source_directory_id: dir,
-    created_at: new Date(START_MS - (i + 1) * 60_000).toISOString(),
-    timeline: { pending_ms: 3_600_000 },
-    files: 1
-  }))
+  const batches = pendingBatches(7, project, dir)
   const app = await build(t, { scenario: scenario(batches, { api_keys: [{ key: 'kp', project_id: project }] }) })
   const base =
     `/api/v2/batches?page_size=2&status=PENDING&source_directory_id=${dir}` +

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, get, scenario, START_MS, walk } from '../helper.js'
+import { build, get, pendingBatches, scenario, walk } from '../helper.js'
 
 // The hostile inputs of the wire-contract issues (9 and 10), replayed in one run against
 // one app: every answer is a bounded 4xx or the right 200, and the whole run is quick.
@@ -10,14 +10,7 @@ const MAX_ANSWER = 64 * 1024
 t.test('hostile wire inputs answer small 4xx, and the app keeps serving', async (t) => {
   const dir = `dir-${'d'.repeat(124)}`
   const project = 'prj-aaaaaaaa-0000-4000-8000-000000000001'
-  const batches = Array.from({ length: 25 }, (_, i) => ({
-    id: `bat-00000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`,
-    project_id: project,
-    source_directory_id: dir,
-    created_at: new Date(START_MS - (i + 1) * 60_000).toISOString(),
-    timeline: { pending_ms: 3_600_000 },
-    files: 1
-  }))
+  const batches = pendingBatches(25, project, dir)
   const app = await build(t, { scenario: scenario(batches, { api_keys: [{ key: 'kp', project_id: project }] }) })
   const started = Date.now()
 
