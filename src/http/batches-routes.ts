@@ -57,7 +57,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
     if (!page.tokenValid && !lenient) {
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
-    const now = service.now()
+    const { now } = page
     const parts: Buffer[] = [LIST_START]
     for (const [i, b] of page.items.entries()) {
       if (i > 0) parts.push(COMMA)

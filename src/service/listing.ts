@@ -21,6 +21,8 @@ export interface Page {
   nextToken: string | null
   /** False when `page_token` was not issued by this server for this query and tenant. */
   tokenValid: boolean
+  /** The time the page was read at: its items are answered as they were then. */
+  now: number
 }
 
 /**
@@ -46,7 +48,7 @@ export function listPage(world: World, tokens: PageTokens, req: ListRequest, ten
     tokenValid = after !== undefined
   }
   // The key's project and project_id both pick the project index; two different ones see nothing.
-  if (tenant && req.project_id !== undefined && !sameId(tenant.projectId, req.project_id)) return { items: [], nextToken: null, tokenValid }
+  if (tenant && req.project_id !== undefined && !sameId(tenant.projectId, req.project_id)) return { items: [], nextToken: null, tokenValid, now }
   const narrowing: Narrowing = { organization_id: req.organization_id }
   const { status } = req
   const { items, more } = world.store.scan({
@@ -62,5 +64,5 @@ export function listPage(world: World, tokens: PageTokens, req: ListRequest, ten
   })
   const last = items[items.length - 1]
   const nextToken = more && last ? tokens.issue({ createdAt: last.createdAt, id: last.id }, fingerprint) : null
-  return { items, nextToken, tokenValid }
+  return { items, nextToken, tokenValid, now }
 }
