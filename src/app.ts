@@ -104,6 +104,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   const service = new BatchService({ clock: makeClock(opts, loaded), loaded, mode: opts.mode ?? 'realistic', seed: opts.seed, maxBatches: opts.maxBatches, subscribers: opts.subscribers })
   const journal = new Journal(opts.journalSize ?? 1000)
   const answers = new Answers((batch) => service.isStored(batch))
+  service.onInstall(() => answers.clear())
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   const app = Fastify({

@@ -29,6 +29,11 @@ export class Answers {
     return body
   }
 
+  /** Forgets every answer: a new world (reset, another scenario) makes them unreachable. */
+  clear(): void {
+    this.#cache.clear()
+  }
+
   #bytes(batch: BatchRecord, t: number, expandResults: boolean): Buffer {
     this.#serialize ??= build(BatchSchema)
     return Buffer.from(this.#serialize(batchAt(batch, t, expandResults)))

@@ -52,6 +52,7 @@ export class BatchService {
   readonly #publisher: TransitionPublisher
   /** The clock as given; `clock` is the same clock, observed. */
   readonly #rawClock: Clock
+  readonly #onInstall: (() => void)[] = []
 
   constructor(opts: BatchServiceOptions) {
     this.mode = opts.mode
@@ -86,6 +87,11 @@ export class BatchService {
     const unsubscribe = this.#publisher.bus.subscribe(subscriber)
     if (first) this.#publisher.restart(this.world.store.values())
     return unsubscribe
+  }
+
+  /** Calls `fn` whenever a new world is swapped in (reset, scenario swap): caches of the old one can go. */
+  onInstall(fn: () => void): void {
+    this.#onInstall.push(fn)
   }
 
   /** Stops the timer that publishes transitions under a real clock. */
@@ -240,6 +246,7 @@ export class BatchService {
     this.faults = built.faults
     this.#tokens = built.tokens
     this.#watch()
+    for (const fn of this.#onInstall) fn()
   }
 
   /** Follows the world's batches for transition events, old and new. */

@@ -23,7 +23,10 @@ declare module 'fastify' {
   }
 }
 
-const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/api'
+/** Requests a delay rule may hold at once; the journal shows `delay_ms: 0` for those past it. */
+export const MAX_HELD_REQUESTS = 10_000
+
+const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')
 const pathOf = (url: string): string => {
   const q = url.indexOf('?')
   return q === -1 ? url : url.slice(0, q)
@@ -154,7 +157,8 @@ export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void
       faults.size === 0
         ? null
         : faults.fire(request.method, pathOf(request.url), (name) => {
-            const v = request.headers[name]
+            // Own headers only: `constructor` or `toString` is not a header the client sent.
+            const v = Object.hasOwn(request.headers, name) ? request.headers[name] : undefined
             return Array.isArray(v) ? v.join(', ') : v
           })
     const answer = (): void => {
@@ -165,6 +169,12 @@ export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void
     if (fault === null) return answer()
     request.faultId = fault.id
     if (fault.delay_ms === undefined) return answer()
+    // Held requests write nothing, so a client pipelining on one socket is never slowed by
+    // it: past MAX_HELD_REQUESTS, a delay rule's request is answered at once (delay 0).
+    if (held.size >= MAX_HELD_REQUESTS) {
+      request.faultDelay = 0
+      return answer()
+    }
     const delay = faults.delayFor(fault)
     request.faultDelay = delay
     const timer = setTimeout(() => {

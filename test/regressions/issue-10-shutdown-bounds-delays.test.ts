@@ -32,7 +32,9 @@ t.test('close cuts fault delays short and answers their requests', async (t) => 
   closed = done
   const ms = performance.now() - started
   t.ok(done, `close completed in ${Math.round(ms)} ms`)
-  for (const answer of await Promise.race([answers, new Promise<never[]>((r) => setTimeout(() => r([]), 1000).unref())])) {
+  const answered = await Promise.race([answers, new Promise<never[]>((r) => setTimeout(() => r([]), 1000).unref())])
+  t.equal(answered.length, 2, 'both held requests were answered')
+  for (const answer of answered) {
     t.same(answer, { status: 200, connection: 'close', id: 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' }, 'answered normally, with Connection: close')
   }
 })
