@@ -1,7 +1,7 @@
 import { isTerminal, type BatchStatus } from './status.js'
 import { BatchNotCancellableError } from './errors.js'
 import type { Batch, BatchRecord, BatchResult, Transition } from './batch-record.js'
-import { evenStepAt, evenStepsOf } from './timeline.js'
+import { evenMappedAt, evenStepAt, evenStepsOf } from './timeline.js'
 
 /** Index of the last element whose key is <= t, or -1 (binary search over an ascending list). */
 function lastAtOrBefore<T>(items: ArrayLike<T>, key: (item: T) => number, t: number): number {
@@ -128,6 +128,8 @@ export function cancelBatch(batch: BatchRecord, now: number, delayMs: number): B
   const mapUntil = current === 'RUNNING' ? effectiveAt : now
   const kept = batch.transitions.filter((tr) => tr.at <= now)
   const transitions = [...(kept.length > 0 ? kept : batch.transitions.slice(0, 1)), { status: 'CANCELLED' as const, at: effectiveAt }]
-  const mappedAt = Float64Array.from(batch.mappedAt, (at) => (at <= mapUntil ? at : Infinity))
+  // Mapped files are a prefix: an even plan stays four numbers, however many files.
+  const steps = evenStepsOf(batch.mappedAt)
+  const mappedAt = steps ? evenMappedAt({ ...steps, mapped: mappedCountAt(batch, mapUntil) }) : Float64Array.from(batch.mappedAt, (at) => (at <= mapUntil ? at : Infinity))
   return { ...batch, transitions, mappedAt, cancelRequestedAt: now }
 }

@@ -1,4 +1,5 @@
 import { Ends, Slots } from './slots.js'
+import { evenMappedAt, evenStepsOf } from './timeline.js'
 import type { BatchRecord, Transition } from './batch-record.js'
 
 function runningIndex(batch: BatchRecord): number {
@@ -10,11 +11,15 @@ function delayed(batch: BatchRecord, running: number, shift: number): BatchRecor
   if (shift === 0) return batch
   const before = batch.transitions.slice(0, running)
   const throttled = before.at(-1)?.status === 'THROTTLED' ? [] : [{ status: 'THROTTLED' as const, at: (batch.transitions[running] as Transition).at }]
+  // An even plan (four numbers) stays one when it moves: never 8 bytes a file per wait.
+  const steps = evenStepsOf(batch.mappedAt)
   if (shift === Infinity) {
-    return { ...batch, transitions: [...before, ...throttled], mappedAt: new Float64Array(batch.mappedAt.length).fill(Infinity) }
+    const none = steps ? evenMappedAt({ ...steps, mapped: 0 }) : new Float64Array(batch.mappedAt.length).fill(Infinity)
+    return { ...batch, transitions: [...before, ...throttled], mappedAt: none }
   }
   const after = batch.transitions.slice(running).map((tr) => ({ status: tr.status, at: tr.at + shift }))
-  return { ...batch, transitions: [...before, ...throttled, ...after], mappedAt: Float64Array.from(batch.mappedAt, (at) => at + shift) }
+  const moved = steps ? evenMappedAt({ ...steps, start: steps.start + shift }) : Float64Array.from(batch.mappedAt, (at) => at + shift)
+  return { ...batch, transitions: [...before, ...throttled, ...after], mappedAt: moved }
 }
 
 /** A batch that has not started running yet, with its planned start. */
