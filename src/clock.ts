@@ -68,9 +68,11 @@ export function realClock(speed = 1, wallNow: () => number = Date.now, elapsed: 
       return now()
     },
     set(t) {
-      checkForward(now(), t)
-      offset += t - now()
-      return now()
+      // One reading: time that passes between two would land the clock past `t`.
+      const current = now()
+      checkForward(current, t)
+      offset += t - current
+      return t
     },
     reset() {
       origin = wallNow()

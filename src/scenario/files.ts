@@ -1,12 +1,13 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs'
-import { isAbsolute, relative } from 'node:path'
+import { isAbsolute, relative, sep } from 'node:path'
 
 // Reading files a scenario names, safely: by real path, regular files only, bounded.
 
 /** Whether `path` is `root` or below it (both real paths). */
 export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+  // `..foo/x.yaml` is inside: only `..` itself or `../…` climbs out.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }
 
 export function realpathOrNull(path: string): string | null {

@@ -70,3 +70,10 @@ t.test('env errors name the env variable', async (t) => {
   }
   t.throws(() => resolveConfig(['--port', 'abc'], { PORT: '1' }), /^--port must be/, 'a bad flag still names the flag')
 })
+
+t.test('setting a real clock lands exactly on the time asked, however slow the reading', async (t) => {
+  let elapsed = 0
+  const clock = realClock(1, () => 0, () => (elapsed += 7))
+  t.equal(clock.set(1000), 1000)
+  t.ok(clock.now() >= 1000)
+})
