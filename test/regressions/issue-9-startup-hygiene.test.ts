@@ -3,7 +3,8 @@ import { createServer, type AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { realClock } from '../../src/clock.js'
 import { resolveConfig } from '../../src/config.js'
-import type * as AppModule from '../../src/app.js'
+import { startMock } from '../../src/index.js'
+import { scenario } from '../helper.js'
 
 // Issue 9, smaller items: the real clock's elapsed time, startMock's clean-up on a failed
 // listen, and flags that do not apply (or env values that are bad) said as such.
@@ -27,22 +28,14 @@ t.test('startMock closes the app when listen fails', async (t) => {
   await once(blocker, 'listening')
   t.teardown(() => blocker.close())
   const port = (blocker.address() as AddressInfo).port
-  let closed = 0
-  const real = await import('../../src/app.js')
-  const { startMock } = await t.mockImport<typeof import('../../src/index.js')>('../../src/index.js', {
-    // Keyed by the file tsx loads (app.ts), which is what index.ts's './app.js' resolves to.
-    '../../src/app.ts': {
-      ...real,
-      buildApp: async (opts: AppModule.MockOptions) => {
-        const app = await real.buildApp(opts)
-        const close = app.close.bind(app)
-        Object.assign(app, { close: () => (closed++, close()) })
-        return app
-      }
-    }
-  })
-  await t.rejects(startMock({ scenario: 'empty', clock: 'manual', port, host: '127.0.0.1' }), { code: 'EADDRINUSE' })
-  t.equal(closed, 1, 'the app built for it was closed')
+  // A batch due to start running 20 ms after start: a mock left behind would tell its
+  // subscriber so, from the timer a running mock keeps for its next transition.
+  const batch = { id: 'bat-00000000-0000-4000-8000-000000000001', project_id: 'proj-a', source_directory_id: 'dir-a', created_at: new Date().toISOString(), timeline: { pending_ms: 20 }, files: 1 }
+  const events: string[] = []
+  await t.rejects(startMock({ scenario: scenario([batch]), clock: 'real', port, host: '127.0.0.1', subscribers: [(e) => void events.push(e.type)] }), { code: 'EADDRINUSE' })
+  const heard = events.length
+  await new Promise((r) => setTimeout(r, 200))
+  t.same(events.slice(heard), [], 'nothing runs on after the failed start: the app built for it was closed')
 })
 
 t.test('flags that do not apply to the chosen clock are errors, not ignored', async (t) => {
