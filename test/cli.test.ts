@@ -39,8 +39,11 @@ t.test('env twins configure it; flags beat env', async (t) => {
 })
 
 t.test('a bad flag exits 2 with usage', async (t) => {
-  for (const args of [['--bogus'], ['--port', 'abc'], ['--clock', 'sundial'], ['--speed', '-1'], ['extra']]) {
-    const r = await runCli(args)
+  const cases = [['--bogus'], ['--port', 'abc'], ['--clock', 'sundial'], ['--speed', '-1'], ['extra']]
+  // Independent processes: started together, read in order.
+  const results = await Promise.all(cases.map((args) => runCli(args)))
+  for (const [i, args] of cases.entries()) {
+    const r = results[i]!
     t.equal(r.code, 2, args.join(' '))
     t.match(r.stderr, /Usage: llamacloud-batches-mock/)
   }
@@ -55,8 +58,9 @@ t.test('a bad scenario exits 2 naming the file, pointer and expectation', async 
 })
 
 t.test('--help and --version', async (t) => {
-  t.match((await runCli(['--help'])).stdout, /--scenario NAME\|PATH/)
-  t.match((await runCli(['--version'])).stdout, /^\d+\.\d+\.\d+\n$/)
+  const [help, version] = await Promise.all([runCli(['--help']), runCli(['--version'])])
+  t.match(help.stdout, /--scenario NAME\|PATH/)
+  t.match(version.stdout, /^\d+\.\d+\.\d+\n$/)
 })
 
 t.test('--watch reloads the scenario when the file changes; a bad edit keeps the old one', async (t) => {
@@ -91,8 +95,9 @@ t.test('flags for the other clock, start times past the end and bad env values e
     [['--clock', 'manual', '--start-time', '+275760-09-13T00:00:00.000Z'], {}, /--start-time must be .*9999-12-31T23:59:59\.999Z/],
     [[], { PORT: 'abc' }, /llamacloud-batches-mock: PORT must be/]
   ]
-  for (const [args, env, message] of cases) {
-    const r = await runCli(args, env)
+  const results = await Promise.all(cases.map(([args, env]) => runCli(args, env)))
+  for (const [i, [args, env, message]] of cases.entries()) {
+    const r = results[i]!
     t.equal(r.code, 2, args.join(' ') || JSON.stringify(env))
     t.match(r.stderr, message)
   }

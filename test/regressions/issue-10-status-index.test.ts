@@ -61,7 +61,7 @@ t.test('status-filtered lists match a brute-force filter, through clock moves, c
       }
       await app.close()
     }),
-    { seed: 20261129, numRuns: Number(process.env.RUNS ?? 100) }
+    { seed: 20261129, numRuns: Number(process.env.RUNS ?? 50) }
   )
 })
 
@@ -81,8 +81,8 @@ async function emptyListMs(t: Test, n: number): Promise<number> {
 }
 
 t.test('a status-filtered list that matches nothing does not scan every batch', async (t) => {
-  const small = await emptyListMs(t, 10_000)
-  const large = await emptyListMs(t, 100_000)
-  // Ten times the batches: ~10x when every batch is read, ~1x with the index.
-  t.ok(large < Math.max(small * 5, 40), `10x the batches: ${small.toFixed(2)} ms vs ${large.toFixed(2)} ms`)
+  const small = await emptyListMs(t, 5_000)
+  const large = await emptyListMs(t, 50_000)
+  // Ten times the batches: ~10x when every batch is read (~75 ms over 50k), ~1x with the index.
+  t.ok(large < Math.max(small * 5, 10), `10x the batches: ${small.toFixed(2)} ms vs ${large.toFixed(2)} ms`)
 })
