@@ -46,10 +46,17 @@ t.test('a bounded mixed load of create / get / list / cancel: no errors, no 5xx'
 
 t.test('SIGTERM during load: in-flight requests finish, the process exits 0, later requests are refused', async (t) => {
   const { child, url } = await startCli(t, ['--port', '0', '--log-level', 'warn'])
-  // Every /api answer takes 400 ms, so requests are surely in flight when the signal comes.
-  await fetch(`${url}/_mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: '/api/**', delay_ms: 400 }) })
+  // Every /api answer is held 30 s, so the requests are surely in flight when the signal
+  // comes; shutdown lets held requests go at once, so the test does not wait it out.
+  const rule = (await (await fetch(`${url}/_mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: '/api/**', delay_ms: 30_000 }) })).json()) as { id: string }
   const inFlight = Array.from({ length: 20 }, () => fetch(`${url}/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee`, { headers: AUTH }).then((r) => r.status, (e: Error) => e.message))
-  await new Promise((r) => setTimeout(r, 100))
+  // Signal only once the server holds all 20 (a busy machine may take a while to deliver them).
+  const fired = async (): Promise<number> => {
+    const { faults } = (await (await fetch(`${url}/_mock/faults`)).json()) as { faults: { id: string; fired: number }[] }
+    return faults.find((r) => r.id === rule.id)?.fired ?? 0
+  }
+  for (let i = 0; i < 200 && (await fired()) < 20; i++) await new Promise((r) => setTimeout(r, 25))
+  t.equal(await fired(), 20, 'the server holds all 20 requests')
   const signalled = performance.now()
   child.kill('SIGTERM')
   const exited = once(child, 'exit')
