@@ -1,14 +1,17 @@
-// The suite, bundled once: esbuild turns each test file into one JavaScript module with src/ and
-// the dependencies inlined (shared code split into chunks), then tap runs them with no loader.
-// tap starts every test file with two module hooks of its own (mocks, process info) and source
-// maps on; through them, loading TypeScript from source cost ~1.5 s of CPU per file before its
-// first assertion — most of the suite on 2 cores. A bundle is a handful of modules: ~0.5 s.
+// The suite, bundled once: esbuild turns the test files into JavaScript with src/ and the
+// dependencies inlined (shared code split into chunks), then tap runs them with no loader.
+// tap starts every test process with two module hooks of its own (mocks, process info) and
+// source maps on; through them, loading TypeScript from source cost ~1.5 s of CPU per file
+// before its first assertion, most of the suite on 2 cores. A bundle is a handful of modules
+// (~0.5 s), and the light files of a folder share one process (test/http.group.test.js runs
+// every file of test/http in turn), so that half-second is paid a dozen times, not eighty.
 //   node scripts/test.mjs                          the whole suite (npm test runs it after typecheck and build)
 //   node scripts/test.mjs test/http/list.test.ts   some files; any other tap flag passes through
 // `npx tap test/x.test.ts` still runs a file straight from source through tsx (package.json's tap
 // config), for a quick look without the bundle step.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -37,12 +40,57 @@ const keepOwnLocation = {
   }
 }
 
-async function bundle() {
+// Files that run in a process of their own: they measure the heap, spawn processes or servers
+// of their own, or run long enough that tap should spread them over its jobs.
+const OWN_PROCESS = new Set([
+  'test/cli.test.ts',
+  'test/package/consumers.test.ts',
+  'test/regressions/issue-10-batch-memory.test.ts',
+  'test/regressions/issue-10-status-index.test.ts',
+  'test/regressions/issue-10-scenario-budget.test.ts',
+  'test/regressions/issue-10-cap-incremental.test.ts',
+  'test/regressions/issue-10-cap-large-directories.test.ts',
+  'test/regressions/issue-10-shutdown-bounds-delays.test.ts',
+  'test/regressions/issue-9-cap-no-rewriting-past.test.ts',
+  'test/reliability/isolation.test.ts',
+  'test/reliability/load-shutdown.test.ts',
+  'test/reliability/edges.test.ts',
+  'test/reliability/hostile-cost.test.ts',
+  'test/reliability/fuzz.test.ts',
+  'test/contract/faults.test.ts',
+  'test/http/openapi.test.ts'
+])
+
+/** esbuild entries: each named file alone, or (no names) the groups and the files of OWN_PROCESS. */
+function entries(named) {
+  if (named.length > 0) return named.map((file) => ({ in: join(ROOT, file), out: file.replace(/\.ts$/, '') }))
+  const all = testFiles(join(ROOT, 'test')).map((path) => relative(ROOT, path))
+  const groups = new Map()
+  for (const file of all.filter((f) => !OWN_PROCESS.has(f))) {
+    const folder = dirname(file)
+    groups.set(folder, [...(groups.get(folder) ?? []), file])
+  }
+  const groupDir = mkdtempSync(join(tmpdir(), 'lcbm-test-groups-'))
+  process.on('exit', () => rmSync(groupDir, { recursive: true, force: true }))
+  return [
+    ...all.filter((f) => OWN_PROCESS.has(f)).map((file) => ({ in: join(ROOT, file), out: file.replace(/\.ts$/, '') })),
+    ...[...groups].map(([folder, files]) => {
+      const entry = join(groupDir, `${folder.replaceAll('/', '-')}.ts`)
+      // In file order, as separate processes would have run them; each file's tests queue on tap's root.
+      writeFileSync(entry, files.map((f) => `import ${JSON.stringify(join(ROOT, f))}\n`).join(''))
+      return { in: entry, out: folder === 'test' ? 'test/top.group.test' : `${folder}.group.test` }
+    })
+  ]
+}
+
+/** Bundles the entries; answers the test files tap is to run, every one by name. */
+async function bundle(named) {
   const { build } = await import('esbuild')
   rmSync(OUT, { recursive: true, force: true })
+  const entryPoints = entries(named)
   await build({
     absWorkingDir: ROOT,
-    entryPoints: testFiles(join(ROOT, 'test')),
+    entryPoints,
     outdir: OUT,
     outbase: ROOT,
     bundle: true,
@@ -58,16 +106,14 @@ async function bundle() {
     plugins: [keepOwnLocation],
     logLevel: 'warning'
   })
+  return entryPoints.map((e) => relative(ROOT, join(OUT, `${e.out}.js`)))
 }
 
-/** test/a.test.ts → build-tests/test/a.test.js; a flag or anything else passes unchanged. */
-function bundledPath(arg) {
-  if (arg.startsWith('-') || !arg.endsWith('.test.ts') || !existsSync(join(ROOT, arg))) return arg
-  return relative(ROOT, join(OUT, arg.replace(/\.ts$/, '.js')))
-}
-
-await bundle()
-const args = process.argv.slice(2).map(bundledPath)
+const isTestFile = (arg) => !arg.startsWith('-') && arg.endsWith('.test.ts') && existsSync(join(ROOT, arg))
+const argv = process.argv.slice(2)
+const named = argv.filter(isTestFile).map((arg) => relative(ROOT, join(ROOT, arg)))
+const files = await bundle(named)
+const args = [...files, ...argv.filter((arg) => !isTestFile(arg))]
 const tap = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs'), ...args], {
   cwd: ROOT,
   stdio: 'inherit',
