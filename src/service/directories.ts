@@ -1,0 +1,410 @@
+import type { Directory, DirectoryFile } from '../domain/directory.js'
+import { EditableDirectory, isFileEntry, type DirectoryMeta, type FileEntry, type FileMetadata } from '../domain/directory-files.js'
+import { DirectoryFileNotFoundError, DirectoryLimitError, DirectoryNotFoundError } from '../domain/errors.js'
+import { hashedId, sameId } from '../ids.js'
+import { MAX_FILES_PER_BATCH } from '../schemas/scenario.js'
+import type { AddFileBody, CreateDirectoryBody, ListDirectoriesQuery, ListFilesQuery, UpdateDirectoryBody, UpdateFileBody } from '../schemas/directories.js'
+import { keyHash, uuidOf, wordsAt } from '../store/key-hash.js'
+import { PageTokens } from '../store/page-token.js'
+import type { World } from '../store/world.js'
+import type { BatchService } from './batches.js'
+import { projectFor, visibleProject, type Narrowing, type Tenant } from './tenancy.js'
+
+/** Live (not deleted) directories one project may hold. */
+export const MAX_DIRECTORIES_PER_PROJECT = 1_000
+/** Directories the API created or wrote to, deleted ones included, in one world (until a reset). */
+export const MAX_STORED_DIRECTORIES = 10_000
+/** Files one directory may hold: a batch runs over at most this many. */
+export const MAX_FILES_PER_DIRECTORY = MAX_FILES_PER_BATCH
+/** Files of directories the API created or wrote to, in one world (until a reset). */
+export const MAX_STORED_FILES = 200_000
+/** A string under this metadata key makes the file fail to map in batches, with that message. */
+export const MOCK_ERROR_KEY = 'mock_error'
+
+const NO_METADATA: FileMetadata = Object.freeze({})
+const NAME_WORDS = ['Invoices', 'Contracts', 'Reports', 'Statements', 'Receipts', 'Claims', 'Filings', 'Policies']
+
+/** What a world's API directories have used up: ids minted and files stored. */
+interface Counters {
+  minted: number
+  files: number
+}
+
+export interface FileUpload {
+  filename: string
+  bytes: number
+  sha256: string
+  display_name?: string | undefined
+  unique_id?: string | undefined
+  external_file_id?: string | undefined
+  metadata?: FileMetadata | undefined
+}
+
+export interface DirectoryPage {
+  items: DirectoryMeta[]
+  nextToken: string | null
+  tokenValid: boolean
+}
+
+export interface FilePage {
+  directory: DirectoryMeta
+  items: FileEntry[]
+  nextToken: string | null
+  tokenValid: boolean
+}
+
+/** A directory as a read finds it: its fields, and its files as they are now. */
+interface Found {
+  meta: DirectoryMeta
+  dir: Directory
+  editable?: EditableDirectory | undefined
+}
+
+function mockErrorOf(metadata: FileMetadata | null | undefined): string | null {
+  const value = metadata?.[MOCK_ERROR_KEY]
+  return typeof value === 'string' && value.length > 0 ? value : null
+}
+
+/**
+ * Directories and their files: one store with the batches' (`world.directories`). The
+ * scenario's directories and those made up for unknown ids are read lazily, as batches
+ * read them; the first write adopts one as an editable directory. A batch keeps the
+ * snapshot it was created over, so later writes never change its results.
+ */
+export class DirectoryService {
+  readonly #counters = new WeakMap<World, Counters>()
+  readonly #tokens = new WeakMap<World, PageTokens>()
+
+  constructor(readonly batches: BatchService) {}
+
+  get #world(): World {
+    return this.batches.world
+  }
+
+  #countersOf(world: World): Counters {
+    let c = this.#counters.get(world)
+    if (!c) {
+      c = { minted: 0, files: 0 }
+      this.#counters.set(world, c)
+    }
+    return c
+  }
+
+  #tokensOf(world: World): PageTokens {
+    let t = this.#tokens.get(world)
+    if (!t) {
+      t = new PageTokens(`directories:${world.seed}`)
+      this.#tokens.set(world, t)
+    }
+    return t
+  }
+
+  /** A fresh id that follows from the seed and a count, so a replayed test sees the same ids. */
+  #mint(world: World, prefix: 'dir' | 'dfl' | 'file'): string {
+    const c = this.#countersOf(world)
+    let id: string
+    do id = hashedId(prefix, `${world.seed}:${prefix}:${c.minted++}`)
+    while (prefix === 'dir' && (world.directories.has(id) || world.directories.editable(id)))
+    return prefix === 'file' ? id.slice(5) : id
+  }
+
+  /** Unknown ids are made up unless the scenario's directories are exclusive (realistic mode). */
+  get #derives(): boolean {
+    return this.batches.mode === 'compat' || !this.#world.exclusiveDirectories
+  }
+
+  /**
+   * The fields of a directory the API never wrote to: it belongs to the project of the
+   * first batch over it, else (declared by the scenario) to the default project, else
+   * (made up for this id) to whoever asks.
+   */
+  #lazyMeta(world: World, dir: Directory, asker: () => string): DirectoryMeta {
+    const first = world.store.firstOver(dir.id)
+    const projectId = first?.projectId ?? (world.directories.has(dir.id) ? world.defaults.projectId : asker())
+    const createdAt = Math.min(first?.createdAt ?? world.epoch, world.epoch)
+    const word = NAME_WORDS[keyHash(world.seed, dir.id).a >>> 29] as string
+    return {
+      id: dir.id,
+      name: `${word} ${dir.id.slice(4, 12)}`,
+      description: null,
+      projectId,
+      type: 'user',
+      expiresAt: null,
+      connectorSubscriptionId: null,
+      systemMetadata: null,
+      createdAt,
+      updatedAt: createdAt,
+      deletedAt: null
+    }
+  }
+
+  /** The directory if the tenant may see it; else DirectoryNotFoundError. */
+  #read(id: string, tenant: Tenant, narrowing: Narrowing): Found {
+    const world = this.#world
+    const editable = world.directories.editable(id)
+    if (editable) {
+      if (editable.meta.deletedAt !== null || !visibleProject(world, editable.meta.projectId, tenant, narrowing)) throw new DirectoryNotFoundError(id)
+      return { meta: editable.meta, dir: editable.snapshot(), editable }
+    }
+    const dir = world.directories.resolve(id, { derive: this.#derives })
+    const meta = this.#lazyMeta(world, dir, () => projectFor(world, this.batches.mode, tenant, narrowing))
+    if (!visibleProject(world, meta.projectId, tenant, narrowing)) throw new DirectoryNotFoundError(id)
+    return { meta, dir }
+  }
+
+  /** The directory to write to: an editable one, adopting (materializing) a lazy one first. */
+  #edit(id: string, tenant: Tenant, narrowing: Narrowing, withFiles = true): EditableDirectory {
+    const found = this.#read(id, tenant, narrowing)
+    if (found.editable) return found.editable
+    const world = this.#world
+    this.#roomForDirectory(world, null)
+    const count = withFiles ? found.dir.count : 0
+    this.#roomForFiles(world, count, 0)
+    const files: FileEntry[] = []
+    for (let i = 0; i < count; i++) files.push(this.#entryOf(world, found.dir.file(i), i, found.meta))
+    const editable = new EditableDirectory(found.meta, files)
+    this.#countersOf(world).files += count
+    world.directories.store(editable)
+    return editable
+  }
+
+  /** A file of a lazy directory as the files API shows it. */
+  #entryOf(world: World, file: DirectoryFile, index: number, meta: DirectoryMeta): FileEntry {
+    if (isFileEntry(file)) return file
+    const fileId = uuidOf('', wordsAt(keyHash(world.seed, `file:${file.id}`), 0)).slice(1)
+    return { seq: index, id: file.id, name: file.name, error: file.error, uniqueId: file.name, fileId, metadata: NO_METADATA, createdAt: meta.createdAt, updatedAt: meta.createdAt }
+  }
+
+  #roomForDirectory(world: World, projectId: string | null): void {
+    if (world.directories.editableCount >= MAX_STORED_DIRECTORIES) {
+      throw new DirectoryLimitError(`Too many directories: this mock stores at most ${MAX_STORED_DIRECTORIES} created or changed directories; reset it (POST /_mock/reset)`)
+    }
+    if (projectId === null) return
+    let live = 0
+    for (const d of world.directories.editables()) if (d.meta.deletedAt === null && sameId(d.meta.projectId, projectId)) live++
+    if (live >= MAX_DIRECTORIES_PER_PROJECT) throw new DirectoryLimitError(`Too many directories: a project holds at most ${MAX_DIRECTORIES_PER_PROJECT}`)
+  }
+
+  #roomForFiles(world: World, adding: number, inDirectory: number): void {
+    if (inDirectory + adding > MAX_FILES_PER_DIRECTORY) throw new DirectoryLimitError(`Too many files: a directory holds at most ${MAX_FILES_PER_DIRECTORY}`)
+    if (this.#countersOf(world).files + adding > MAX_STORED_FILES) {
+      throw new DirectoryLimitError(`Too many files: this mock stores at most ${MAX_STORED_FILES} files in created or changed directories; reset it (POST /_mock/reset)`)
+    }
+  }
+
+  create(body: CreateDirectoryBody, tenant: Tenant, narrowing: Narrowing): DirectoryMeta {
+    const world = this.#world
+    const projectId = projectFor(world, this.batches.mode, tenant, narrowing)
+    this.#roomForDirectory(world, projectId)
+    const now = this.batches.now()
+    const meta: DirectoryMeta = {
+      id: this.#mint(world, 'dir'),
+      name: body.name,
+      description: body.description ?? null,
+      projectId,
+      type: body.type ?? 'user',
+      expiresAt: body.expires_at ?? null,
+      connectorSubscriptionId: body.connector_subscription_id ?? null,
+      systemMetadata: body.system_metadata ?? null,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null
+    }
+    world.directories.store(new EditableDirectory(meta))
+    return meta
+  }
+
+  get(id: string, tenant: Tenant, narrowing: Narrowing): DirectoryMeta {
+    return this.#read(id, tenant, narrowing).meta
+  }
+
+  update(id: string, body: UpdateDirectoryBody, tenant: Tenant, narrowing: Narrowing): DirectoryMeta {
+    const dir = this.#edit(id, tenant, narrowing)
+    dir.meta = { ...dir.meta, name: body.name ?? dir.meta.name, description: body.description !== undefined ? body.description : dir.meta.description, updatedAt: this.batches.now() }
+    return dir.meta
+  }
+
+  /** Deletes the directory (kept as `deleted_at`, without files); batches over it keep their snapshot. */
+  delete(id: string, tenant: Tenant, narrowing: Narrowing): void {
+    const world = this.#world
+    const dir = this.#edit(id, tenant, narrowing, false)
+    this.#countersOf(world).files -= dir.count
+    dir.markDeleted(this.batches.now())
+    world.directories.store(dir)
+  }
+
+  /** Directories in the order they were declared: the scenario's, then created ones. */
+  list(q: ListDirectoriesQuery & { page_size: number }, tenant: Tenant): DirectoryPage {
+    const world = this.#world
+    const tokens = this.#tokensOf(world)
+    const narrowing: Narrowing = { project_id: q.project_id, organization_id: q.organization_id }
+    const fingerprint = JSON.stringify(['directories', tenant?.projectId ?? null, q.project_id ?? null, q.organization_id ?? null, q.include_deleted ?? false, q.name ?? null, q.type ?? null, q.types ?? null])
+    let start = 0
+    let tokenValid = true
+    const order = world.directories.ordered()
+    if (q.page_token !== undefined) {
+      const pos = tokens.read(q.page_token, fingerprint)
+      tokenValid = pos !== null && order[pos.createdAt] === pos.id
+      start = tokenValid && pos ? pos.createdAt + 1 : 0
+    }
+    if (tenant && q.project_id !== undefined && !sameId(tenant.projectId, q.project_id)) return { items: [], nextToken: null, tokenValid }
+    const asker = (): string => tenant?.projectId ?? q.project_id ?? world.defaults.projectId
+    const types = q.types ?? (q.type !== undefined ? [q.type] : null)
+    const items: DirectoryMeta[] = []
+    let lastIndex = -1
+    let more = false
+    for (let i = start; i < order.length; i++) {
+      const id = order[i] as string
+      const editable = world.directories.editable(id)
+      const lazy = editable ? undefined : world.directories.get(id)
+      const meta = editable ? editable.meta : lazy ? this.#lazyMeta(world, lazy, asker) : undefined
+      if (!meta || (meta.deletedAt !== null && q.include_deleted !== true) || !visibleProject(world, meta.projectId, tenant, narrowing)) continue
+      if ((q.name !== undefined && meta.name !== q.name) || (types !== null && !types.includes(meta.type))) continue
+      if (items.length === q.page_size) {
+        more = true
+        break
+      }
+      items.push(meta)
+      lastIndex = i
+    }
+    const last = items[items.length - 1]
+    return { items, nextToken: more && last ? tokens.issue({ createdAt: lastIndex, id: last.id }, fingerprint) : null, tokenValid }
+  }
+
+  /** A page of the directory's files, in the directory's order (the order batch results follow). */
+  listFiles(directoryId: string, q: ListFilesQuery & { page_size: number }, tenant: Tenant): FilePage {
+    const world = this.#world
+    const narrowing: Narrowing = { project_id: q.project_id, organization_id: q.organization_id }
+    const found = this.#read(directoryId, tenant, narrowing)
+    const tokens = this.#tokensOf(world)
+    const from = q.updated_at_on_or_after !== undefined ? Date.parse(q.updated_at_on_or_after) : -Infinity
+    const to = q.updated_at_on_or_before !== undefined ? Date.parse(q.updated_at_on_or_before) : Infinity
+    const fingerprint = JSON.stringify(['files', directoryId, tenant?.projectId ?? null, q.project_id ?? null, q.organization_id ?? null, q.display_name ?? null, q.display_name_contains ?? null, q.file_id ?? null, q.unique_id ?? null, from, to])
+    let afterSeq = -1
+    let tokenValid = true
+    if (q.page_token !== undefined) {
+      const pos = tokens.read(q.page_token, fingerprint)
+      tokenValid = pos !== null
+      if (pos) afterSeq = pos.createdAt
+    }
+    const { editable, dir, meta } = found
+    const count = dir.count
+    const at = (i: number): FileEntry => this.#entryOf(world, dir.file(i), i, meta)
+    const contains = q.display_name_contains?.toLowerCase()
+    const items: FileEntry[] = []
+    let more = false
+    for (let i = editable ? editable.after(afterSeq) : afterSeq + 1; i < count; i++) {
+      const f = at(i)
+      if (q.display_name !== undefined && f.name !== q.display_name) continue
+      if (contains !== undefined && !f.name.toLowerCase().includes(contains)) continue
+      if (q.file_id !== undefined && f.fileId !== q.file_id) continue
+      if (q.unique_id !== undefined && f.uniqueId !== q.unique_id) continue
+      if (f.updatedAt < from || f.updatedAt > to) continue
+      if (items.length === q.page_size) {
+        more = true
+        break
+      }
+      items.push(f)
+    }
+    const last = items[items.length - 1]
+    return { directory: meta, items, nextToken: more && last ? tokens.issue({ createdAt: last.seq, id: last.id }, fingerprint) : null, tokenValid }
+  }
+
+  getFile(directoryId: string, fileId: string, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {
+    const { dir, meta } = this.#read(directoryId, tenant, narrowing)
+    for (let i = 0; i < dir.count; i++) {
+      const file = dir.file(i)
+      if (file.id === fileId) return { directory: meta, file: this.#entryOf(this.#world, file, i, meta) }
+    }
+    throw new DirectoryFileNotFoundError(directoryId, fileId)
+  }
+
+  addFile(directoryId: string, body: AddFileBody, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {
+    return this.#append(directoryId, tenant, narrowing, {
+      name: body.display_name ?? body.file_id,
+      uniqueId: body.unique_id ?? body.file_id,
+      fileId: body.file_id,
+      metadata: body.metadata ?? NO_METADATA
+    })
+  }
+
+  /** A file uploaded: its size and hash are kept, its bytes never were. */
+  upload(directoryId: string, upload: FileUpload, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {
+    return this.#append(directoryId, tenant, narrowing, {
+      name: upload.display_name ?? upload.filename,
+      uniqueId: upload.unique_id ?? upload.external_file_id ?? upload.filename,
+      fileId: null,
+      metadata: upload.metadata ?? NO_METADATA,
+      bytes: upload.bytes,
+      sha256: upload.sha256
+    })
+  }
+
+  #append(
+    directoryId: string,
+    tenant: Tenant,
+    narrowing: Narrowing,
+    fields: { name: string; uniqueId: string; fileId: string | null; metadata: FileMetadata; bytes?: number; sha256?: string }
+  ): { directory: DirectoryMeta; file: FileEntry } {
+    const world = this.#world
+    const dir = this.#edit(directoryId, tenant, narrowing)
+    this.#roomForFiles(world, 1, dir.count)
+    const now = this.batches.now()
+    const file: FileEntry = {
+      seq: dir.nextSeq(),
+      id: this.#mint(world, 'dfl'),
+      error: mockErrorOf(fields.metadata),
+      ...fields,
+      fileId: fields.fileId ?? this.#mint(world, 'file'),
+      createdAt: now,
+      updatedAt: now
+    }
+    dir.append(file)
+    this.#countersOf(world).files++
+    world.directories.store(dir)
+    return { directory: dir.meta, file }
+  }
+
+  /** Changes a file's fields, or moves it (same id) to the end of `target_directory_id`. */
+  updateFile(directoryId: string, fileId: string, body: UpdateFileBody, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {
+    const world = this.#world
+    const dir = this.#edit(directoryId, tenant, narrowing)
+    const index = dir.indexOf(fileId)
+    if (index < 0) throw new DirectoryFileNotFoundError(directoryId, fileId)
+    const old = dir.files[index] as FileEntry
+    const metadata = body.metadata !== undefined ? (body.metadata ?? NO_METADATA) : old.metadata
+    const keptError = mockErrorOf(old.metadata) === null ? old.error : null
+    const changed = {
+      ...old,
+      name: body.display_name ?? old.name,
+      uniqueId: body.unique_id ?? old.uniqueId,
+      metadata,
+      error: mockErrorOf(metadata) ?? keptError,
+      updatedAt: this.batches.now()
+    }
+    const target = body.target_directory_id
+    if (target != null && target !== directoryId) {
+      const to = this.#edit(target, tenant, narrowing)
+      this.#roomForFiles(world, 0, to.count + 1)
+      dir.remove(index)
+      const moved = { ...changed, seq: to.nextSeq() }
+      to.append(moved)
+      world.directories.store(dir)
+      world.directories.store(to)
+      return { directory: to.meta, file: moved }
+    }
+    dir.replace(index, changed)
+    world.directories.store(dir)
+    return { directory: dir.meta, file: changed }
+  }
+
+  deleteFile(directoryId: string, fileId: string, tenant: Tenant, narrowing: Narrowing): void {
+    const world = this.#world
+    const dir = this.#edit(directoryId, tenant, narrowing)
+    const index = dir.indexOf(fileId)
+    if (index < 0) throw new DirectoryFileNotFoundError(directoryId, fileId)
+    dir.remove(index)
+    this.#countersOf(world).files--
+    world.directories.store(dir)
+  }
+}
