@@ -14,7 +14,7 @@ import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
 import { DEFAULT_MAX_UPLOAD_BYTES, directoriesRoutes } from './http/directories-routes.js'
-import { DirectoryService } from './service/directories.js'
+import { DirectoryService, type DirectoryLimits } from './service/directories.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
@@ -65,6 +65,8 @@ export interface MockOptions {
   maxBatches?: number
   /** Bytes one file uploaded into a directory may have; beyond, 413. Default 25 MiB. */
   maxUploadBytes?: number
+  /** Count limits of the directories API (README "Limits"); lower ones suit tests. */
+  directoryLimits?: Partial<DirectoryLimits>
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -174,7 +176,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
-  const directories = new DirectoryService(service)
+  const directories = new DirectoryService(service, opts.directoryLimits)
   await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]

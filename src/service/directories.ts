@@ -30,6 +30,21 @@ interface Counters {
   files: number
 }
 
+/** The count limits, each overridable (tests use small ones). */
+export interface DirectoryLimits {
+  perProject: number
+  stored: number
+  filesPerDirectory: number
+  storedFiles: number
+}
+
+export const DEFAULT_DIRECTORY_LIMITS: DirectoryLimits = {
+  perProject: MAX_DIRECTORIES_PER_PROJECT,
+  stored: MAX_STORED_DIRECTORIES,
+  filesPerDirectory: MAX_FILES_PER_DIRECTORY,
+  storedFiles: MAX_STORED_FILES
+}
+
 export interface FileUpload {
   filename: string
   bytes: number
@@ -75,7 +90,16 @@ export class DirectoryService {
   readonly #counters = new WeakMap<World, Counters>()
   readonly #tokens = new WeakMap<World, PageTokens>()
 
-  constructor(readonly batches: BatchService) {}
+  readonly limits: DirectoryLimits
+
+  constructor(
+    readonly batches: BatchService,
+    limits: Partial<DirectoryLimits> = {}
+  ) {
+    // A batch runs over at most MAX_FILES_PER_BATCH files: a directory never holds more.
+    this.limits = { ...DEFAULT_DIRECTORY_LIMITS, ...limits }
+    this.limits.filesPerDirectory = Math.min(this.limits.filesPerDirectory, MAX_FILES_PER_DIRECTORY)
+  }
 
   get #world(): World {
     return this.batches.world
@@ -153,10 +177,12 @@ export class DirectoryService {
   }
 
   /** The directory to write to: an editable one, adopting (materializing) a lazy one first. */
-  #edit(id: string, tenant: Tenant, narrowing: Narrowing, withFiles = true): EditableDirectory {
+  #edit(id: string, tenant: Tenant, narrowing: Narrowing, withFiles = true, adding = 0): EditableDirectory {
     const found = this.#read(id, tenant, narrowing)
-    if (found.editable) return found.editable
     const world = this.#world
+    // Checked before adopting: a refused write leaves the directory as it was.
+    if (adding > 0) this.#roomForFiles(world, adding, found.dir.count)
+    if (found.editable) return found.editable
     this.#roomForDirectory(world, null)
     const count = withFiles ? found.dir.count : 0
     this.#roomForFiles(world, count, 0)
@@ -176,19 +202,19 @@ export class DirectoryService {
   }
 
   #roomForDirectory(world: World, projectId: string | null): void {
-    if (world.directories.editableCount >= MAX_STORED_DIRECTORIES) {
-      throw new DirectoryLimitError(`Too many directories: this mock stores at most ${MAX_STORED_DIRECTORIES} created or changed directories; reset it (POST /_mock/reset)`)
+    if (world.directories.editableCount >= this.limits.stored) {
+      throw new DirectoryLimitError(`Too many directories: this mock stores at most ${this.limits.stored} created or changed directories; reset it (POST /_mock/reset)`)
     }
     if (projectId === null) return
     let live = 0
     for (const d of world.directories.editables()) if (d.meta.deletedAt === null && sameId(d.meta.projectId, projectId)) live++
-    if (live >= MAX_DIRECTORIES_PER_PROJECT) throw new DirectoryLimitError(`Too many directories: a project holds at most ${MAX_DIRECTORIES_PER_PROJECT}`)
+    if (live >= this.limits.perProject) throw new DirectoryLimitError(`Too many directories: a project holds at most ${this.limits.perProject}`)
   }
 
   #roomForFiles(world: World, adding: number, inDirectory: number): void {
-    if (inDirectory + adding > MAX_FILES_PER_DIRECTORY) throw new DirectoryLimitError(`Too many files: a directory holds at most ${MAX_FILES_PER_DIRECTORY}`)
-    if (this.#countersOf(world).files + adding > MAX_STORED_FILES) {
-      throw new DirectoryLimitError(`Too many files: this mock stores at most ${MAX_STORED_FILES} files in created or changed directories; reset it (POST /_mock/reset)`)
+    if (inDirectory + adding > this.limits.filesPerDirectory) throw new DirectoryLimitError(`Too many files: a directory holds at most ${this.limits.filesPerDirectory}`)
+    if (this.#countersOf(world).files + adding > this.limits.storedFiles) {
+      throw new DirectoryLimitError(`Too many files: this mock stores at most ${this.limits.storedFiles} files in created or changed directories; reset it (POST /_mock/reset)`)
     }
   }
 
@@ -347,8 +373,7 @@ export class DirectoryService {
     fields: { name: string; uniqueId: string; fileId: string | null; metadata: FileMetadata; bytes?: number; sha256?: string }
   ): { directory: DirectoryMeta; file: FileEntry } {
     const world = this.#world
-    const dir = this.#edit(directoryId, tenant, narrowing)
-    this.#roomForFiles(world, 1, dir.count)
+    const dir = this.#edit(directoryId, tenant, narrowing, true, 1)
     const now = this.batches.now()
     const file: FileEntry = {
       seq: dir.nextSeq(),
@@ -384,8 +409,7 @@ export class DirectoryService {
     }
     const target = body.target_directory_id
     if (target != null && target !== directoryId) {
-      const to = this.#edit(target, tenant, narrowing)
-      this.#roomForFiles(world, 0, to.count + 1)
+      const to = this.#edit(target, tenant, narrowing, true, 1)
       dir.remove(index)
       const moved = { ...changed, seq: to.nextSeq() }
       to.append(moved)
