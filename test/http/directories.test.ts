@@ -217,3 +217,54 @@ t.test('limits: files per directory, directories per project; bad input is a 422
   const stored = await post(app, `${DIRS}/${made[2].id}/files`, { file_id: 'd' })
   t.same([stored.status, stored.body.detail], [400, 'Too many files: this mock stores at most 10003 files in created or changed directories; reset it (POST /_mock/reset)'])
 })
+
+t.test('multipart upload: a real FormData client and a hand-made (curl -F) body; size limit; bad fields', async (t) => {
+  const app = await build(t, { maxUploadBytes: 1024 })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address() as { port: number }
+  const base = `http://127.0.0.1:${address.port}${DIRS}`
+  const dir = (await createDir(app)).id
+
+  const form = new FormData()
+  form.append('upload_file', new Blob(['%PDF-1.7 hello']), 'scan.pdf')
+  form.append('metadata', JSON.stringify({ mock_error: 'File scan.pdf is corrupted or not a valid PDF', pages: 2 }))
+  form.append('external_file_id', 'ext-1')
+  const res = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: form, headers: AUTH })
+  const uploaded = (await res.json()) as any
+  t.equal(res.status, 200)
+  t.match(uploaded, { directory_id: dir, display_name: 'scan.pdf', unique_id: 'ext-1', metadata: { pages: 2 } })
+  t.match(uploaded.file_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4/)
+
+  // curl -F 'upload_file=@notes.txt' -F display_name=Notes: fields may come after the file.
+  const boundary = '------------------------curl7b3f'
+  const body = [`--${boundary}`, 'Content-Disposition: form-data; name="upload_file"; filename="notes.txt"', 'Content-Type: text/plain', '', 'some notes', `--${boundary}`, 'Content-Disposition: form-data; name="display_name"', '', 'Notes', `--${boundary}--`, ''].join('\r\n')
+  const curl = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body })
+  t.same([curl.statusCode, curl.json().display_name, curl.json().unique_id], [200, 'Notes', 'notes.txt'])
+
+  const batch = (await post(app, '/api/v2/batches', { config, source_directory_id: dir })).body
+  await advance(app, 60_000)
+  const results = (await get(app, `/api/v2/batches/${batch.id}?expand=results`)).body.results
+  t.same(results.map((r: any) => [r.source_directory_file_id, r.error_message]), [[uploaded.id, 'File scan.pdf is corrupted or not a valid PDF'], [curl.json().id, null]])
+
+  const big = new FormData()
+  big.append('upload_file', new Blob([new Uint8Array(1025)]), 'big.bin')
+  const tooBig = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: big, headers: AUTH })
+  t.same([tooBig.status, await tooBig.json()], [413, { detail: 'File too large: an upload holds at most 1024 bytes (--max-upload-bytes)' }])
+
+  const noFile = new FormData()
+  noFile.append('display_name', 'x')
+  const missing = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: noFile, headers: AUTH })
+  t.same([missing.status, ((await missing.json()) as any).detail[0].loc], [422, ['body', 'upload_file']])
+
+  const badMeta = new FormData()
+  badMeta.append('upload_file', new Blob(['x']), 'x.txt')
+  badMeta.append('metadata', '{not json')
+  const bad = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: badMeta, headers: AUTH })
+  t.same([bad.status, ((await bad.json()) as any).detail[0].loc], [422, ['body', 'metadata']])
+
+  // httpx: Content-Type application/json and no body.
+  const empty = await send(app, 'POST', `${DIRS}/${dir}/files/upload`, undefined, JSON_HEADERS)
+  t.same([empty.status, empty.body.detail[0].type], [422, 'missing'])
+  t.same((await get(app, `${DIRS}/${dir}/files`)).body.items.length, 2, 'no refused upload added a file')
+  t.equal((await fetch(`${base}/dir-nope-x/files/upload`, { method: 'POST', body: form, headers: { authorization: 'Bearer k' } })).status, 200, 'a made-up directory takes uploads too')
+})
