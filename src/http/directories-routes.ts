@@ -157,7 +157,7 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
 
   app.patch(
     '/:directory_id',
-    { bodyLimit: 64 * 1024, schema: { ...doc('updateDirectory', 'Update a directory'), params: DirectoryIdParamsSchema, querystring: DirectoryTenancyQuerySchema, body: UpdateDirectoryBodySchema, response: { 200: DirectorySchema, 400: HttpErrorSchema, ...errors } } },
+    { bodyLimit: 64 * 1024, schema: { ...doc('updateDirectory', 'Update a directory'), params: DirectoryIdParamsSchema, querystring: DirectoryTenancyQuerySchema, body: UpdateDirectoryBodySchema, response: { 200: DirectorySchema, 400: HttpErrorSchema, 413: HttpErrorSchema, ...errors } } },
     (request) => directoryAnswer(directories.update(request.params.directory_id, request.body ?? {}, request.tenant, request.query))
   )
 
@@ -215,7 +215,7 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
 
   app.patch(
     '/:directory_id/files/:directory_file_id',
-    { bodyLimit: 64 * 1024, schema: { ...doc('updateDirectoryFile', 'Update a file of a directory, or move it to target_directory_id'), params: DirectoryFileParamsSchema, querystring: DirectoryTenancyQuerySchema, body: UpdateFileBodySchema, response: { 200: DirectoryFileSchema, 400: HttpErrorSchema, ...errors } } },
+    { bodyLimit: 64 * 1024, schema: { ...doc('updateDirectoryFile', 'Update a file of a directory, or move it to target_directory_id'), params: DirectoryFileParamsSchema, querystring: DirectoryTenancyQuerySchema, body: UpdateFileBodySchema, response: { 200: DirectoryFileSchema, 400: HttpErrorSchema, 413: HttpErrorSchema, ...errors } } },
     (request) => {
       const { directory, file } = directories.updateFile(request.params.directory_id, request.params.directory_file_id, request.body ?? {}, request.tenant, request.query)
       return fileAnswer(directory, file)
