@@ -18,6 +18,8 @@ export const MAX_STORED_DIRECTORIES = 10_000
 export const MAX_FILES_PER_DIRECTORY = MAX_FILES_PER_BATCH
 /** Files of directories the API created or wrote to, in one world (until a reset). */
 export const MAX_STORED_FILES = 200_000
+/** What the fields of created or adopted directories and files may hold in all, estimated (names, metadata). */
+export const MAX_STORED_BYTES = 64 * 1024 * 1024
 /** A string under this metadata key makes the file fail to map in batches, with that message. */
 export const MOCK_ERROR_KEY = 'mock_error'
 
@@ -28,6 +30,17 @@ const NAME_WORDS = ['Invoices', 'Contracts', 'Reports', 'Statements', 'Receipts'
 interface Counters {
   minted: number
   files: number
+  bytes: number
+}
+
+/** The memory a file's fields hold, estimated (UTF-16 strings, an object's overhead). */
+function entryBytes(f: FileEntry): number {
+  const strings = f.name.length + f.uniqueId.length + (f.fileId?.length ?? 0) + (f.error?.length ?? 0)
+  return 200 + 2 * strings + (Object.keys(f.metadata).length > 0 ? 2 * JSON.stringify(f.metadata).length : 0)
+}
+
+function metaBytes(m: DirectoryMeta): number {
+  return 300 + 2 * (m.name.length + (m.description?.length ?? 0)) + (m.systemMetadata ? 2 * JSON.stringify(m.systemMetadata).length : 0)
 }
 
 /** The count limits, each overridable (tests use small ones). */
@@ -36,13 +49,15 @@ export interface DirectoryLimits {
   stored: number
   filesPerDirectory: number
   storedFiles: number
+  storedBytes: number
 }
 
 export const DEFAULT_DIRECTORY_LIMITS: DirectoryLimits = {
   perProject: MAX_DIRECTORIES_PER_PROJECT,
   stored: MAX_STORED_DIRECTORIES,
   filesPerDirectory: MAX_FILES_PER_DIRECTORY,
-  storedFiles: MAX_STORED_FILES
+  storedFiles: MAX_STORED_FILES,
+  storedBytes: MAX_STORED_BYTES
 }
 
 export interface FileUpload {
@@ -108,7 +123,7 @@ export class DirectoryService {
   #countersOf(world: World): Counters {
     let c = this.#counters.get(world)
     if (!c) {
-      c = { minted: 0, files: 0 }
+      c = { minted: 0, files: 0, bytes: 0 }
       this.#counters.set(world, c)
     }
     return c
@@ -188,6 +203,7 @@ export class DirectoryService {
     this.#roomForFiles(world, count, 0)
     const files: FileEntry[] = []
     for (let i = 0; i < count; i++) files.push(this.#entryOf(world, found.dir.file(i), i, found.meta))
+    this.#charge(world, files.reduce((sum, f) => sum + entryBytes(f), metaBytes(found.meta)))
     const editable = new EditableDirectory(found.meta, files)
     this.#countersOf(world).files += count
     world.directories.store(editable)
@@ -209,6 +225,15 @@ export class DirectoryService {
     let live = 0
     for (const d of world.directories.editables()) if (d.meta.deletedAt === null && sameId(d.meta.projectId, projectId)) live++
     if (live >= this.limits.perProject) throw new DirectoryLimitError(`Too many directories: a project holds at most ${this.limits.perProject}`)
+  }
+
+  /** Counts `bytes` more (or fewer) stored; refuses growth past the budget. */
+  #charge(world: World, bytes: number): void {
+    const c = this.#countersOf(world)
+    if (bytes > 0 && c.bytes + bytes > this.limits.storedBytes) {
+      throw new DirectoryLimitError(`Too much stored: created or changed directories and files hold at most ${this.limits.storedBytes} bytes of names and metadata; reset it (POST /_mock/reset)`)
+    }
+    c.bytes += bytes
   }
 
   #roomForFiles(world: World, adding: number, inDirectory: number): void {
@@ -236,6 +261,7 @@ export class DirectoryService {
       updatedAt: now,
       deletedAt: null
     }
+    this.#charge(world, metaBytes(meta))
     world.directories.store(new EditableDirectory(meta))
     return meta
   }
@@ -246,8 +272,10 @@ export class DirectoryService {
 
   update(id: string, body: UpdateDirectoryBody, tenant: Tenant, narrowing: Narrowing): DirectoryMeta {
     const dir = this.#edit(id, tenant, narrowing)
-    dir.meta = { ...dir.meta, name: body.name ?? dir.meta.name, description: body.description !== undefined ? body.description : dir.meta.description, updatedAt: this.batches.now() }
-    return dir.meta
+    const meta = { ...dir.meta, name: body.name ?? dir.meta.name, description: body.description !== undefined ? body.description : dir.meta.description, updatedAt: this.batches.now() }
+    this.#charge(this.#world, metaBytes(meta) - metaBytes(dir.meta))
+    dir.meta = meta
+    return meta
   }
 
   /** Deletes the directory (kept as `deleted_at`, without files); batches over it keep their snapshot. */
@@ -255,6 +283,7 @@ export class DirectoryService {
     const world = this.#world
     const dir = this.#edit(id, tenant, narrowing, false)
     this.#countersOf(world).files -= dir.count
+    this.#charge(world, -dir.files.reduce((sum, f) => sum + entryBytes(f), 0))
     dir.markDeleted(this.batches.now())
     world.directories.store(dir)
   }
@@ -384,6 +413,7 @@ export class DirectoryService {
       createdAt: now,
       updatedAt: now
     }
+    this.#charge(world, entryBytes(file))
     dir.append(file)
     this.#countersOf(world).files++
     world.directories.store(dir)
@@ -408,8 +438,9 @@ export class DirectoryService {
       updatedAt: this.batches.now()
     }
     const target = body.target_directory_id
-    if (target != null && target !== directoryId) {
-      const to = this.#edit(target, tenant, narrowing, true, 1)
+    const to = target != null && target !== directoryId ? this.#edit(target, tenant, narrowing, true, 1) : null
+    this.#charge(world, entryBytes(changed) - entryBytes(old))
+    if (to) {
       dir.remove(index)
       const moved = { ...changed, seq: to.nextSeq() }
       to.append(moved)
@@ -427,7 +458,7 @@ export class DirectoryService {
     const dir = this.#edit(directoryId, tenant, narrowing)
     const index = dir.indexOf(fileId)
     if (index < 0) throw new DirectoryFileNotFoundError(directoryId, fileId)
-    dir.remove(index)
+    this.#charge(world, -entryBytes(dir.remove(index)))
     this.#countersOf(world).files--
     world.directories.store(dir)
   }

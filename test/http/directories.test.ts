@@ -218,6 +218,24 @@ t.test('limits: files per directory, directories per project; bad input is a 422
   t.same([stored.status, stored.body.detail], [400, 'Too many files: this mock stores at most 10003 files in created or changed directories; reset it (POST /_mock/reset)'])
 })
 
+t.test('limits: what stored directories and files hold in all (names, metadata) is bounded', async (t) => {
+  const app = await build(t, { directoryLimits: { storedBytes: 20_000 } })
+  const dir = (await createDir(app)).id
+  const metadata = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, 'x'.repeat(500)]))
+  const before = (await walk(app, `${DIRS}/${dir}/files`)).items.length
+  let refused: any
+  for (let i = 0; i < 10 && !refused; i++) {
+    const res = await post(app, `${DIRS}/${dir}/files`, { file_id: `f${i}`, metadata })
+    if (res.status !== 200) refused = res
+  }
+  t.equal(before, 0)
+  t.same([refused?.status, refused?.body.detail], [400, 'Too much stored: created or changed directories and files hold at most 20000 bytes of names and metadata; reset it (POST /_mock/reset)'])
+  const kept = (await walk(app, `${DIRS}/${dir}/files`)).items
+  t.ok(kept.length >= 1 && kept.length < 10, `some files fit (${kept.length})`)
+  t.equal((await send(app, 'DELETE', `${DIRS}/${dir}/files/${kept[0].id}`)).status, 204)
+  t.equal((await post(app, `${DIRS}/${dir}/files`, { file_id: 'again', metadata })).status, 200, 'a delete gives the room back')
+})
+
 t.test('multipart upload: a real FormData client and a hand-made (curl -F) body; size limit; bad fields', async (t) => {
   const app = await build(t, { maxUploadBytes: 1024 })
   await app.listen({ port: 0, host: '127.0.0.1' })
