@@ -138,6 +138,12 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
   app.addHook('onRequest', authHook(service, auth))
   await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1 } })
   const doc = (operationId: string, summary: string) => ({ tags: ['directories'], operationId, summary, security: [{ bearer: [] }] })
+  // Compat mode, as for batches: `page_size=0` is the default, a token never issued reads as the first page.
+  const lenient = service.mode === 'compat'
+  const compatPageSize = async (request: { query: unknown }): Promise<void> => {
+    const query = request.query as Record<string, unknown>
+    if (query.page_size === '0') delete query.page_size
+  }
 
   app.post(
     '',
@@ -145,9 +151,9 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
     (request) => directoryAnswer(directories.create(request.body, request.tenant, request.query))
   )
 
-  app.get('', { schema: { ...doc('listDirectories', 'List directories'), querystring: ListDirectoriesQuerySchema, response: { 200: DirectoryListSchema, ...errors } } }, (request) => {
+  app.get('', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('listDirectories', 'List directories'), querystring: ListDirectoriesQuerySchema, response: { 200: DirectoryListSchema, ...errors } } }, (request) => {
     const page = directories.list({ ...request.query, page_size: request.query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
-    if (!page.tokenValid) throw invalidToken(request.query.page_token)
+    if (!page.tokenValid && !lenient) throw invalidToken(request.query.page_token)
     return { items: page.items.map(directoryAnswer), next_page_token: page.nextToken }
   })
 
@@ -170,9 +176,9 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
     }
   )
 
-  app.get('/:directory_id/files', { schema: { ...doc('listDirectoryFiles', "List a directory's files, in the directory's order"), params: DirectoryIdParamsSchema, querystring: ListFilesQuerySchema, response: { 200: DirectoryFileListSchema, ...errors } } }, (request) => {
+  app.get('/:directory_id/files', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('listDirectoryFiles', "List a directory's files, in the directory's order"), params: DirectoryIdParamsSchema, querystring: ListFilesQuerySchema, response: { 200: DirectoryFileListSchema, ...errors } } }, (request) => {
     const page = directories.listFiles(request.params.directory_id, { ...request.query, page_size: request.query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
-    if (!page.tokenValid) throw invalidToken(request.query.page_token)
+    if (!page.tokenValid && !lenient) throw invalidToken(request.query.page_token)
     return { items: page.items.map((f) => fileAnswer(page.directory, f)), next_page_token: page.nextToken }
   })
 

@@ -1,7 +1,7 @@
 import type { Directory, DirectoryFile } from '../domain/directory.js'
 import { EditableDirectory, isFileEntry, type DirectoryMeta, type FileEntry, type FileMetadata } from '../domain/directory-files.js'
 import { DirectoryFileNotFoundError, DirectoryLimitError, DirectoryNotFoundError } from '../domain/errors.js'
-import { hashedId, sameId } from '../ids.js'
+import { canonicalId, hashedId, sameId } from '../ids.js'
 import { MAX_FILES_PER_BATCH } from '../schemas/scenario.js'
 import type { AddFileBody, CreateDirectoryBody, ListDirectoriesQuery, ListFilesQuery, UpdateDirectoryBody, UpdateFileBody } from '../schemas/directories.js'
 import { keyHash, uuidOf, wordsAt } from '../store/key-hash.js'
@@ -90,6 +90,11 @@ interface Found {
   editable?: EditableDirectory | undefined
 }
 
+/** The name of a directory the API never wrote to: from the seed and its id. */
+function lazyName(seed: number, id: string): string {
+  return `${NAME_WORDS[keyHash(seed, id).a >>> 29] as string} ${id.slice(4, 12)}`
+}
+
 function mockErrorOf(metadata: FileMetadata | null | undefined): string | null {
   const value = metadata?.[MOCK_ERROR_KEY]
   return typeof value === 'string' && value.length > 0 ? value : null
@@ -104,6 +109,9 @@ function mockErrorOf(metadata: FileMetadata | null | undefined): string | null {
 export class DirectoryService {
   readonly #counters = new WeakMap<World, Counters>()
   readonly #tokens = new WeakMap<World, PageTokens>()
+  /** Per world, the canonical project of each listed scenario directory's first batch (null: none yet), by list index. */
+  readonly #owners = new WeakMap<World, (string | null | undefined)[]>()
+  readonly #canonical = new Map<string, string>()
 
   readonly limits: DirectoryLimits
 
@@ -161,10 +169,9 @@ export class DirectoryService {
     const first = world.store.firstOver(dir.id)
     const projectId = first?.projectId ?? (world.directories.has(dir.id) ? world.defaults.projectId : asker())
     const createdAt = Math.min(first?.createdAt ?? world.epoch, world.epoch)
-    const word = NAME_WORDS[keyHash(world.seed, dir.id).a >>> 29] as string
     return {
       id: dir.id,
-      name: `${word} ${dir.id.slice(4, 12)}`,
+      name: lazyName(world.seed, dir.id),
       description: null,
       projectId,
       type: 'user',
@@ -288,6 +295,31 @@ export class DirectoryService {
     world.directories.store(dir)
   }
 
+  /**
+   * The canonical project of the first batch over the scenario directory at `order[i]`, or
+   * null: known once, then a comparison, so a tenant's listing over 100k scenario
+   * directories walks them at a few ns each.
+   */
+  #lazyOwner(world: World, order: readonly string[], i: number): string | null {
+    let owners = this.#owners.get(world)
+    if (!owners) {
+      owners = []
+      this.#owners.set(world, owners)
+    }
+    while (owners.length < order.length) owners.push(undefined)
+    const known = owners[i]
+    if (known) return known
+    const first = world.store.firstOver(order[i] as string)
+    let owner: string | null = null
+    if (first) {
+      // A scenario's batches share a few project id strings: each is made canonical once.
+      owner = this.#canonical.get(first.projectId) ?? canonicalId(first.projectId)
+      if (this.#canonical.size < 1024) this.#canonical.set(first.projectId, owner)
+    }
+    owners[i] = owner
+    return owner
+  }
+
   /** Directories in the order they were declared: the scenario's, then created ones. */
   list(q: ListDirectoriesQuery & { page_size: number }, tenant: Tenant): DirectoryPage {
     const world = this.#world
@@ -305,12 +337,17 @@ export class DirectoryService {
     if (tenant && q.project_id !== undefined && !sameId(tenant.projectId, q.project_id)) return { items: [], nextToken: null, tokenValid }
     const asker = (): string => tenant?.projectId ?? q.project_id ?? world.defaults.projectId
     const types = q.types ?? (q.type !== undefined ? [q.type] : null)
+    const want = tenant ? canonicalId(tenant.projectId) : q.project_id !== undefined ? canonicalId(q.project_id) : null
+    const defaultOwner = canonicalId(world.defaults.projectId)
     const items: DirectoryMeta[] = []
     let lastIndex = -1
     let more = false
     for (let i = start; i < order.length; i++) {
       const id = order[i] as string
       const editable = world.directories.editable(id)
+      // Another project's scenario directory is skipped before its fields are made.
+      if (!editable && want !== null && (this.#lazyOwner(world, order, i) ?? defaultOwner) !== want) continue
+      if (!editable && ((q.name !== undefined && lazyName(world.seed, id) !== q.name) || (types !== null && !types.includes('user')))) continue
       const lazy = editable ? undefined : world.directories.get(id)
       const meta = editable ? editable.meta : lazy ? this.#lazyMeta(world, lazy, asker) : undefined
       if (!meta || (meta.deletedAt !== null && q.include_deleted !== true) || !visibleProject(world, meta.projectId, tenant, narrowing)) continue

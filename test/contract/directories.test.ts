@@ -88,6 +88,9 @@ for (const mode of ['realistic', 'compat'] as const) {
     const results = (await client.batches.get(scenarioBatch.id, { expand: ['results'] })).results ?? []
     t.equal(walked.length, 25)
     t.same(walked, results.map((r) => r.source_directory_file_id))
+    const forged = client.beta.directories.files.list(SCENARIO_DIR, { page_size: 0, page_token: 'never-issued' })
+    if (mode === 'compat') t.same((await forged).items.map((f) => f.id), walked.slice(0, 20), 'compat: page_size=0 is the default, an unknown token the first page')
+    else await rejectsAs(t, forged, LlamaCloud.UnprocessableEntityError, 'realistic: page_size=0 and a forged token are 422')
 
     // Cancelled mid-run: only files mapped before the cancel have results (and jobs).
     const cancelled = await client.batches.create({ config, source_directory_id: SCENARIO_DIR })
