@@ -111,6 +111,7 @@ async function readUpload(request: FastifyRequest, maxUploadBytes: number): Prom
     throw e
   }
   if (!file) throw invalidField('upload_file', 'Field required', null, 'missing')
+  if (file.filename.length > MAX_NAME_LENGTH) throw invalidField('upload_file', `Value error, the file name has at most ${MAX_NAME_LENGTH} characters`, file.filename.slice(0, 64))
   for (const key of ['display_name', 'unique_id'] as const) {
     const value = fields[key]
     if (value !== undefined && value.length > MAX_NAME_LENGTH) throw invalidField(key, `String should have at most ${MAX_NAME_LENGTH} characters`, value.slice(0, 64), 'string_too_long')

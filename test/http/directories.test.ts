@@ -104,6 +104,9 @@ t.test("files: add, list with filters and pages, get, update, delete; a batch jo
   const late = await addFile(app, dir, { file_id: 'file-late' })
   t.same([late.display_name, late.unique_id], ['file-late', 'file-late'], 'names default to the file_id')
   t.same((await get(app, `/api/v2/batches/${batch.id}?expand=results`)).body.results, results, 'the earlier batch is unchanged')
+  const recent = (await get(app, `${DIRS}/${dir}/files?updated_at_on_or_after=2026-01-01T00:00:30Z`)).body.items
+  t.same(recent.map((f: any) => f.id), [added[0].id, late.id], 'updated_at filters: the renamed file and the new one')
+  t.same((await get(app, `${DIRS}/${dir}/files?updated_at_on_or_before=2026-01-01T00:00:30Z`)).body.items.length, 5)
 
   const second = (await post(app, '/api/v2/batches', { config, source_directory_id: dir })).body
   await advance(app, 60_000)
@@ -273,6 +276,11 @@ t.test('multipart upload: a real FormData client and a hand-made (curl -F) body;
   noFile.append('display_name', 'x')
   const missing = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: noFile, headers: AUTH })
   t.same([missing.status, ((await missing.json()) as any).detail[0].loc], [422, ['body', 'upload_file']])
+
+  const longName = new FormData()
+  longName.append('upload_file', new Blob(['x']), `${'n'.repeat(600)}.pdf`)
+  const named = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: longName, headers: AUTH })
+  t.same([named.status, ((await named.json()) as any).detail[0].loc], [422, ['body', 'upload_file']], 'a file name over 512 characters')
 
   const badMeta = new FormData()
   badMeta.append('upload_file', new Blob(['x']), 'x.txt')
