@@ -37,6 +37,9 @@ for (const mode of ['realistic', 'compat'] as const) {
     t.match(invoice, { directory_id: dir.id, display_name: 'invoice.pdf', unique_id: 'inv-1', project_id: A })
     t.match(broken, { display_name: 'Broken scan', metadata: { source: 'scanner' } })
     t.same((await client.beta.directories.get(dir.id)).id, dir.id)
+    const ephemeral: string[] = []
+    for await (const d of client.beta.directories.list({ types: ['ephemeral', 'index'] })) ephemeral.push(d.id)
+    t.same(ephemeral, [dir.id], 'types filters (the scenario directory is a user one)')
 
     // 2. A batch over it; the clock moves it to COMPLETED.
     const batch = await client.batches.create({ config, source_directory_id: dir.id })
