@@ -1,13 +1,13 @@
-import type { Directory, DirectoryFile } from '../domain/directory.js'
-import { EditableDirectory, isFileEntry, type DirectoryMeta, type FileEntry, type FileMetadata } from '../domain/directory-files.js'
+import type { Directory } from '../domain/directory.js'
+import { EditableDirectory, type DirectoryMeta, type FileEntry, type FileMetadata } from '../domain/directory-files.js'
 import { DirectoryFileNotFoundError, DirectoryLimitError, DirectoryNotFoundError } from '../domain/errors.js'
 import { canonicalId, hashedId, sameId } from '../ids.js'
 import { MAX_FILES_PER_BATCH } from '../schemas/scenario.js'
 import type { AddFileBody, CreateDirectoryBody, ListDirectoriesQuery, ListFilesQuery, UpdateDirectoryBody, UpdateFileBody } from '../schemas/directories.js'
-import { keyHash, uuidOf, wordsAt } from '../store/key-hash.js'
 import { PageTokens } from '../store/page-token.js'
 import type { World } from '../store/world.js'
 import type { BatchService } from './batches.js'
+import { entryBytes, entryOf, lazyMeta, lazyName, metaBytes, mockErrorOf, NO_METADATA } from './directory-views.js'
 import { projectFor, visibleProject, type Narrowing, type Tenant } from './tenancy.js'
 
 /** Live (not deleted) directories one project may hold. */
@@ -20,11 +20,7 @@ export const MAX_FILES_PER_DIRECTORY = MAX_FILES_PER_BATCH
 export const MAX_STORED_FILES = 200_000
 /** What the fields of created or adopted directories and files may hold in all, estimated (names, metadata). */
 export const MAX_STORED_BYTES = 64 * 1024 * 1024
-/** A string under this metadata key makes the file fail to map in batches, with that message. */
-export const MOCK_ERROR_KEY = 'mock_error'
 
-const NO_METADATA: FileMetadata = Object.freeze({})
-const NAME_WORDS = ['Invoices', 'Contracts', 'Reports', 'Statements', 'Receipts', 'Claims', 'Filings', 'Policies']
 
 /** What a world's API directories have used up: ids minted and files stored. */
 interface Counters {
@@ -33,15 +29,6 @@ interface Counters {
   bytes: number
 }
 
-/** The memory a file's fields hold, estimated (UTF-16 strings, an object's overhead). */
-function entryBytes(f: FileEntry): number {
-  const strings = f.name.length + f.uniqueId.length + (f.fileId?.length ?? 0) + (f.error?.length ?? 0)
-  return 200 + 2 * strings + (Object.keys(f.metadata).length > 0 ? 2 * JSON.stringify(f.metadata).length : 0)
-}
-
-function metaBytes(m: DirectoryMeta): number {
-  return 300 + 2 * (m.name.length + (m.description?.length ?? 0)) + (m.systemMetadata ? 2 * JSON.stringify(m.systemMetadata).length : 0)
-}
 
 /** The count limits, each overridable (tests use small ones). */
 export interface DirectoryLimits {
@@ -90,15 +77,6 @@ interface Found {
   editable?: EditableDirectory | undefined
 }
 
-/** The name of a directory the API never wrote to: from the seed and its id. */
-function lazyName(seed: number, id: string): string {
-  return `${NAME_WORDS[keyHash(seed, id).a >>> 29] as string} ${id.slice(4, 12)}`
-}
-
-function mockErrorOf(metadata: FileMetadata | null | undefined): string | null {
-  const value = metadata?.[MOCK_ERROR_KEY]
-  return typeof value === 'string' && value.length > 0 ? value : null
-}
 
 /**
  * Directories and their files: one store with the batches' (`world.directories`). The
@@ -160,30 +138,6 @@ export class DirectoryService {
     return this.batches.mode === 'compat' || !this.#world.exclusiveDirectories
   }
 
-  /**
-   * The fields of a directory the API never wrote to: it belongs to the project of the
-   * first batch over it, else (declared by the scenario) to the default project, else
-   * (made up for this id) to whoever asks.
-   */
-  #lazyMeta(world: World, dir: Directory, asker: () => string): DirectoryMeta {
-    const first = world.store.firstOver(dir.id)
-    const projectId = first?.projectId ?? (world.directories.has(dir.id) ? world.defaults.projectId : asker())
-    const createdAt = Math.min(first?.createdAt ?? world.epoch, world.epoch)
-    return {
-      id: dir.id,
-      name: lazyName(world.seed, dir.id),
-      description: null,
-      projectId,
-      type: 'user',
-      expiresAt: null,
-      connectorSubscriptionId: null,
-      systemMetadata: null,
-      createdAt,
-      updatedAt: createdAt,
-      deletedAt: null
-    }
-  }
-
   /** The directory if the tenant may see it; else DirectoryNotFoundError. */
   #read(id: string, tenant: Tenant, narrowing: Narrowing): Found {
     const world = this.#world
@@ -193,7 +147,7 @@ export class DirectoryService {
       return { meta: editable.meta, dir: editable.snapshot(), editable }
     }
     const dir = world.directories.resolve(id, { derive: this.#derives })
-    const meta = this.#lazyMeta(world, dir, () => projectFor(world, this.batches.mode, tenant, narrowing))
+    const meta = lazyMeta(world, dir, () => projectFor(world, this.batches.mode, tenant, narrowing))
     if (!visibleProject(world, meta.projectId, tenant, narrowing)) throw new DirectoryNotFoundError(id)
     return { meta, dir }
   }
@@ -209,19 +163,12 @@ export class DirectoryService {
     const count = withFiles ? found.dir.count : 0
     this.#roomForFiles(world, count, 0)
     const files: FileEntry[] = []
-    for (let i = 0; i < count; i++) files.push(this.#entryOf(world, found.dir.file(i), i, found.meta))
+    for (let i = 0; i < count; i++) files.push(entryOf(world, found.dir.file(i), i, found.meta))
     this.#charge(world, files.reduce((sum, f) => sum + entryBytes(f), metaBytes(found.meta)))
     const editable = new EditableDirectory(found.meta, files)
     this.#countersOf(world).files += count
     world.directories.store(editable)
     return editable
-  }
-
-  /** A file of a lazy directory as the files API shows it. */
-  #entryOf(world: World, file: DirectoryFile, index: number, meta: DirectoryMeta): FileEntry {
-    if (isFileEntry(file)) return file
-    const fileId = uuidOf('', wordsAt(keyHash(world.seed, `file:${file.id}`), 0)).slice(1)
-    return { seq: index, id: file.id, name: file.name, error: file.error, uniqueId: file.name, fileId, metadata: NO_METADATA, createdAt: meta.createdAt, updatedAt: meta.createdAt }
   }
 
   #roomForDirectory(world: World, projectId: string | null): void {
@@ -349,7 +296,7 @@ export class DirectoryService {
       if (!editable && want !== null && (this.#lazyOwner(world, order, i) ?? defaultOwner) !== want) continue
       if (!editable && ((q.name !== undefined && lazyName(world.seed, id) !== q.name) || (types !== null && !types.includes('user')))) continue
       const lazy = editable ? undefined : world.directories.get(id)
-      const meta = editable ? editable.meta : lazy ? this.#lazyMeta(world, lazy, asker) : undefined
+      const meta = editable ? editable.meta : lazy ? lazyMeta(world, lazy, asker) : undefined
       if (!meta || (meta.deletedAt !== null && q.include_deleted !== true) || !visibleProject(world, meta.projectId, tenant, narrowing)) continue
       if ((q.name !== undefined && meta.name !== q.name) || (types !== null && !types.includes(meta.type))) continue
       if (items.length === q.page_size) {
@@ -381,7 +328,7 @@ export class DirectoryService {
     }
     const { editable, dir, meta } = found
     const count = dir.count
-    const at = (i: number): FileEntry => this.#entryOf(world, dir.file(i), i, meta)
+    const at = (i: number): FileEntry => entryOf(world, dir.file(i), i, meta)
     const contains = q.display_name_contains?.toLowerCase()
     const items: FileEntry[] = []
     let more = false
@@ -406,7 +353,7 @@ export class DirectoryService {
     const { dir, meta } = this.#read(directoryId, tenant, narrowing)
     for (let i = 0; i < dir.count; i++) {
       const file = dir.file(i)
-      if (file.id === fileId) return { directory: meta, file: this.#entryOf(this.#world, file, i, meta) }
+      if (file.id === fileId) return { directory: meta, file: entryOf(this.#world, file, i, meta) }
     }
     throw new DirectoryFileNotFoundError(directoryId, fileId)
   }
