@@ -47,15 +47,14 @@ export class Directories {
   /** Keeps `dir` as the API's directory for its id, and its snapshot as what batches see (none once deleted). */
   store(dir: EditableDirectory): void {
     const id = dir.meta.id
-    if (dir.meta.deletedAt !== null) {
-      this.#declared.delete(id)
-      this.#derived.delete(id)
-      if (this.#order && !this.#editable.has(id)) this.#order.push(id)
-      this.#editable.set(id, dir)
+    if (this.#order && !this.#declared.has(id) && !this.#editable.has(id)) this.#order.push(id)
+    this.#editable.set(id, dir)
+    if (dir.meta.deletedAt === null) {
+      this.#declared.set(id, dir.snapshot())
       return
     }
-    this.#editable.set(id, dir)
-    this.declare(dir.snapshot())
+    this.#declared.delete(id)
+    this.#derived.delete(id)
   }
 
   /** Directories the API created or wrote to, deleted ones included. */
