@@ -25,7 +25,7 @@ async function addFile(app: FastifyInstance, dir: string, body: Record<string, u
 
 t.test('a created directory: create, get, list, update, delete, with the SDK shapes', async (t) => {
   const app = await build(t)
-  t.same((await get(app, DIRS)).body, { items: [], next_page_token: null }, 'none yet')
+  t.same((await get(app, DIRS, JSON_HEADERS)).body, { items: [], next_page_token: null }, 'none yet (a GET as httpx sends it: JSON content type, no body)')
   const created = await post(app, DIRS, { name: 'Q1 invoices', description: 'scans', type: 'ephemeral', expires_at: '2026-02-01T00:00:00Z' })
   t.equal(created.status, 200)
   const dir = created.body
