@@ -13,6 +13,9 @@ import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from 
 import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
+import { directoriesRoutes } from './http/directories-routes.js'
+import { DEFAULT_MAX_UPLOAD_BYTES } from './http/directory-upload.js'
+import { DirectoryService, type DirectoryLimits } from './service/directories.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
@@ -61,6 +64,10 @@ export interface MockOptions {
   maxConnections?: number
   /** Batches the store holds at most; creates beyond answer 429. Default 500,000. */
   maxBatches?: number
+  /** Bytes one file uploaded into a directory may have; beyond, 413. Default 25 MiB. */
+  maxUploadBytes?: number
+  /** Count limits of the directories API (README "Limits"); lower ones suit tests. */
+  directoryLimits?: Partial<DirectoryLimits>
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -163,12 +170,15 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       tags: [
         { name: 'batches', description: 'LlamaCloud Batches API' },
+        { name: 'directories', description: 'LlamaCloud directories and their files, which batches run over' },
         { name: 'mock', description: 'Control plane of the mock' }
       ]
     }
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
+  const directories = new DirectoryService(service, opts.directoryLimits)
+  await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
   await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })

@@ -17,6 +17,7 @@ export interface CliConfig {
   watch: boolean
   journalSize: number
   maxBatches: number
+  maxUploadBytes: number
   adminToken: string | undefined
   help: boolean
   version: boolean
@@ -49,6 +50,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'admin-token': { type: 'string', env: 'MOCK_ADMIN_TOKEN', arg: 'TOKEN', help: 'require Authorization: Bearer TOKEN on /_mock/* (advised with a non-loopback --host)' },
   'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps (default 1000)' },
   'max-batches': { type: 'string', env: 'MOCK_MAX_BATCHES', arg: 'N', help: 'batches held at most, scenario ones included; creates beyond answer 429 (default 500000)' },
+  'max-upload-bytes': { type: 'string', env: 'MOCK_MAX_UPLOAD_BYTES', arg: 'N', help: 'bytes one file uploaded into a directory may have; beyond, 413 (default 26214400, 25 MiB)' },
   'log-level': { type: 'string', env: 'MOCK_LOG_LEVEL', arg: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   'print-openapi': { type: 'boolean', help: 'print the OpenAPI document (JSON) and exit' },
   help: { type: 'boolean', help: 'print this help' },
@@ -136,6 +138,7 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
     journalSize: integer(pick(values, env, 'journal-size'), 1000, 1, 1_000_000) as number,
     logLevel: oneOf(pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     maxBatches: integer(pick(values, env, 'max-batches'), 500_000, 1, 100_000_000) as number,
+    maxUploadBytes: integer(pick(values, env, 'max-upload-bytes'), 25 * 1024 * 1024, 1, 1024 * 1024 * 1024) as number,
     help: values.help === true,
     printOpenapi: values['print-openapi'] === true,
     version: values.version === true

@@ -46,3 +46,10 @@ t.test('bad values are UsageErrors that say what to fix', async (t) => {
   })()
   t.type(error, UsageError, 'the CLI turns these into exit 2 with the usage')
 })
+
+t.test('--max-upload-bytes / MOCK_MAX_UPLOAD_BYTES bound directory uploads (default 25 MiB)', async (t) => {
+  t.equal(resolveConfig([], {}).maxUploadBytes, 25 * 1024 * 1024)
+  t.equal(resolveConfig([], { MOCK_MAX_UPLOAD_BYTES: '2048' }).maxUploadBytes, 2048)
+  t.equal(resolveConfig(['--max-upload-bytes', '1024'], { MOCK_MAX_UPLOAD_BYTES: '2048' }).maxUploadBytes, 1024)
+  t.throws(() => resolveConfig(['--max-upload-bytes', '0'], {}), /--max-upload-bytes must be a whole number from 1/)
+})

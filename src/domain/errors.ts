@@ -50,3 +50,19 @@ export class BatchLimitError extends MockError {
     super('TOO_MANY_BATCHES', `Too many batches: this mock holds at most ${maxBatches} batches (--max-batches); reset it (POST /_mock/reset) or raise the limit`)
   }
 }
+
+export class DirectoryFileNotFoundError extends MockError {
+  constructor(
+    readonly directoryId: string,
+    readonly fileId: string
+  ) {
+    super('DIRECTORY_FILE_NOT_FOUND', `Directory file not found: ${fileId}`)
+  }
+}
+
+/** A documented count limit of directories or files was reached (see README "Limits"). */
+export class DirectoryLimitError extends MockError {
+  constructor(message: string) {
+    super('DIRECTORY_LIMIT', message)
+  }
+}

@@ -172,7 +172,7 @@ export class BatchService {
     this.#checkRoom()
     const world = this.world
     const projectId = projectFor(world, this.mode, tenant, narrowing)
-    const directory = this.#maker.directory(world, body.source_directory_id)
+    const directory = this.#maker.directory(world, body.source_directory_id, projectId)
     const id = this.#maker.mintId(world)
     const config = this.#maker.config(body.config.job.type, body.config.job.configuration_id)
     const named = body.webhook_configuration_ids != null || body.webhook_configurations != null

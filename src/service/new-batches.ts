@@ -1,6 +1,7 @@
 import type { BatchConfig, BatchRecord } from '../domain/batch-record.js'
 import type { JobType } from '../domain/status.js'
-import { hashedId, hashSeed } from '../ids.js'
+import { hashedId, hashSeed, sameId } from '../ids.js'
+import { DirectoryNotFoundError } from '../domain/errors.js'
 import type { Directory } from '../domain/directory.js'
 import { behaviourOf } from '../scenario/defaults.js'
 import { buildRecord } from '../scenario/records.js'
@@ -32,8 +33,13 @@ export class BatchMaker {
     return id
   }
 
-  /** The directory a batch names: declared, or (unless exclusive in realistic mode) derived. */
-  directory(world: World, id: string): Directory {
+  /**
+   * The directory a batch names: declared, or (unless exclusive in realistic mode) derived.
+   * A directory created through the API belongs to its project: another one's is not found.
+   */
+  directory(world: World, id: string, projectId: string): Directory {
+    const owner = world.directories.editable(id)?.meta.projectId
+    if (owner !== undefined && !sameId(owner, projectId)) throw new DirectoryNotFoundError(id)
     return world.directories.resolve(id, { derive: !(world.exclusiveDirectories && this.mode === 'realistic') })
   }
 

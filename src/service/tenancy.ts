@@ -16,10 +16,15 @@ export interface Narrowing {
 
 /** Whether the tenant, narrowed by the query, may see this batch. */
 export function visible(world: World, batch: BatchRecord, tenant: Tenant, narrowing: Narrowing): boolean {
-  if (tenant && !sameId(batch.projectId, tenant.projectId)) return false
-  if (narrowing.project_id !== undefined && !sameId(batch.projectId, narrowing.project_id)) return false
+  return visibleProject(world, batch.projectId, tenant, narrowing)
+}
+
+/** Whether the tenant, narrowed by the query, may see what belongs to this project. */
+export function visibleProject(world: World, project: string, tenant: Tenant, narrowing: Narrowing): boolean {
+  if (tenant && !sameId(project, tenant.projectId)) return false
+  if (narrowing.project_id !== undefined && !sameId(project, narrowing.project_id)) return false
   if (narrowing.organization_id !== undefined) {
-    const organization = world.organizations.get(canonicalId(batch.projectId))
+    const organization = world.organizations.get(canonicalId(project))
     if (organization !== undefined && !sameId(organization, narrowing.organization_id)) return false
   }
   return true

@@ -183,6 +183,12 @@ export class BatchStore {
     return this.#read(this.#byProject, canonicalId(projectId)).map((pos) => this.#byId.get(pos.id) as BatchRecord)
   }
 
+  /** The first batch (oldest) laid out or created over this directory, if any. */
+  firstOver(directoryId: string): BatchRecord | undefined {
+    const first = this.#read(this.#byDirectory, directoryId)[0]
+    return first && this.#byId.get(first.id)
+  }
+
   /** The projects that have batches, one id each. */
   projects(): string[] {
     return [...this.#byProject.values()].map((index) => this.#byId.get((index.list[0] as ListPosition).id)?.projectId as string)

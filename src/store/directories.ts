@@ -1,4 +1,5 @@
 import type { Directory } from '../domain/directory.js'
+import type { EditableDirectory } from '../domain/directory-files.js'
 import { DirectoryNotFoundError } from '../domain/errors.js'
 import { deriveDirectory } from './derived-directory.js'
 
@@ -20,6 +21,10 @@ export interface DerivationDefaults {
 export class Directories {
   readonly #declared = new Map<string, Directory>()
   #derived = new Map<string, Directory>()
+  /** Directories the API created or wrote to (deleted ones too): `#declared` holds their snapshot. */
+  readonly #editable = new Map<string, EditableDirectory>()
+  /** Every id ever declared, in order; built on the first listing (a scenario never pays for it). */
+  #order: string[] | null = null
 
   constructor(
     readonly seed: number,
@@ -29,8 +34,42 @@ export class Directories {
 
   /** Makes `dir` known under its id, in place of any directory known by that id before. */
   declare(dir: Directory): Directory {
+    if (this.#order && !this.#declared.has(dir.id) && !this.#editable.has(dir.id)) this.#order.push(dir.id)
     this.#declared.set(dir.id, dir)
     return dir
+  }
+
+  /** The directory the API writes to under this id (a deleted one too), if any. */
+  editable(id: string): EditableDirectory | undefined {
+    return this.#editable.get(id)
+  }
+
+  /** Keeps `dir` as the API's directory for its id, and its snapshot as what batches see (none once deleted). */
+  store(dir: EditableDirectory): void {
+    const id = dir.meta.id
+    if (this.#order && !this.#declared.has(id) && !this.#editable.has(id)) this.#order.push(id)
+    this.#editable.set(id, dir)
+    if (dir.meta.deletedAt === null) {
+      this.#declared.set(id, dir.snapshot())
+      return
+    }
+    this.#declared.delete(id)
+    this.#derived.delete(id)
+  }
+
+  /** Directories the API created or wrote to, deleted ones included. */
+  get editableCount(): number {
+    return this.#editable.size
+  }
+
+  *editables(): IterableIterator<EditableDirectory> {
+    yield* this.#editable.values()
+  }
+
+  /** Every declared id (deleted API directories included), in the order they were first declared. */
+  ordered(): readonly string[] {
+    this.#order ??= [...new Set([...this.#declared.keys(), ...this.#editable.keys()])]
+    return this.#order
   }
 
   /** A declared directory, or undefined: derived ones are not declared. */
@@ -64,7 +103,8 @@ export class Directories {
   resolve(id: string, options: { readonly derive: boolean }): Directory {
     const known = this.#declared.get(id)
     if (known) return known
-    if (!options.derive) throw new DirectoryNotFoundError(id)
+    // A deleted directory stays deleted: it is not made up again.
+    if (!options.derive || this.#editable.has(id)) throw new DirectoryNotFoundError(id)
     const cached = this.#derived.get(id)
     if (cached) return cached
     const derived = this.derive(id)

@@ -14,7 +14,7 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api 
   const result = await validate(structuredClone(doc) as never)
   t.ok(result.valid, `a standard parser accepts it${result.valid ? '' : `: ${JSON.stringify(result.errors)}`}`)
 
-  const api = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.startsWith('/api')))
+  const api = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v2/batches')))
   t.same(Object.keys(api).sort(), ['/api/v2/batches', '/api/v2/batches/{batch_id}', '/api/v2/batches/{batch_id}/cancel'])
   const statuses = (path: string, method: string) => Object.keys(api[path]?.[method]?.responses ?? {}).sort()
   t.same(statuses('/api/v2/batches/{batch_id}', 'get'), ['200', '401', '404', '422'])
@@ -23,6 +23,26 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api 
   t.same(statuses('/api/v2/batches/{batch_id}/cancel', 'post'), ['200', '400', '401', '404', '422'])
   t.same(Object.values(api).flatMap((ops) => Object.values(ops).map((o) => o.operationId)).sort(), ['cancelBatch', 'createBatch', 'getBatch', 'listBatches'])
   t.ok(Object.keys(doc.paths).includes('/_mock/faults'), 'the control plane is described too')
+
+  // The directories API (issue 13): every route, its statuses and operation ids.
+  const D = '/api/v1/beta/directories'
+  const dirs = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.startsWith(D)))
+  const routes = Object.entries(dirs).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => `${method} ${path.slice(D.length) || '/'} ${op.operationId} ${Object.keys(op.responses).sort().join(',')}`))
+  t.same(routes.sort(), [
+    'delete /{directory_id} deleteDirectory 204,400,401,404,422',
+    'delete /{directory_id}/files/{directory_file_id} deleteDirectoryFile 204,400,401,404,422',
+    'get / listDirectories 200,401,404,422',
+    'get /{directory_id} getDirectory 200,401,404,422',
+    'get /{directory_id}/files listDirectoryFiles 200,401,404,422',
+    'get /{directory_id}/files/{directory_file_id} getDirectoryFile 200,401,404,422',
+    'patch /{directory_id} updateDirectory 200,400,401,404,413,422',
+    'patch /{directory_id}/files/{directory_file_id} updateDirectoryFile 200,400,401,404,413,422',
+    'post / createDirectory 200,400,401,404,413,422',
+    'post /{directory_id}/files addDirectoryFile 200,400,401,404,413,422',
+    'post /{directory_id}/files/upload uploadDirectoryFile 200,400,401,404,413,422'
+  ])
+  const upload = (dirs[`${D}/{directory_id}/files/upload`]?.post as unknown as { requestBody: { content: Record<string, { schema: { required: string[] } }> } }).requestBody
+  t.same(upload.content['multipart/form-data']?.schema.required, ['upload_file'], 'the upload is documented as multipart')
 })
 
 t.test('--print-openapi prints the same document', async (t) => {

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto'
+import { Value } from '@sinclair/typebox/value'
+import type { FastifyRequest } from 'fastify'
+import type { FileMetadata } from '../domain/directory-files.js'
+import { MAX_ID_LENGTH } from '../schemas/batch-requests.js'
+import { FileMetadataSchema, MAX_NAME_LENGTH } from '../schemas/directories.js'
+import type { FileUpload } from '../service/directories.js'
+import { RequestValidationError } from './error-handler.js'
+
+/** Bytes one uploaded file may have; beyond, the upload answers 413. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+/** Text fields of an upload: bytes each, and how many. */
+const MAX_UPLOAD_FIELD_BYTES = 64 * 1024
+const MAX_UPLOAD_FIELDS = 16
+
+const invalidField = (field: string, msg: string, input: unknown, type = 'value_error') => new RequestValidationError([{ type, loc: ['body', field], msg, input }])
+
+/** Reads a multipart upload: the file's bytes are counted and hashed as they stream by, never kept. */
+export async function readUpload(request: FastifyRequest, maxUploadBytes: number): Promise<FileUpload> {
+  if (!request.isMultipart()) throw invalidField('upload_file', 'Field required', null, 'missing')
+  const fields: Record<string, string> = {}
+  let file: { filename: string; bytes: number; sha256: string } | undefined
+  try {
+    for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 1, fields: MAX_UPLOAD_FIELDS, fieldSize: MAX_UPLOAD_FIELD_BYTES, parts: MAX_UPLOAD_FIELDS + 1 } })) {
+      if (part.type === 'file') {
+        const hash = createHash('sha256')
+        let bytes = 0
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          bytes += chunk.length
+          hash.update(chunk)
+        }
+        if (part.fieldname === 'upload_file') file = { filename: part.filename || 'upload', bytes, sha256: hash.digest('hex') }
+      } else if (typeof part.value === 'string') {
+        if (part.valueTruncated) throw invalidField(part.fieldname, `String should have at most ${MAX_UPLOAD_FIELD_BYTES} bytes`, part.value.slice(0, 64), 'string_too_long')
+        fields[part.fieldname] = part.value
+      }
+    }
+  } catch (e) {
+    const err = e as { code?: string }
+    if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw Object.assign(new Error(`File too large: an upload holds at most ${maxUploadBytes} bytes (--max-upload-bytes)`), { statusCode: 413 })
+    throw e
+  }
+  if (!file) throw invalidField('upload_file', 'Field required', null, 'missing')
+  if (file.filename.length > MAX_NAME_LENGTH) throw invalidField('upload_file', `Value error, the file name has at most ${MAX_NAME_LENGTH} characters`, file.filename.slice(0, 64))
+  for (const key of ['display_name', 'unique_id'] as const) {
+    const value = fields[key]
+    if (value !== undefined && value.length > MAX_NAME_LENGTH) throw invalidField(key, `String should have at most ${MAX_NAME_LENGTH} characters`, value.slice(0, 64), 'string_too_long')
+  }
+  const external = fields.external_file_id
+  if (external !== undefined && external.length > MAX_ID_LENGTH) throw invalidField('external_file_id', `String should have at most ${MAX_ID_LENGTH} characters`, external.slice(0, 64), 'string_too_long')
+  let metadata: FileMetadata | undefined
+  if (fields.metadata !== undefined && fields.metadata !== '') {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(fields.metadata)
+    } catch {
+      throw invalidField('metadata', 'Value error, metadata must be a JSON object', fields.metadata.slice(0, 64))
+    }
+    if (parsed !== null && !Value.Check(FileMetadataSchema, parsed)) {
+      throw invalidField('metadata', 'Value error, metadata must be a JSON object of at most 64 keys, each a string, number, boolean, null or list of strings', fields.metadata.slice(0, 64))
+    }
+    metadata = (parsed ?? undefined) as FileMetadata | undefined
+  }
+  return { ...file, display_name: fields.display_name || undefined, unique_id: fields.unique_id || undefined, external_file_id: external || undefined, metadata }
+}
