@@ -12,6 +12,8 @@ import { Answers } from './http/answers.js'
 import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from './scenario/load.js'
 import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
+import { jobRoutes } from './http/job-routes.js'
+import { JobService } from './service/jobs.js'
 import { controlRoutes } from './http/control-routes.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
@@ -163,12 +165,15 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       tags: [
         { name: 'batches', description: 'LlamaCloud Batches API' },
+        { name: 'parse', description: 'Parse jobs made by parse_v2 batches' },
+        { name: 'extract', description: 'Extract jobs made by extract_v2 batches' },
         { name: 'mock', description: 'Control plane of the mock' }
       ]
     }
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
+  await app.register(jobRoutes, { prefix: '/api/v2', service, jobs: new JobService(service), auth: opts.auth ?? true })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
   await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })
