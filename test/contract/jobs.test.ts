@@ -254,3 +254,23 @@ t.test('compat mode: an unknown job id answers a derived job, the same each time
   t.equal((await client.parsing.cancel('job_id')).id, 'job_id', 'cancel of an ended job answers the job')
   t.ok(Array.isArray((await client.parsing.list()).items))
 })
+
+t.test('what the Python SDK (httpx) sends for get, list and cancel gets what the TypeScript SDK gets', async (t) => {
+  const PYTHON_HEADERS = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'LlamaCloud/Python 1.4.0', 'x-stainless-lang': 'python', authorization: 'Bearer key-a' }
+  const py = await sdkAgainstMock(t, { scenario }, 'key-a')
+  const ts = await sdkAgainstMock(t, { scenario }, 'key-a')
+  for (const m of [py.mock, ts.mock]) m.clock.advance(RUN_START + 4500) // files 0-3 mapped; file 0's job ended, file 3's PENDING
+  const results = (await ts.client.batches.get(PARSE, { expand: ['results'] })).results ?? []
+  const pending = results.at(-1)!.job_reference!.id
+  const send = async (method: string, path: string) => {
+    const res = await fetch(`${py.mock.url}${path}`, { method, headers: PYTHON_HEADERS })
+    return { status: res.status, body: await res.json() }
+  }
+  t.same(await send('GET', `/api/v2/parse/${pending}?expand=markdown&expand=text`), { status: 200, body: await ts.client.parsing.get(pending, { expand: ['markdown', 'text'] }) }, 'get')
+  const tsList = await (await ts.client.parsing.list({ page_size: 2 }).asResponse()).json()
+  t.same(await send('GET', '/api/v2/parse?page_size=2'), { status: 200, body: tsList }, 'list, next_page_token included')
+  t.type(tsList.next_page_token, 'string')
+  t.same(await send('POST', `/api/v2/parse/${pending}/cancel`), { status: 200, body: await ts.client.parsing.cancel(pending) }, 'cancel, with a JSON content type and no body')
+  t.equal((await send('POST', `/api/v2/parse/${pending}/cancel`)).status, 400, 'a second cancel is a 400 for both')
+})
+
