@@ -132,3 +132,14 @@ t.test('the job index: jobs of 10,000 scenario batches and of batches created af
     t.same([status, got], [200, want], `a job of ${id} resolves`)
   }
 })
+
+t.test('scenario defaults.jobs: validated, and what it sets is what jobs do', async (t) => {
+  await t.rejects(build(t, { scenario: scenario([], { defaults: { jobs: { error_rate: 2 } } } as never) }), { name: 'ScenarioLoadError', message: /\/defaults\/jobs\/error_rate/ })
+  await t.rejects(build(t, { scenario: scenario([], { defaults: { jobs: { pending_ms: 1, retries: 3 } } } as never) }), { name: 'ScenarioLoadError', message: /\/defaults\/jobs/ })
+  const allFail = scenario([{ id: 'bat-f', files: 5, file_error_rate: 0, progression: 'immediate' }], { defaults: { jobs: { error_rate: 1, pending_ms: 10, running_ms: 10 } } })
+  const app = await build(t, { scenario: allFail })
+  for (const id of await jobIds(app, 'bat-f')) {
+    const { body } = await get(app, `/api/v2/parse/${id}?expand=markdown`)
+    t.same([body.job.status, typeof body.job.error_message, body.markdown], ['FAILED', 'string', null], 'error_rate 1: every job fails, without content')
+  }
+})
