@@ -93,7 +93,8 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
     }
     return null
   }
-  const mine = (b: BatchRecord): boolean => b.config.job.type === req.type && visible(world, b, null, narrowing)
+  const ofType = (b: BatchRecord): boolean => b.config.job.type === req.type
+  const mine = (b: BatchRecord): boolean => ofType(b) && visible(world, b, null, narrowing)
 
   let after: ListPosition | undefined
   if (resume !== null) {
@@ -107,8 +108,13 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
   const projectId = tenant?.projectId ?? req.project_id
   for (;;) {
     // A job is created after its batch: batches created after `to` have no job before it.
-    const { items: batches, more } = world.store.scan({ projectId, createdTo: Number.isFinite(to) ? to : undefined, after, accept: mine, limit: 64 })
+    // The type is checked here, not in the scan, so batches of the other type count against the budget too.
+    const { items: batches, more } = world.store.scan({ projectId, createdTo: Number.isFinite(to) ? to : undefined, after, accept: (b) => visible(world, b, null, narrowing), limit: 64 })
     for (const batch of batches) {
+      if (!ofType(batch)) {
+        if (--budget <= 0) return { items, nextToken: issue(batch, -1), tokenValid }
+        continue
+      }
       const mapped = mappedCountAt(batch, jobs.batches.readTime(batch, now))
       const token = walkBatch(batch, mapped - 1)
       if (token !== null) return { items, nextToken: token, tokenValid }

@@ -253,6 +253,16 @@ t.test('compat mode: an unknown job id answers a derived job, the same each time
   t.equal(extract.id, 'job_id', "the SDK's generated tests' placeholder id answers too")
   t.equal((await client.parsing.cancel('job_id')).id, 'job_id', 'cancel of an ended job answers the job')
   t.ok(Array.isArray((await client.parsing.list()).items))
+  // The calls the SDK's generated tests make, with every optional parameter.
+  const uuid = '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e'
+  const got = await client.parsing.get('job_id', { expand: ['string'], image_filenames: 'image_filenames', organization_id: uuid, project_id: uuid })
+  t.equal(got.job.project_id, `prj-${uuid}`, 'parsing.get with every parameter')
+  const listed = await client.parsing.list({ created_at_on_or_after: '2019-12-27T18:11:19.117Z', created_at_on_or_before: '2019-12-27T18:11:19.117Z', job_ids: ['string'], organization_id: uuid, page_size: 0, page_token: 'page_token', project_id: uuid, status: 'PENDING' })
+  t.same(listed.items, [], 'parsing.list with every parameter: a 200')
+  const extracted = await client.extract.list({ configuration_id: 'configuration_id', created_at_on_or_after: '2019-12-27T18:11:19.117Z', created_at_on_or_before: '2019-12-27T18:11:19.117Z', document_input_type: 'document_input_type', document_input_value: 'document_input_value', expand: ['string'], file_input: 'file_input', job_ids: ['string'], organization_id: uuid, page_size: 0, page_token: 'page_token', project_id: uuid, status: 'PENDING' })
+  t.same(extracted.items, [], 'extract.list with every parameter: a 200')
+  t.equal((await client.extract.get('job_id', { expand: ['string'], organization_id: uuid, project_id: uuid })).id, 'job_id')
+  t.equal((await client.extract.cancel('job_id', { organization_id: uuid, project_id: uuid })).id, 'job_id')
 })
 
 t.test('what the Python SDK (httpx) sends for get, list and cancel gets what the TypeScript SDK gets', async (t) => {
