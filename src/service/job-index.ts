@@ -30,7 +30,7 @@ export class JobIndex {
   /** `#ids[0 .. #sorted)` are in `#order`; the rest are scanned. */
   #sorted = 0
   readonly #listed = new Map<string, { readonly batchId: string; readonly index: number }>()
-  readonly #batches: Iterator<BatchRecord>
+  #batches: Iterator<BatchRecord>
 
   constructor(readonly world: World) {
     // The store's values in insertion order, live: batches added later come next.
@@ -81,7 +81,15 @@ export class JobIndex {
     // The iterator is live but ends for good once drained: never ask past the store's size.
     while (this.#ids.length < store.size) {
       const next = this.#batches.next()
-      if (next.done === true) break
+      if (next.done === true) {
+        // Not expected (the store only grows); start over rather than miss batches for good.
+        this.#ids = []
+        this.#order = new Uint32Array(0)
+        this.#sorted = 0
+        this.#listed.clear()
+        this.#batches = store.values()
+        continue
+      }
       this.#add(next.value)
     }
     if (this.#ids.length - this.#sorted > UNSORTED_MAX) this.#sort()
