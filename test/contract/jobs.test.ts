@@ -263,6 +263,13 @@ t.test('compat mode: an unknown job id answers a derived job, the same each time
   t.same(extracted.items, [], 'extract.list with every parameter: a 200')
   t.equal((await client.extract.get('job_id', { expand: ['string'], organization_id: uuid, project_id: uuid })).id, 'job_id')
   t.equal((await client.extract.cancel('job_id', { organization_id: uuid, project_id: uuid })).id, 'job_id')
+
+  // A job a batch really made is answered as it is, not derived.
+  const real = await sdkAgainstMock(t, { scenario, mode: 'compat' }, 'key-a')
+  real.mock.clock.advance(RUN_START + RUNNING_MS)
+  const [first] = await finalResults(t, real.client, PARSE)
+  const job = await real.client.parsing.get(first!.job_reference!.id)
+  t.same([job.job.name, job.job.project_id, job.job.created_at], [NAMES[0], PROJECT_A, new Date(Date.parse(START) + RUN_START + 1000).toISOString()], 'compat: a real job keeps its file, project and mapping time')
 })
 
 t.test('what the Python SDK (httpx) sends for get, list and cancel gets what the TypeScript SDK gets', async (t) => {
