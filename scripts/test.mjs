@@ -99,8 +99,9 @@ async function bundle(named) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // tap is the runner's own: the test must share its instance, not carry a copy.
-    external: ['tap', '@tapjs/*'],
+    // tap is the runner's own: the test must share its instance, not carry a copy. esbuild and
+    // the browser driver find binaries and files beside their own modules: not bundleable.
+    external: ['tap', '@tapjs/*', 'esbuild', 'playwright-core'],
     // Bundled CommonJS dependencies call require() for Node's built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     plugins: [keepOwnLocation],

@@ -12,6 +12,8 @@ import { Answers } from './http/answers.js'
 import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from './scenario/load.js'
 import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
+import { jobRoutes } from './http/job-routes.js'
+import { JobService } from './service/jobs.js'
 import { controlRoutes } from './http/control-routes.js'
 import { directoriesRoutes } from './http/directories-routes.js'
 import { DEFAULT_MAX_UPLOAD_BYTES } from './http/directory-upload.js'
@@ -171,6 +173,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
       tags: [
         { name: 'batches', description: 'LlamaCloud Batches API' },
         { name: 'directories', description: 'LlamaCloud directories and their files, which batches run over' },
+        { name: 'parse', description: 'Parse jobs made by parse_v2 batches' },
+        { name: 'extract', description: 'Extract jobs made by extract_v2 batches' },
         { name: 'mock', description: 'Control plane of the mock' }
       ]
     }
@@ -179,6 +183,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
   const directories = new DirectoryService(service, opts.directoryLimits)
   await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
+  await app.register(jobRoutes, { prefix: '/api/v2', service, jobs: new JobService(service), auth: opts.auth ?? true })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
   await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })

@@ -13,11 +13,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   DIRECTORY_LIMIT: 400,
   BATCH_NOT_CANCELLABLE: 400,
   CLOCK_BACKWARDS: 400,
-  TOO_MANY_BATCHES: 429
+  TOO_MANY_BATCHES: 429,
+  JOB_NOT_FOUND: 404,
+  JOB_NOT_CANCELLABLE: 400,
+  TOO_MANY_JOB_CANCELS: 429
 }
 
 const DETAIL_BY_CODE: Record<string, (e: MockError) => string> = {
-  BATCH_NOT_FOUND: () => 'Batch not found'
+  BATCH_NOT_FOUND: () => 'Batch not found',
+  JOB_NOT_FOUND: () => 'Job not found'
 }
 
 const REQUEST_PART: Record<string, keyof FastifyRequest> = { querystring: 'query', body: 'body', params: 'params', headers: 'headers' }

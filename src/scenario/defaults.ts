@@ -38,6 +38,12 @@ export function resolveDefaults(scenario: Scenario): ResolvedDefaults {
     fileErrorRate: d.file_error_rate ?? 0.05,
     directoryFiles: files,
     projectId: d.project_id ?? DEFAULT_PROJECT_ID,
-    maxRunningPerProject: d.max_running_per_project ?? null
+    maxRunningPerProject: d.max_running_per_project ?? null,
+    jobs: {
+      pendingMs: d.jobs?.pending_ms ?? 500,
+      runningMs: d.jobs?.running_ms ?? 3000,
+      errorRate: d.jobs?.error_rate ?? 0.05,
+      pageErrorRate: d.jobs?.page_error_rate ?? 0.02
+    }
   }
 }

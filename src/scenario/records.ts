@@ -4,7 +4,8 @@ import { listedResults, type BatchRecord, type ResultSource, type ResultsPolicy,
 import { BY_TIME } from '../domain/progression.js'
 import { type Progression } from '../domain/batch-record.js'
 import type { Directory } from '../domain/directory.js'
-import { indexedId, keyHash, type KeyHash } from '../store/key-hash.js'
+import { keyHash, type KeyHash } from '../store/key-hash.js'
+import { JOB_ID_PREFIX, jobIdAt } from '../store/job-ids.js'
 
 export interface RecordInput {
   id: string
@@ -22,15 +23,14 @@ export interface RecordInput {
   progression?: Progression | undefined
 }
 
-const JOB_ID_PREFIX = { parse_v2: 'pjb', extract_v2: 'ejb' } as const
-
 /**
  * What a batch shows for each file of its directory: the job it created (its id follows
- * from the seed, the batch and the file's index alone) or the file's mapping error.
+ * from the seed, the batch and the file's index alone, and reads back to both: see
+ * store/job-ids.ts) or the file's mapping error.
  * Made on demand: answers are cached as JSON, so this runs once per visible change. One
  * small object a batch (no closures); the hash of the batch id is taken on first use.
  */
-class JobResults implements ResultSource {
+export class JobResults implements ResultSource {
   #hash: KeyHash | null = null
   constructor(
     readonly directory: Directory,
@@ -47,7 +47,7 @@ class JobResults implements ResultSource {
     const file = this.directory.file(i)
     if (file.error !== null) return { source_directory_file_id: file.id, job_reference: null, error_message: file.error }
     this.#hash ??= keyHash(this.seed, `${this.batchId}#`)
-    return { source_directory_file_id: file.id, job_reference: { type: this.type, id: indexedId(JOB_ID_PREFIX[this.type], this.#hash, i) }, error_message: null }
+    return { source_directory_file_id: file.id, job_reference: { type: this.type, id: jobIdAt(JOB_ID_PREFIX[this.type], this.#hash, i) }, error_message: null }
   }
 }
 

@@ -122,6 +122,17 @@ export type ApiKeySpec = Static<typeof ApiKeySpecSchema>
 
 export const ProjectSpecSchema = Type.Object({ id: Id, organization_id: Id }, { additionalProperties: false })
 
+/** The parse/extract jobs a batch's mapped files make (see service/jobs.ts). */
+export const JobDefaultsSchema = Type.Object(
+  {
+    pending_ms: Type.Optional(Duration),
+    running_ms: Type.Optional(Duration),
+    error_rate: Type.Optional(Rate),
+    page_error_rate: Type.Optional(Rate)
+  },
+  { additionalProperties: false }
+)
+
 export const ScenarioDefaultsSchema = Type.Object(
   {
     ...BatchBehaviour,
@@ -136,7 +147,8 @@ export const ScenarioDefaultsSchema = Type.Object(
     project_id: Type.Optional(Id),
     max_running_per_project: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 100_000, description: 'At most this many RUNNING batches per project; the rest wait THROTTLED' })
-    )
+    ),
+    jobs: Type.Optional(JobDefaultsSchema)
   },
   { additionalProperties: false }
 )

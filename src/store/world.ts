@@ -16,6 +16,15 @@ export interface ResolvedDefaults {
   readonly projectId: string
   /** At most this many RUNNING batches per project, or null for no cap. */
   readonly maxRunningPerProject: number | null
+  /** The jobs mapped files make: how long they wait and run, how often one or a page fails. */
+  readonly jobs: JobDefaults
+}
+
+export interface JobDefaults {
+  readonly pendingMs: number
+  readonly runningMs: number
+  readonly errorRate: number
+  readonly pageErrorRate: number
 }
 
 export interface KeyScope {

@@ -14,14 +14,40 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api 
   const result = await validate(structuredClone(doc) as never)
   t.ok(result.valid, `a standard parser accepts it${result.valid ? '' : `: ${JSON.stringify(result.errors)}`}`)
 
-  const api = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v2/batches')))
-  t.same(Object.keys(api).sort(), ['/api/v2/batches', '/api/v2/batches/{batch_id}', '/api/v2/batches/{batch_id}/cancel'])
+  const api = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v2')))
+  t.same(Object.keys(api).sort(), [
+    '/api/v2/batches',
+    '/api/v2/batches/{batch_id}',
+    '/api/v2/batches/{batch_id}/cancel',
+    '/api/v2/extract',
+    '/api/v2/extract/{job_id}',
+    '/api/v2/extract/{job_id}/cancel',
+    '/api/v2/parse',
+    '/api/v2/parse/{job_id}',
+    '/api/v2/parse/{job_id}/cancel'
+  ])
   const statuses = (path: string, method: string) => Object.keys(api[path]?.[method]?.responses ?? {}).sort()
   t.same(statuses('/api/v2/batches/{batch_id}', 'get'), ['200', '401', '404', '422'])
   t.same(statuses('/api/v2/batches', 'get'), ['200', '401', '404', '422'])
   t.same(statuses('/api/v2/batches', 'post'), ['200', '401', '404', '413', '422', '429'])
   t.same(statuses('/api/v2/batches/{batch_id}/cancel', 'post'), ['200', '400', '401', '404', '422'])
-  t.same(Object.values(api).flatMap((ops) => Object.values(ops).map((o) => o.operationId)).sort(), ['cancelBatch', 'createBatch', 'getBatch', 'listBatches'])
+  for (const kind of ['parse', 'extract']) {
+    t.same(statuses(`/api/v2/${kind}/{job_id}`, 'get'), ['200', '401', '404', '422'], `GET /${kind}/{job_id}`)
+    t.same(statuses(`/api/v2/${kind}`, 'get'), ['200', '401', '404', '422'], `GET /${kind}`)
+    t.same(statuses(`/api/v2/${kind}/{job_id}/cancel`, 'post'), ['200', '400', '401', '404', '422', '429'], `POST /${kind}/{job_id}/cancel`)
+  }
+  t.same(Object.values(api).flatMap((ops) => Object.values(ops).map((o) => o.operationId)).sort(), [
+    'cancelBatch',
+    'cancelExtractJob',
+    'cancelParseJob',
+    'createBatch',
+    'getBatch',
+    'getExtractJob',
+    'getParseJob',
+    'listBatches',
+    'listExtractJobs',
+    'listParseJobs'
+  ])
   t.ok(Object.keys(doc.paths).includes('/_mock/faults'), 'the control plane is described too')
 
   // The directories API (issue 13): every route, its statuses and operation ids.

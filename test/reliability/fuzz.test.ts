@@ -8,9 +8,9 @@ import { build, scenario, AUTH } from '../helper.js'
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128)
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500)
 
-const ROUTES = ['/api/v2/batches', '/api/v2/batches/bat-1', '/api/v2/batches/bat-1/cancel', '/api/v2/batches/bat-2', '/_mock/health', '/_mock/clock', '/_mock/clock/advance', '/_mock/clock/set', '/_mock/reset', '/_mock/requests', '/_mock/faults', '/_mock/faults/x', '/_mock/scenario', '/_mock/batches', '/openapi.json']
+const ROUTES = ['/api/v2/batches', '/api/v2/batches/bat-1', '/api/v2/batches/bat-1/cancel', '/api/v2/batches/bat-2', '/api/v2/parse', '/api/v2/parse/pjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', '/api/v2/parse/pjb-1/cancel', '/api/v2/extract', '/api/v2/extract/ejb-1', '/api/v2/extract/ejb-1/cancel', '/_mock/health', '/_mock/clock', '/_mock/clock/advance', '/_mock/clock/set', '/_mock/reset', '/_mock/requests', '/_mock/faults', '/_mock/faults/x', '/_mock/scenario', '/_mock/batches', '/openapi.json']
 const NASTY = ['__proto__', 'constructor', 'prototype', '%00', '\u0000', '..', '%2e%2e', '\u202e', '😀', 'x'.repeat(300), '%E0%A4%A', '%', '?', '#', ' ', 'bat-1%2Fcancel']
-const QUERY_KEYS = ['expand', 'page_size', 'page_token', 'status', 'project_id', 'organization_id', 'source_directory_id', 'created_at_on_or_after', 'created_at_on_or_before', 'count', 'since', 'method', '__proto__', 'constructor', 'toString', 'hasOwnProperty']
+const QUERY_KEYS = ['expand', 'page_size', 'page_token', 'status', 'project_id', 'organization_id', 'source_directory_id', 'created_at_on_or_after', 'created_at_on_or_before', 'job_ids', 'file_input', 'count', 'since', 'method', '__proto__', 'constructor', 'toString', 'hasOwnProperty']
 
 const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom(...NASTY), fc.integer().map(String), fc.constant('y'.repeat(4000)))
 const segment = fc.oneof(text.map((s) => encodeURIComponent(s)), fc.constantFrom(...NASTY))

@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { DEFAULT_PAGE_SIZE } from '../schemas/batch-requests.js'
+import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
+import {
+  ExtractJobListSchema,
+  ExtractJobSchema,
+  GetExtractJobQuerySchema,
+  GetParseJobQuerySchema,
+  JobIdParamsSchema,
+  ListExtractJobsQuerySchema,
+  ListParseJobsQuerySchema,
+  ParseJobListSchema,
+  ParseJobSchema,
+  ParseResultSchema
+} from '../schemas/jobs.js'
+import { TenancyQuerySchema } from '../schemas/batch-requests.js'
+import type { BatchService } from '../service/batches.js'
+import type { JobListRequest } from '../service/job-listing.js'
+import type { Tenant } from '../service/tenancy.js'
+import type { JobService } from '../service/jobs.js'
+import { authHook } from './auth.js'
+import { methodNotAllowed, RequestValidationError } from './error-handler.js'
+import { extractJobAnswer, parseJobAnswer, parseResultAnswer } from './job-answers.js'
+
+export interface JobRoutesOptions {
+  service: BatchService
+  jobs: JobService
+  auth: boolean
+}
+
+const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErrorSchema }
+
+/** The parse and extract jobs batches make: `/api/v2/parse/{id}`, `/api/v2/extract/{id}`, their lists and cancels. */
+export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app, { service, jobs, auth }) => {
+  app.addHook('onRequest', authHook(service, auth))
+  const doc = (tag: string, operationId: string, summary: string) => ({ tags: [tag], operationId, summary, security: [{ bearer: [] }] })
+  const lenient = service.mode === 'compat'
+  const compatPageSize = async (request: { query: unknown }): Promise<void> => {
+    const query = request.query as Record<string, unknown>
+    if (query.page_size === '0') delete query.page_size
+  }
+  const list = (req: Omit<JobListRequest, 'page_size'> & { page_size?: number | undefined }, tenant: Tenant) => {
+    const page = jobs.list({ ...req, page_size: req.page_size ?? DEFAULT_PAGE_SIZE }, tenant)
+    if (!page.tokenValid && !lenient) {
+      throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: req.page_token }])
+    }
+    return page
+  }
+
+  app.get('/parse/:job_id', { schema: { ...doc('parse', 'getParseJob', 'Get a parse job, with expand=markdown|text|items|metadata for its content'), params: JobIdParamsSchema, querystring: GetParseJobQuerySchema, response: { 200: ParseResultSchema, ...errors } } }, (request) => {
+    const { expand, image_filenames: _ignored, ...narrowing } = request.query
+    return parseResultAnswer(jobs.find(request.params.job_id, 'parse_v2', request.tenant, narrowing), expand ?? [])
+  })
+
+  app.get('/parse', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('parse', 'listParseJobs', 'List parse jobs, newest batch first'), querystring: ListParseJobsQuerySchema, response: { 200: ParseJobListSchema, ...errors } } }, (request) => {
+    const page = list({ ...request.query, type: 'parse_v2' }, request.tenant)
+    return { items: page.items.map((job) => parseJobAnswer(job, false)), next_page_token: page.nextToken }
+  })
+
+  app.post('/parse/:job_id/cancel', { schema: { ...doc('parse', 'cancelParseJob', 'Cancel a parse job'), params: JobIdParamsSchema, querystring: TenancyQuerySchema, response: { 200: ParseJobSchema, 400: HttpErrorSchema, 429: HttpErrorSchema, ...errors } } }, (request) =>
+    parseJobAnswer(jobs.cancel(request.params.job_id, 'parse_v2', request.tenant, request.query), false)
+  )
+
+  app.get('/extract/:job_id', { schema: { ...doc('extract', 'getExtractJob', 'Get an extract job, with expand=extract_metadata|usage'), params: JobIdParamsSchema, querystring: GetExtractJobQuerySchema, response: { 200: ExtractJobSchema, ...errors } } }, (request) => {
+    const { expand, ...narrowing } = request.query
+    return extractJobAnswer(jobs.find(request.params.job_id, 'extract_v2', request.tenant, narrowing), expand ?? [])
+  })
+
+  app.get('/extract', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('extract', 'listExtractJobs', 'List extract jobs, newest batch first'), querystring: ListExtractJobsQuerySchema, response: { 200: ExtractJobListSchema, ...errors } } }, (request) => {
+    const { expand, document_input_value, document_input_type: _type, status, ...query } = request.query
+    // THROTTLED is a status the SDK lets a filter name; no mock job is ever in it.
+    if (status === 'THROTTLED') return { items: [], next_page_token: null }
+    const page = list({ ...query, status, file_input: query.file_input ?? document_input_value, type: 'extract_v2' }, request.tenant)
+    return { items: page.items.map((job) => extractJobAnswer(job, expand ?? [])), next_page_token: page.nextToken }
+  })
+
+  app.post('/extract/:job_id/cancel', { schema: { ...doc('extract', 'cancelExtractJob', 'Cancel an extract job'), params: JobIdParamsSchema, querystring: TenancyQuerySchema, response: { 200: ExtractJobSchema, 400: HttpErrorSchema, 429: HttpErrorSchema, ...errors } } }, (request) =>
+    extractJobAnswer(jobs.cancel(request.params.job_id, 'extract_v2', request.tenant, request.query), [])
+  )
+
+  methodNotAllowed(app, '/parse', ['GET'])
+  methodNotAllowed(app, '/parse/:job_id', ['GET'])
+  methodNotAllowed(app, '/parse/:job_id/cancel', ['POST'])
+  methodNotAllowed(app, '/extract', ['GET'])
+  methodNotAllowed(app, '/extract/:job_id', ['GET'])
+  methodNotAllowed(app, '/extract/:job_id/cancel', ['POST'])
+}

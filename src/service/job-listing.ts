@@ -1,0 +1,127 @@
+import type { BatchRecord } from '../domain/batch-record.js'
+import { JobNotFoundError, jobStatusAt, type Job, type JobStatus } from '../domain/job.js'
+import { mappedCountAt } from '../domain/lifecycle.js'
+import type { JobType } from '../domain/status.js'
+import { sameId } from '../ids.js'
+import type { ListPosition } from '../store/batch-store.js'
+import type { PageTokens } from '../store/page-token.js'
+import type { World } from '../store/world.js'
+import { visible, type Narrowing, type Tenant } from './tenancy.js'
+
+/** Files a list page looks at, at most: past this it answers what it found and a token to go on. */
+export const MAX_JOB_LIST_SCAN = 20_000
+
+export interface JobListRequest extends Narrowing {
+  type: JobType
+  page_size: number
+  page_token?: string | undefined
+  status?: JobStatus | 'THROTTLED' | undefined
+  created_at_on_or_after?: string | undefined
+  created_at_on_or_before?: string | undefined
+  job_ids?: string[] | undefined
+  /** Extract only: the `dfl-` id the job read. */
+  file_input?: string | undefined
+  configuration_id?: string | undefined
+}
+
+/** What a list needs of the job service: a lookup by id, and a batch's job by file index. */
+export interface JobReader {
+  find(id: string, type: JobType, tenant: Tenant, narrowing: Narrowing): Job
+  jobOf(world: World, batch: BatchRecord, index: number, now: number): Job | null
+  readonly batches: { readTime(batch: BatchRecord, now: number): number }
+}
+
+export interface JobPage {
+  items: Job[]
+  nextToken: string | null
+  tokenValid: boolean
+}
+
+/**
+ * One page of a type's jobs, batch by batch (newest batch first), each batch's newest job
+ * first. A page walks the batch list index (never the whole store) and reads jobs on
+ * demand; it looks at MAX_JOB_LIST_SCAN files at most, so a filter nothing matches
+ * answers a short page with a token rather than scanning a million files. `job_ids`
+ * looks those jobs up directly, in one page.
+ */
+export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req: JobListRequest, tenant: Tenant, now: number): JobPage {
+  const from = req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : -Infinity
+  const to = req.created_at_on_or_before !== undefined ? Date.parse(req.created_at_on_or_before) : Infinity
+  const accept = (job: Job): boolean =>
+    job.plan.createdAt >= from &&
+    job.plan.createdAt <= to &&
+    (req.status === undefined || jobStatusAt(job.plan, job.t) === req.status) &&
+    (req.file_input === undefined || job.fileId === req.file_input) &&
+    (req.configuration_id === undefined || job.configurationId === req.configuration_id)
+
+  if (req.job_ids !== undefined && req.job_ids.length > 0) {
+    const found: Job[] = []
+    for (const id of new Set(req.job_ids)) {
+      try {
+        const job = jobs.find(id, req.type, tenant, req)
+        if (accept(job)) found.push(job)
+      } catch (e) {
+        if (!(e instanceof JobNotFoundError)) throw e
+      }
+    }
+    found.sort((a, b) => b.plan.createdAt - a.plan.createdAt || (a.id < b.id ? 1 : -1))
+    return { items: found.slice(0, req.page_size), nextToken: null, tokenValid: true }
+  }
+
+  const fingerprint = JSON.stringify(['jobs', req.type, tenant?.projectId ?? null, req.project_id ?? null, req.organization_id ?? null, req.status ?? null, req.created_at_on_or_after ?? null, req.created_at_on_or_before ?? null, req.file_input ?? null, req.configuration_id ?? null])
+  let resume: { batchId: string; createdAt: number; index: number } | null = null
+  let tokenValid = true
+  if (req.page_token !== undefined) {
+    const pos = tokens.read(req.page_token, fingerprint)
+    const m = pos === null ? null : /^(.*)#(-?\d+)$/.exec(pos.id)
+    if (pos === null || m === null) tokenValid = false
+    else resume = { batchId: m[1] as string, createdAt: pos.createdAt, index: Number(m[2]) }
+  }
+  const items: Job[] = []
+  if (tenant && req.project_id !== undefined && !sameId(tenant.projectId, req.project_id)) return { items, nextToken: null, tokenValid }
+  const narrowing: Narrowing = { organization_id: req.organization_id }
+  let budget = MAX_JOB_LIST_SCAN
+  const issue = (batch: ListPosition, index: number): string => tokens.issue({ createdAt: batch.createdAt, id: `${batch.id}#${index}` }, fingerprint)
+
+  /** Walks a batch's jobs down from `start`; answers the token to resume with if the page filled or the budget ran out. */
+  const walkBatch = (batch: BatchRecord, start: number): string | null => {
+    for (let i = start; i >= 0; i--) {
+      if (items.length === req.page_size || budget === 0) return issue(batch, i)
+      budget--
+      const job = jobs.jobOf(world, batch, i, now)
+      if (job !== null && accept(job)) items.push(job)
+    }
+    return null
+  }
+  const ofType = (b: BatchRecord): boolean => b.config.job.type === req.type
+  const mine = (b: BatchRecord): boolean => ofType(b) && visible(world, b, null, narrowing)
+
+  let after: ListPosition | undefined
+  if (resume !== null) {
+    after = { createdAt: resume.createdAt, id: resume.batchId }
+    const batch = world.store.get(resume.batchId)
+    if (batch && mine(batch) && (!tenant || sameId(batch.projectId, tenant.projectId))) {
+      const token = walkBatch(batch, resume.index)
+      if (token !== null) return { items, nextToken: token, tokenValid }
+    }
+  }
+  const projectId = tenant?.projectId ?? req.project_id
+  for (;;) {
+    // A job is created after its batch: batches created after `to` have no job before it.
+    // The type is checked here, not in the scan, so batches of the other type count against the budget too.
+    const { items: batches, more } = world.store.scan({ projectId, createdTo: Number.isFinite(to) ? to : undefined, after, accept: (b) => visible(world, b, null, narrowing), limit: 64 })
+    for (const batch of batches) {
+      if (!ofType(batch)) {
+        if (--budget <= 0) return { items, nextToken: issue(batch, -1), tokenValid }
+        continue
+      }
+      const mapped = mappedCountAt(batch, jobs.batches.readTime(batch, now))
+      const token = walkBatch(batch, mapped - 1)
+      if (token !== null) return { items, nextToken: token, tokenValid }
+      // An empty batch costs a step too, so a page over many bare batches stays bounded.
+      if (--budget <= 0) return { items, nextToken: issue(batch, -1), tokenValid }
+    }
+    if (!more) return { items, nextToken: null, tokenValid }
+    after = batches[batches.length - 1]
+  }
+}
