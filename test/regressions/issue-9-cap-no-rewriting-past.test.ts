@@ -46,6 +46,37 @@ t.test('compat mode: a batch derived from an unknown id does not bump a RUNNING 
   t.same((await get(app, '/api/v2/batches/bat-00000000-0000-0000-0000-000000000001')).body, derived.body, 'and reads the same again')
 })
 
+t.test('polls: a batch cancelled while waiting, read RUNNING ahead of the clock, keeps its slot from a late arrival', async (t) => {
+  // Issue 10: b, read RUNNING at 2 s by its third GET while the clock is at 0, is cancelled
+  // (effective at 5 s); a is cancelled before it ran; c arrives at 0.1 s, created 2.1 s ago.
+  // c used to take the slot from -1 s to 6 s: two RUNNING under a cap of 1.
+  const app = await build(t, { scenario: capped({ progression: 'polls', polls_per_step: 1, cancel_delay_ms: 3000 }) })
+  const inject = async (id: string, extra: Record<string, unknown>) => t.equal((await post(app, '/_mock/batches', { id, files: 1, ...extra })).status, 200)
+  await inject('bat-a', { timeline: { pending_ms: 1000, running_ms: 1000 } })
+  await inject('bat-b', { timeline: { pending_ms: 1000, running_ms: 4000 } })
+  const steps: [string, number][] = []
+  for (let i = 0; i < 3; i++) {
+    const b = (await get(app, '/api/v2/batches/bat-b')).body
+    steps.push([b.status, Date.parse(b.updated_at) - START_MS])
+  }
+  t.same(steps, [['PENDING', 0], ['THROTTLED', 1000], ['RUNNING', 2000]], 'b waits for a, then runs from 2 s')
+  t.equal((await post(app, '/api/v2/batches/bat-b/cancel')).status, 200)
+  t.equal((await post(app, '/api/v2/batches/bat-a/cancel')).status, 200)
+  await advance(app, 100)
+  await inject('bat-c', { created_ago_ms: 2100, timeline: { pending_ms: 1000, running_ms: 7000 } })
+  /** Every step of a batch's timeline, as its GETs show them (status and since when). */
+  const timeline = async (id: string) => {
+    const seen: [string, number][] = []
+    for (let i = 0; i < 5; i++) {
+      const b = (await get(app, `/api/v2/batches/${id}`)).body
+      if (seen.at(-1)?.[0] !== b.status) seen.push([b.status, Date.parse(b.updated_at) - START_MS])
+    }
+    return seen
+  }
+  t.same(await timeline('bat-b'), [['CANCELLED', 5000]], 'b runs as a client read it, until its cancel takes effect')
+  t.same(await timeline('bat-c'), [['PENDING', -2000], ['THROTTLED', -1000], ['RUNNING', 5000], ['COMPLETED', 12_000]], 'c waits until b\'s cancel takes effect')
+})
+
 t.test('property: no operation changes a status already observed; the cap holds and no slot idles', async (t) => {
   type Op = { kind: 'create' } | { kind: 'inject'; ago: number; pending: number; running: number } | { kind: 'cancel'; pick: number } | { kind: 'advance'; ms: number }
   const timed = { ago: fc.integer({ min: 0, max: 20_000 }), pending: fc.integer({ min: 0, max: 8000 }), running: fc.integer({ min: 1, max: 6000 }) }
