@@ -70,6 +70,12 @@ const before = (a: Waiter, b: Waiter): boolean => a.queuedAt < b.queuedAt || (a.
  * creation time, queues behind those already waiting, or takes a slot that was free since
  * before it would have started. A create that joins the queue's tail costs O(log cap); a
  * change ahead of waiting batches re-plans those (each of which gets a new record).
+ *
+ * A waiting batch read RUNNING ahead of the clock (progression by polls) and cancelled runs
+ * as recorded: a fixed waiter. Its slot is reserved: nobody joins the queue ahead of it (nor
+ * takes a slot free since the past while it waits), it takes its slot as soon as everyone
+ * ahead of it has, and a cancel never makes a run longer (cancelUnderCap), so whoever it
+ * follows frees the slot in time.
  */
 export class RunningCapQueue {
   readonly #slots: Slots
