@@ -1,4 +1,5 @@
 import { Ends, Slots } from './slots.js'
+import { cancelBatch } from './lifecycle.js'
 import { evenMappedAt, evenStepsOf } from './timeline.js'
 import type { BatchRecord, Transition } from './batch-record.js'
 
@@ -20,6 +21,20 @@ function delayed(batch: BatchRecord, running: number, shift: number): BatchRecor
   const after = batch.transitions.slice(running).map((tr) => ({ status: tr.status, at: tr.at + shift }))
   const moved = steps ? evenMappedAt({ ...steps, start: steps.start + shift }) : Float64Array.from(batch.mappedAt, (at) => at + shift)
   return { ...batch, transitions: [...before, ...throttled, ...after], mappedAt: moved }
+}
+
+/**
+ * Cancels a batch under a running cap, requested at `at` (its read time): as cancelBatch,
+ * but a batch RUNNING at `at` is CANCELLED by the time its planned run would have ended at
+ * the latest. Its slot is promised to the next batch from then (or reserved by one whose run
+ * a client has already read): a cancel never makes a run longer.
+ */
+export function cancelUnderCap(batch: BatchRecord, at: number, delayMs: number): BatchRecord {
+  const running = runningIndex(batch)
+  const start = running === -1 ? Infinity : (batch.transitions[running] as Transition).at
+  const end = batch.transitions[running + 1]?.at ?? Infinity
+  const delay = start <= at && at < end ? Math.min(Math.max(delayMs, 0), end - at) : delayMs
+  return cancelBatch(batch, at, delay)
 }
 
 /** A batch that has not started running yet, with its planned start. */
@@ -55,6 +70,12 @@ const before = (a: Waiter, b: Waiter): boolean => a.queuedAt < b.queuedAt || (a.
  * creation time, queues behind those already waiting, or takes a slot that was free since
  * before it would have started. A create that joins the queue's tail costs O(log cap); a
  * change ahead of waiting batches re-plans those (each of which gets a new record).
+ *
+ * A waiting batch read RUNNING ahead of the clock (progression by polls) and cancelled runs
+ * as recorded: a fixed waiter. Its slot is reserved: nobody joins the queue ahead of it (nor
+ * takes a slot free since the past while it waits), it takes its slot as soon as everyone
+ * ahead of it has, and a cancel never makes a run longer (cancelUnderCap), so whoever it
+ * follows frees the slot in time.
  */
 export class RunningCapQueue {
   readonly #slots: Slots
@@ -65,6 +86,12 @@ export class RunningCapQueue {
   #head = 0
   readonly #waiting = new Map<string, Waiter>()
   #arrivals = 0
+  /**
+   * The last fixed waiter in queue order (a batch cancelled while waiting, read RUNNING at
+   * its planned start: that run is recorded and holds its slot). Nobody joins the queue
+   * ahead of it, so nothing placed later can take the slot it is planned on.
+   */
+  #barrier: Waiter | null = null
 
   constructor(readonly cap: number) {
     this.#slots = new Slots(cap)
@@ -93,7 +120,10 @@ export class RunningCapQueue {
       waiters.set(b.id, w)
     }
     queue.#queue = [...waiters.values()].sort((a, b) => (before(a, b) ? -1 : 1))
-    for (const w of queue.#queue) queue.#waiting.set((w as Waiter).id, w as Waiter)
+    for (const w of queue.#queue) {
+      queue.#waiting.set((w as Waiter).id, w as Waiter)
+      if ((w as Waiter).fixed) queue.#barrier = w as Waiter
+    }
     queue.#replan(-Infinity)
     queue.#commit(now)
     return { queue, records: batches.map((b) => (b.cancelRequestedAt === null && waiters.has(b.id) ? planned(waiters.get(b.id) as Waiter) : b)) }
@@ -106,12 +136,13 @@ export class RunningCapQueue {
    */
   add(natural: BatchRecord, now: number): { record: BatchRecord; moved: BatchRecord[] } {
     this.#commit(now)
-    const w = this.#waiter(natural, now)
+    const barrier = this.#barrier !== null && this.#waiting.get(this.#barrier.id) === this.#barrier ? this.#barrier : null
+    const w = this.#waiter(natural, now, barrier)
     if (!w) return { record: natural, moved: [] }
     const first = this.#queue[this.#head]
     const free = this.#slots.min()
     const runAt = (natural.transitions[w.running] as Transition).at
-    if (runAt <= now && free <= now && (first === undefined || first.queuedAt > now)) {
+    if (barrier === null && runAt <= now && free <= now && (first === undefined || first.queuedAt > now)) {
       // Late, and a slot has been free since before now with nobody waiting for it: it ran there.
       w.start = Math.max(runAt, free)
       w.end = w.start + w.runFor
@@ -146,10 +177,11 @@ export class RunningCapQueue {
         this.#queue.splice(this.#indexOf(w), 1)
         this.#waiting.delete(w.id)
       } else {
-        // Read as it was at an earlier step (progression by polls): it runs as recorded.
+        // Read RUNNING at a step ahead of the clock (progression by polls): it runs as recorded.
         w.fixed = { start: (record.transitions[running] as Transition).at, end }
         w.start = w.fixed.start
         w.end = end
+        if (this.#barrier === null || this.#waiting.get(this.#barrier.id) !== this.#barrier || before(this.#barrier, w)) this.#barrier = w
       }
     } else if (this.#slots.holds(record.id)) {
       // Its slot frees when the cancellation takes effect, never at or before now: whoever
@@ -163,12 +195,13 @@ export class RunningCapQueue {
     return moved
   }
 
-  #waiter(natural: BatchRecord, now: number): Waiter | null {
+  /** A waiter for `natural`; it joins the queue no earlier than `behind` (a fixed waiter) did, so after it. */
+  #waiter(natural: BatchRecord, now: number, behind: Waiter | null = null): Waiter | null {
     const running = runningIndex(natural)
     if (running === -1) return null
     const at = (natural.transitions[running] as Transition).at
     const runFor = (natural.transitions[running + 1]?.at ?? Infinity) - at
-    return { id: natural.id, seq: this.#arrivals++, queuedAt: Math.max(at, now), natural, running, runFor, fixed: null, start: NaN, end: NaN }
+    return { id: natural.id, seq: this.#arrivals++, queuedAt: Math.max(at, now, behind?.queuedAt ?? -Infinity), natural, running, runFor, fixed: null, start: NaN, end: NaN }
   }
 
   /** Where `w` sits in the queue (binary search by queue order). */
@@ -210,10 +243,13 @@ export class RunningCapQueue {
     return moved
   }
 
-  /** Batches whose planned start has come by `now` take their slots for good. */
+  /**
+   * Batches whose planned start has come by `now` take their slots for good; so does a fixed
+   * waiter as soon as everyone ahead of it has (its run is recorded: the slot is reserved).
+   * Starts of the others grow in queue order, so a fixed one is the only one out of turn.
+   */
   #commit(now: number): void {
-    while (this.#head < this.#queue.length && (this.#queue[this.#head] as Waiter).start <= now) {
-      const w = this.#queue[this.#head] as Waiter
+    for (let w = this.#queue[this.#head]; w !== undefined && (w.fixed !== null || w.start <= now); w = this.#queue[this.#head]) {
       this.#queue[this.#head++] = undefined
       this.#waiting.delete(w.id)
       this.#slots.occupy(w.id, w.end)

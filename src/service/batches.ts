@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Batch, BatchRecord } from '../domain/batch-record.js'
 import { BatchLimitError, BatchNotFoundError } from '../domain/errors.js'
-import { batchAt, cancelBatch, statusAt } from '../domain/lifecycle.js'
+import { batchAt, statusAt } from '../domain/lifecycle.js'
 import { readTimeOf } from '../domain/progression.js'
 import { isTerminal, type BatchStatus } from '../domain/status.js'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
@@ -15,7 +15,7 @@ import type { BatchEvent, BatchEventSubscriber } from './events.js'
 import { listPage, type ListRequest, type Page } from './listing.js'
 import { BatchMaker, NO_WEBHOOKS } from './new-batches.js'
 import { observedClock } from './observed-clock.js'
-import { addBatch, planWorld, replaceBatch } from './running-cap.js'
+import { addBatch, cancelInWorld, planWorld } from './running-cap.js'
 import { projectFor, visible, type MockMode, type Narrowing, type Tenant } from './tenancy.js'
 import { TransitionPublisher } from './transitions.js'
 
@@ -195,7 +195,7 @@ export class BatchService {
     if (batch.cancelRequestedAt !== null && !terminal) return batch
     if (!this.isStored(batch)) batch = this.find(id, tenant, narrowing, true)
     const now = this.readTime(batch)
-    replaceBatch(this.world, cancelBatch(batch, now, this.world.defaults.cancelDelayMs), this.now())
+    cancelInWorld(this.world, batch, now, this.now())
     const record = this.world.store.get(id) as BatchRecord
     this.#publisher.cancelRequested(record, this.now())
     return record

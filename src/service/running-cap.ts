@@ -1,4 +1,5 @@
-import { RunningCapQueue } from '../domain/running-cap.js'
+import { cancelBatch } from '../domain/lifecycle.js'
+import { cancelUnderCap, RunningCapQueue } from '../domain/running-cap.js'
 import type { BatchRecord } from '../domain/batch-record.js'
 import { canonicalId } from '../ids.js'
 import type { World } from '../store/world.js'
@@ -49,4 +50,14 @@ export function addBatch(world: World, batch: BatchRecord, now: number): void {
 export function replaceBatch(world: World, batch: BatchRecord, now: number): void {
   world.store.replace(batch)
   for (const m of world.capQueues.get(canonicalId(batch.projectId))?.cancel(batch, now) ?? []) world.store.replace(m)
+}
+
+/**
+ * Cancels a batch read at `at` (the clock, or its last poll step) when the clock reads `now`;
+ * under a running cap a cancel never runs past the batch's planned run (cancelUnderCap).
+ */
+export function cancelInWorld(world: World, batch: BatchRecord, at: number, now: number): void {
+  const delay = world.defaults.cancelDelayMs
+  const cancelled = world.defaults.maxRunningPerProject === null ? cancelBatch(batch, at, delay) : cancelUnderCap(batch, at, delay)
+  replaceBatch(world, cancelled, now)
 }

@@ -1,6 +1,9 @@
 import t from 'tap'
-import { scheduleUnderCap } from '../../src/domain/running-cap.js'
-import { statusAt } from '../../src/domain/lifecycle.js'
+import fc from 'fast-check'
+import { cancelUnderCap, RunningCapQueue, scheduleUnderCap } from '../../src/domain/running-cap.js'
+import { cancelBatch, statusAt } from '../../src/domain/lifecycle.js'
+import { readTimeOf } from '../../src/domain/progression.js'
+import { isTerminal } from '../../src/domain/status.js'
 import type { BatchRecord } from '../../src/domain/batch-record.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
 import { record } from '../helper.js'
@@ -42,4 +45,142 @@ t.test('batches that would start together run in the order given', async (t) => 
   const runs = (out: BatchRecord[]) => Object.fromEntries(out.map((b) => [b.id, b.transitions.find((tr) => tr.status === 'RUNNING')?.at]))
   t.same(runs(scheduleUnderCap(input, 1)), { a: 1000, b: 4000, c: 7000 })
   t.same(runs(scheduleUnderCap([...input].reverse(), 1)), { c: 1000, b: 4000, a: 7000 }, 'arrival order, not ids')
+})
+
+const polls = { kind: 'polls', every: 1 } as const
+/** A queue and the records it answered, as the service keeps them. */
+function world(cap: number) {
+  const q = new RunningCapQueue(cap)
+  const recs = new Map<string, BatchRecord>()
+  const keep = (rs: BatchRecord[]) => rs.forEach((r) => recs.set(r.id, r))
+  return {
+    recs,
+    add(r: BatchRecord, now: number) {
+      const { record: rec, moved } = q.add(r, now)
+      keep([rec, ...moved])
+      return rec
+    },
+    cancel(id: string, at: number, delay: number, now: number) {
+      const c = cancelUnderCap(recs.get(id) as BatchRecord, at, delay)
+      keep([c, ...q.cancel(c, now)])
+      return c
+    },
+    runningAt: (t: number) => [...recs.values()].filter((r) => statusAt(r, t) === 'RUNNING').map((r) => r.id)
+  }
+}
+
+t.test('polls: a waiting batch read RUNNING ahead of the clock and cancelled keeps its slot from a late arrival', async (t) => {
+  const w = world(1)
+  w.add(record({ id: 'a', durations: { pending_ms: 1000, running_ms: 1000 }, progression: polls }), 0)
+  t.same(timeline(w.add(record({ id: 'b', durations: { pending_ms: 1000, running_ms: 4000 }, progression: polls }), 0)), ['PENDING@0', 'THROTTLED@1000', 'RUNNING@2000', 'COMPLETED@6000'])
+  w.cancel('b', 2000, 3000, 0) // its third GET read RUNNING at 2 s; the clock is at 0
+  w.cancel('a', 0, 0, 0)
+  const c = w.add(record({ id: 'c', createdAt: -2000, durations: { pending_ms: 1000, running_ms: 7000 }, progression: polls }), 100)
+  t.same(timeline(c), ['PENDING@-2000', 'THROTTLED@-1000', 'RUNNING@5000', 'COMPLETED@12000'], 'c waits for b\'s cancel to take effect')
+  for (const at of [-1000, 2000, 4999, 5000, 11_999]) t.ok(w.runningAt(at).length <= 1, `one RUNNING at ${at}: ${w.runningAt(at).join()}`)
+})
+
+t.test('under a cap, a cancel never makes a run longer than planned: the slot is promised on', async (t) => {
+  const w = world(1)
+  w.add(record({ id: 'x', durations: { pending_ms: 0, running_ms: 3000 } }), 0)
+  t.same(timeline(w.add(record({ id: 'b', durations: { pending_ms: 0, running_ms: 4000 }, progression: polls }), 0)), ['PENDING@0', 'THROTTLED@0', 'RUNNING@3000', 'COMPLETED@7000'])
+  w.cancel('b', 3000, 500, 0) // read RUNNING at 3 s ahead of the clock: it runs 3–3.5 s
+  t.same(timeline(w.cancel('x', 2900, 1000, 2900)), ['PENDING@0', 'RUNNING@0', 'CANCELLED@3000'], 'x is cancelled when its run would have ended, not at 3.9 s')
+  t.same(timeline(cancelBatch(record({ id: 'y', durations: { pending_ms: 0, running_ms: 3000 } }), 2900, 1000)), ['PENDING@0', 'RUNNING@0', 'CANCELLED@3900'], 'without a cap the delay counts in full')
+  t.same(w.runningAt(3000), ['b'])
+})
+
+t.test('a fixed waiter at the head takes its slot at once: a batch behind it that started keeps its start', async (t) => {
+  const w = world(2)
+  w.add(record({ id: 'x1', durations: { pending_ms: 0, running_ms: 1000 }, outcome: 'RUNNING' }), 0)
+  w.add(record({ id: 'x2', durations: { pending_ms: 0, running_ms: 10_000 } }), 0)
+  t.same(timeline(w.add(record({ id: 'b', durations: { pending_ms: 1000, running_ms: 4000 }, progression: polls }), 0)), ['PENDING@0', 'THROTTLED@1000', 'RUNNING@10000', 'COMPLETED@14000'])
+  w.add(record({ id: 'd', durations: { pending_ms: 1000, running_ms: 4000 } }), 0)
+  w.add(record({ id: 'e', durations: { pending_ms: 1000, running_ms: 4000 } }), 0)
+  w.cancel('b', 10_000, 500, 0) // read RUNNING at 10 s ahead of the clock
+  w.cancel('x1', 1000, 0, 1000)
+  w.cancel('x2', 2000, 0, 2000)
+  const d = statusAt(w.recs.get('d') as BatchRecord, 2500)
+  t.equal(d, 'RUNNING', 'd runs at 2.5 s')
+  w.cancel('e', 3000, 0, 3000) // a re-plan at 3 s
+  t.equal(statusAt(w.recs.get('d') as BatchRecord, 2500), d, 'what was readable at 2.5 s still is')
+  for (const at of [1000, 2500, 10_000, 10_499]) t.ok(w.runningAt(at).length <= 2, `at most two RUNNING at ${at}`)
+})
+
+type Op = { kind: 'add'; ago: number; pending: number; running: number; polls: boolean; stuck: boolean } | { kind: 'cancel'; pick: number } | { kind: 'poll'; pick: number; times: number; cancel: boolean } | { kind: 'advance'; ms: number }
+/** Times on a 500 ms grid, so that starts, ends and cancels often meet. */
+const grid = (n: number) => fc.integer({ min: 0, max: n }).map((k) => k * 500)
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('add' as const), ago: grid(16), pending: grid(6), running: grid(12).map((ms) => ms + 1), polls: fc.boolean(), stuck: fc.constantFrom(false, false, false, false, true) }),
+  fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat({ max: 7 }) }),
+  fc.record({ kind: fc.constant('poll' as const), pick: fc.nat({ max: 7 }), times: fc.integer({ min: 1, max: 4 }), cancel: fc.boolean() }),
+  fc.record({ kind: fc.constant('advance' as const), ms: grid(6) })
+)
+function overlap(recs: Iterable<BatchRecord>): number {
+  const ev: [number, number][] = []
+  for (const r of recs) {
+    const i = r.transitions.findIndex((tr) => tr.status === 'RUNNING')
+    if (i === -1) continue
+    const s = r.transitions[i]!.at
+    const e = r.transitions[i + 1]?.at ?? Infinity
+    if (e > s) ev.push([s, 1], [e, -1])
+  }
+  ev.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let n = 0, max = 0
+  for (const [, d] of ev) { n += d; max = Math.max(max, n) }
+  return max
+}
+t.test('property: under polls, cancels of waiting batches and late arrivals the cap holds and nothing read at the clock changes', async (t) => {
+  let runs = 0
+  fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), grid(4), fc.array(op, { minLength: 1, maxLength: 20 }), (cap, delay, ops) => {
+    runs++
+    const q = new RunningCapQueue(cap)
+    const recs = new Map<string, BatchRecord>()
+    const pollsOf = new Map<string, number>()
+    const ids: string[] = []
+    const seen: { id: string; at: number; clock: number; status: string }[] = []
+    let now = 0
+    const cancelled = new Map<string, BatchRecord>()
+    const readTime = (b: BatchRecord) => b.progression.kind === 'time' ? now : readTimeOf(b, now, Math.max((pollsOf.get(b.id) ?? 0) - 1, 0))
+    for (const [i, o] of ops.entries()) {
+      if (o.kind === 'advance') now += o.ms
+      if (o.kind === 'add') {
+        const id = `b${i}`
+        const r = record({ id, createdAt: now - o.ago, durations: { pending_ms: o.pending, running_ms: o.running }, outcome: o.stuck ? 'RUNNING' : 'COMPLETED', progression: o.polls ? { kind: 'polls', every: 1 } : { kind: 'time' } })
+        const { record: rec, moved } = q.add(r, now)
+        recs.set(id, rec)
+        for (const m of moved) recs.set(m.id, m)
+        ids.push(id)
+      }
+      if ((o.kind === 'cancel' || o.kind === 'poll') && ids.length > 0) {
+        const id = ids[o.pick % ids.length]!
+        const b = recs.get(id)!
+        if (o.kind === 'poll') {
+          for (let k = 0; k < o.times; k++) {
+            const p = pollsOf.get(id) ?? 0
+            pollsOf.set(id, p + 1)
+            if (b.progression.kind === 'polls') { const at = readTimeOf(b, now, p); seen.push({ id, at, clock: now, status: statusAt(b, at) }) }
+          }
+        }
+        if (o.kind === 'cancel' || o.cancel) {
+          const at = readTime(b)
+          if (!isTerminal(statusAt(b, at)) && b.cancelRequestedAt === null) {
+            const c = cancelUnderCap(b, at, delay)
+            recs.set(id, c)
+            cancelled.set(id, c)
+            for (const m of q.cancel(c, now)) recs.set(m.id, m)
+          }
+        }
+      }
+      for (const r of recs.values()) if (r.progression.kind === 'time') seen.push({ id: r.id, at: now, clock: now, status: statusAt(r, now) })
+      const max = overlap(recs.values())
+      if (max > cap) throw new Error(`step ${i}: ${max} RUNNING over cap ${cap}`)
+      for (const [id, c] of cancelled) if (recs.get(id) !== c) throw new Error(`step ${i}: cancelled ${id} was planned again`)
+      for (const s of seen) {
+        const r = recs.get(s.id)!
+        if (s.at <= s.clock && s.at !== r.cancelRequestedAt && statusAt(r, s.at) !== s.status) throw new Error(`step ${i}: ${s.id} read ${s.status} at ${s.at}, now ${statusAt(r, s.at)}`)
+      }
+    }
+  }), { seed: 3, numRuns: 12_000 })
+  t.equal(runs, 12_000)
 })

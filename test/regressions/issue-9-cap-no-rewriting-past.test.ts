@@ -46,13 +46,64 @@ t.test('compat mode: a batch derived from an unknown id does not bump a RUNNING 
   t.same((await get(app, '/api/v2/batches/bat-00000000-0000-0000-0000-000000000001')).body, derived.body, 'and reads the same again')
 })
 
+t.test('polls: a batch cancelled while waiting, read RUNNING ahead of the clock, keeps its slot from a late arrival', async (t) => {
+  // Issue 10: b, read RUNNING at 2 s by its third GET while the clock is at 0, is cancelled
+  // (effective at 5 s); a is cancelled before it ran; c arrives at 0.1 s, created 2.1 s ago.
+  // c used to take the slot from -1 s to 6 s: two RUNNING under a cap of 1.
+  const app = await build(t, { scenario: capped({ progression: 'polls', polls_per_step: 1, cancel_delay_ms: 3000 }) })
+  const inject = async (id: string, extra: Record<string, unknown>) => t.equal((await post(app, '/_mock/batches', { id, files: 1, ...extra })).status, 200)
+  await inject('bat-a', { timeline: { pending_ms: 1000, running_ms: 1000 } })
+  await inject('bat-b', { timeline: { pending_ms: 1000, running_ms: 4000 } })
+  const steps: [string, number][] = []
+  for (let i = 0; i < 3; i++) {
+    const b = (await get(app, '/api/v2/batches/bat-b')).body
+    steps.push([b.status, Date.parse(b.updated_at) - START_MS])
+  }
+  t.same(steps, [['PENDING', 0], ['THROTTLED', 1000], ['RUNNING', 2000]], 'b waits for a, then runs from 2 s')
+  t.equal((await post(app, '/api/v2/batches/bat-b/cancel')).status, 200)
+  t.equal((await post(app, '/api/v2/batches/bat-a/cancel')).status, 200)
+  await advance(app, 100)
+  await inject('bat-c', { created_ago_ms: 2100, timeline: { pending_ms: 1000, running_ms: 7000 } })
+  /** Every step of a batch's timeline, as its GETs show them (status and since when). */
+  const timeline = async (id: string) => {
+    const seen: [string, number][] = []
+    for (let i = 0; i < 5; i++) {
+      const b = (await get(app, `/api/v2/batches/${id}`)).body
+      if (seen.at(-1)?.[0] !== b.status) seen.push([b.status, Date.parse(b.updated_at) - START_MS])
+    }
+    return seen
+  }
+  t.same(await timeline('bat-b'), [['CANCELLED', 5000]], 'b runs as a client read it, until its cancel takes effect')
+  t.same(await timeline('bat-c'), [['PENDING', -2000], ['THROTTLED', -1000], ['RUNNING', 5000], ['COMPLETED', 12_000]], 'c waits until b\'s cancel takes effect')
+})
+
+/** Most batches RUNNING at once by their stored timelines (a sweep over every RUNNING span). */
+function mostRunning(app: Awaited<ReturnType<typeof build>>): number {
+  const edges: [number, number][] = []
+  for (const r of app.mock.world.store.values()) {
+    const i = r.transitions.findIndex((tr) => tr.status === 'RUNNING')
+    const [start, end] = [r.transitions[i]?.at ?? 0, r.transitions[i + 1]?.at ?? Infinity]
+    if (i !== -1 && end > start) edges.push([start, 1], [end, -1])
+  }
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let [n, most] = [0, 0]
+  for (const [, d] of edges) most = Math.max(most, (n += d))
+  return most
+}
+
 t.test('property: no operation changes a status already observed; the cap holds and no slot idles', async (t) => {
-  type Op = { kind: 'create' } | { kind: 'inject'; ago: number; pending: number; running: number } | { kind: 'cancel'; pick: number } | { kind: 'advance'; ms: number }
+  // Injected batches may progress by polls, read ahead of the clock by 'poll' (a few GETs) and
+  // cancelled there: the family of issue 10's two RUNNING under a cap of 1.
+  type Op = { kind: 'create' } | { kind: 'inject'; ago: number; pending: number; running: number; polls: boolean } | { kind: 'cancel'; pick: number } | { kind: 'poll'; pick: number; times: number; cancel: boolean } | { kind: 'advance'; ms: number }
+  const grid = (n: number) => fc.integer({ min: 0, max: n }).map((k) => k * 500)
   const timed = { ago: fc.integer({ min: 0, max: 20_000 }), pending: fc.integer({ min: 0, max: 8000 }), running: fc.integer({ min: 1, max: 6000 }) }
   const op: fc.Arbitrary<Op> = fc.oneof(
     fc.constant({ kind: 'create' as const }),
-    fc.record({ kind: fc.constant('inject' as const), ...timed }),
+    fc.record({ kind: fc.constant('inject' as const), ...timed, polls: fc.constant(false) }),
+    // On a 500 ms grid, so that runs, cancels and late arrivals meet.
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('inject' as const), ago: fc.oneof(fc.constant(0), grid(16)), pending: grid(4), running: grid(8).map((ms) => ms + 1), polls: fc.constant(true) }) },
     fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('poll' as const), pick: fc.nat({ max: 2 }), times: fc.integer({ min: 1, max: 3 }), cancel: fc.boolean() }) },
     fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) })
   )
   const config = fc.record({ cap: fc.integer({ min: 1, max: 3 }), delay: fc.integer({ min: 0, max: 2000 }), initial: fc.array(fc.record(timed), { maxLength: 4 }) })
@@ -72,22 +123,38 @@ t.test('property: no operation changes a status already observed; the cap holds 
       const seen: { at: number; statuses: Map<string, string> }[] = []
       const ids: string[] = batches.map((b) => b.id)
       const history = new Map<string, { at: number; status: string; updated: number }>()
+      // Batches that progress by polls read at their step, not at the clock: the checks of
+      // what a list shows at the clock leave them out (the stored timelines count for the cap).
+      const polled = new Set<string>()
+      const cancelledRecords = new Map<string, unknown>()
       for (const [i, o] of ops.entries()) {
         if (o.kind === 'create') ids.push((await post(app, '/api/v2/batches', body)).body.id)
         if (o.kind === 'inject') {
-          const res = await post(app, '/_mock/batches', { id: `bat-inj-${i}`, files: 2, created_ago_ms: o.ago, timeline: { pending_ms: o.pending, running_ms: o.running } })
+          const progression = o.polls ? { progression: 'polls', polls_per_step: 1 } : {}
+          const res = await post(app, '/_mock/batches', { id: `bat-inj-${i}`, files: 2, created_ago_ms: o.ago, timeline: { pending_ms: o.pending, running_ms: o.running }, ...progression })
           if (res.status !== 200) throw new Error(`inject: ${res.status}`)
           ids.push(res.body.id)
+          if (o.polls) polled.add(res.body.id)
         }
-        if (o.kind === 'cancel' && ids.length > 0) await post(app, `/api/v2/batches/${ids[o.pick % ids.length]}/cancel`)
+        // A poll reads one of the latest batches a few times, and may cancel it there.
+        const picked = o.kind === 'poll' ? ids[Math.max(ids.length - 1 - o.pick, 0)] : o.kind === 'cancel' ? ids[o.pick % ids.length] : undefined
+        if (o.kind === 'poll' && picked !== undefined) for (let k = 0; k < o.times; k++) await get(app, `/api/v2/batches/${picked}`)
+        const cancelled = (o.kind === 'cancel' || (o.kind === 'poll' && o.cancel)) && picked !== undefined ? picked : undefined
+        if (cancelled !== undefined) {
+          const id = cancelled
+          if ((await post(app, `/api/v2/batches/${id}/cancel`)).status === 200 && !cancelledRecords.has(id)) cancelledRecords.set(id, app.mock.world.store.get(id))
+        }
+        const most = mostRunning(app)
+        if (most > cap) throw new Error(`step ${i}: ${most} RUNNING at once over a cap of ${cap}`)
+        // A cancelled batch runs as recorded: nothing plans it again.
+        for (const [id, r] of cancelledRecords) if (app.mock.world.store.get(id) !== r) throw new Error(`step ${i}: cancelled ${id} was planned again`)
         if (o.kind === 'advance') {
           await advance(app, o.ms)
           clock += o.ms
         }
-        const list = (await get(app, '/api/v2/batches?page_size=100')).body.items as { id: string; status: string; updated_at: string }[]
+        const list = ((await get(app, '/api/v2/batches?page_size=100')).body.items as { id: string; status: string; updated_at: string }[]).filter((b) => !polled.has(b.id))
         const now = new Map(list.map((b) => [b.id, b.status]))
         // A cancel may change its own batch at the same clock (to CANCELLED, with no delay); nothing else may change.
-        const cancelled = o.kind === 'cancel' && ids.length > 0 ? ids[o.pick % ids.length] : undefined
         // The last change a client saw still happened: updated_at never moves back, and a batch
         // that has not changed since an earlier observation still reads as it did then.
         for (const b of list) {
@@ -99,12 +166,13 @@ t.test('property: no operation changes a status already observed; the cap holds 
         }
         const running = list.filter((b) => b.status === 'RUNNING').length
         if (running > cap) throw new Error(`${running} RUNNING over a cap of ${cap}`)
-        if (o.kind === 'cancel' && ids.length > 0) {
+        if (cancelled !== undefined) {
           cancelledAt = clock
-          everCancelled.add(ids[o.pick % ids.length] as string)
+          everCancelled.add(cancelled)
         }
         // No one waits while a slot is free (but for the millisecond a slot freed by a cancel taking effect at once).
-        if (running < cap && cancelledAt !== clock && list.some((b) => b.status === 'THROTTLED' && !everCancelled.has(b.id))) throw new Error(`step ${i}: THROTTLED with a free slot at ${clock}`)
+        // Only without batches read ahead of the clock: one of those may reserve a slot before its run.
+        if (polled.size === 0 && running < cap && cancelledAt !== clock && list.some((b) => b.status === 'THROTTLED' && !everCancelled.has(b.id))) throw new Error(`step ${i}: THROTTLED with a free slot at ${clock}`)
         const last = seen.at(-1)
         if (last && last.at === clock) {
           for (const [id, s] of last.statuses) {
