@@ -160,6 +160,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
         version: MOCK_VERSION,
         description: "The Batches API as llamacloud-batches-mock serves it, and the mock's control plane under /_mock."
       },
+      // The CLI's default address; a client of another port sets its own base URL.
+      servers: [{ url: 'http://127.0.0.1:4010', description: 'llamacloud-batches-mock on its default port' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       tags: [
         { name: 'batches', description: 'LlamaCloud Batches API' },

@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { Test } from 'tap'
 import { request as httpRequest } from 'node:http'
 import { Writable } from 'node:stream'
 import { advance, build, get, post, scenario, START, START_MS } from '../helper.js'
@@ -168,7 +169,7 @@ t.test('the inspect routes sit behind --admin-token and answer clients we did no
 })
 
 /** The app's log lines, parsed, at a level. */
-async function logged(t: Parameters<Parameters<typeof t.test>[1]>[0], level: string) {
+async function logged(t: Pick<Test, 'teardown'>, level: string) {
   const lines: any[] = []
   const stream = new Writable({
     write(chunk, _enc, done) {
