@@ -55,12 +55,22 @@ export const OPTIONS: Record<string, OptionSpec> = {
   version: { type: 'boolean', help: 'print the version' }
 }
 
+const EXAMPLES = `Examples:
+  llamacloud-batches-mock                                   default scenario on http://127.0.0.1:4010
+  llamacloud-batches-mock --clock manual --port 0           time moves only via POST /_mock/clock/advance
+  llamacloud-batches-mock --scenario ./my.yaml --watch      your own batches, reloaded on save
+  llamacloud-batches-mock --speed 60 --log-level debug      a minute a second, one log line per request
+  llamacloud-batches-mock --host 0.0.0.0 --admin-token T    reachable from other hosts, control plane guarded
+
+Then open http://127.0.0.1:4010/_mock/ui for the dashboard.
+`
+
 export function usage(): string {
   const lines = Object.entries(OPTIONS).map(([name, o]) => {
     const flag = `--${name}${o.arg ? ` ${o.arg}` : ''}`
     return `  ${flag.padEnd(28)}${o.help}${o.env ? ` [env ${o.env}]` : ''}`
   })
-  return `Usage: llamacloud-batches-mock [options]\n\n${lines.join('\n')}\n`
+  return `Usage: llamacloud-batches-mock [options]\n\n${lines.join('\n')}\n\n${EXAMPLES}`
 }
 
 /** A raw value and where it came from: `--flag` or the env variable, for error messages. */
