@@ -13,6 +13,7 @@ import { loadScenario, prepareScenario, startTimeOf, type LoadedScenario } from 
 import type { Scenario } from './schemas/scenario.js'
 import { batchesRoutes } from './http/batches-routes.js'
 import { controlRoutes } from './http/control-routes.js'
+import { uiRoutes } from './http/ui-routes.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
@@ -174,6 +175,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
   await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })
+  await app.register(uiRoutes)
   await app.ready()
   return app
 }
