@@ -1,5 +1,7 @@
 import t from 'tap'
-import { resolveConfig, UsageError } from '../src/config.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { OPTIONS, resolveConfig, UsageError } from '../src/config.js'
 
 t.test('defaults', async (t) => {
   t.match(resolveConfig([], {}), {
@@ -45,4 +47,11 @@ t.test('bad values are UsageErrors that say what to fix', async (t) => {
     }
   })()
   t.type(error, UsageError, 'the CLI turns these into exit 2 with the usage')
+})
+
+t.test("the README's CLI table lists every flag, and only those", async (t) => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('\n## CLI\n'), readme.indexOf('\n### Logs\n'))
+  const listed = [...section.matchAll(/^\| `--([a-z-]+)/gm)].map((m) => m[1])
+  t.same(listed.sort(), Object.keys(OPTIONS).sort())
 })
