@@ -2,6 +2,8 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { request as httpRequest } from 'node:http'
 import { Writable } from 'node:stream'
+import { tmpdir } from 'node:os'
+import { uiFolder } from '../../src/http/ui-routes.js'
 import { advance, build, get, post, scenario, START, START_MS } from '../helper.js'
 
 // What a user sees of the mock: the journal whole (headers, body), every project's batches with
@@ -199,4 +201,23 @@ t.test('--log-level debug: one line per /api request; info stays quiet; /_mock o
   const trace = await logged(t, 'trace')
   await get(trace.app, '/_mock/clock', {})
   t.match(trace.lines.filter((l) => l.url === '/_mock/clock'), [{ level: 10, statusCode: 200 }], 'trace: the control plane too')
+})
+
+t.test("/_mock/ui serves the dashboard's three files, without the token (they hold no data), under a strict CSP", async (t) => {
+  const app = await build(t, { adminToken: 'admin-secret' })
+  const page = await app.inject({ url: '/_mock/ui' })
+  t.equal(page.statusCode, 200)
+  t.match(page.headers['content-type'], /^text\/html/)
+  t.match(page.headers['content-security-policy'], /script-src 'self'/)
+  t.equal(page.headers['x-content-type-options'], 'nosniff')
+  const scripts = [...page.body.matchAll(/(?:src|href)="(\/_mock\/ui\/[^"]+)"/g)].map((m) => m[1] as string)
+  t.same(scripts.sort(), ['/_mock/ui/dashboard.css', '/_mock/ui/dashboard.js'], 'assets from the mock itself, no CDN')
+  for (const url of scripts) t.equal((await app.inject({ url })).statusCode, 200, url)
+  t.equal((await app.inject({ url: '/_mock/ui/' })).body, page.body)
+  const redirect = await app.inject({ url: '/_mock' })
+  t.same([redirect.statusCode, redirect.headers.location], [302, '/_mock/ui/'])
+  t.equal((await app.inject({ url: '/_mock/ui/../health' })).statusCode, 401, 'data stays behind the token')
+  t.equal((await app.inject({ url: '/_mock/ui/secret.txt' })).statusCode, 404, 'only the three files')
+  t.match(uiFolder(), /[\\/]ui$/)
+  t.equal(uiFolder(tmpdir()), null, 'no ui/ folder above: null (the page then answers 404), never a crash')
 })

@@ -102,6 +102,12 @@ if (!existsSync(CHROMIUM)) {
     await page.waitForFunction(() => document.querySelectorAll('#batches tbody tr').length === 5)
     await page.getByRole('button', { name: 'Close' }).click()
     await page.screenshot({ path: SCREENSHOT, fullPage: true })
+
+    // Once the mock serves /_mock/webhooks (another change brings it), the panel shows its deliveries.
+    await page.route('**/_mock/webhooks', (route) => route.fulfill({ json: { deliveries: [{ id: 'whd-1', event: 'batch.completed', batch_id: 'bat-done', status: 200 }] } }))
+    await page.reload()
+    await page.locator('#webhooks-panel').waitFor()
+    t.match(await page.locator('#webhooks tbody').textContent(), /whd-1.*batch\.completed/)
     t.same(errors, [], 'no script error in the page')
   })
 }
