@@ -114,7 +114,10 @@ function breakConnection(state: Traffic, request: FastifyRequest, reply: Fastify
     res.end(body)
   }
   // Status 0: nothing at all was answered.
-  journal(state, request, fault.connection === 'reset' || fault.connection === 'empty' ? 0 : 200, performance.now() - started, fault.connection ?? null)
+  const status = fault.connection === 'reset' || fault.connection === 'empty' ? 0 : 200
+  const duration = performance.now() - started
+  journal(state, request, status, duration, fault.connection ?? null)
+  if (enabled(request, 'debug')) logRequest(request, status, duration, 'debug')
 }
 
 /** A canned error as LlamaCloud would send it, with the headers its status calls for. */

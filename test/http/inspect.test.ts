@@ -188,8 +188,17 @@ t.test('--log-level debug: one line per /api request; info stays quiet; /_mock o
   t.equal((await post(debug.app, '/_mock/faults', { id: 'slow-list', method: 'GET', path: '/api/v2/batches', status: 503 }, {})).status, 200)
   t.equal((await get(debug.app, '/api/v2/batches', asA)).status, 503)
   t.equal((await get(debug.app, '/api/v2/batches/bat-a1', asA)).status, 200)
+  t.equal((await post(debug.app, '/_mock/faults', { id: 'drop', method: 'POST', path: '/api/v2/batches/*/cancel', connection: 'reset' }, {})).status, 200)
+  // A reset needs a real socket (inject has none to break).
+  await debug.app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = debug.app.server.address() as { port: number }
+  await fetch(`http://127.0.0.1:${port}/api/v2/batches/bat-a1/cancel`, { method: 'POST', headers: asA }).then(
+    () => t.fail('the connection was reset'),
+    () => t.pass('the client saw the reset')
+  )
   const perRequest = debug.lines.filter((l) => l.url !== undefined && l.statusCode !== undefined)
-  t.equal(perRequest.length, 2, 'one line per /api request, none for /_mock at debug')
+  t.equal(perRequest.length, 3, 'one line per /api request (a dropped one too), none for /_mock at debug')
+  t.match(perRequest[2], { statusCode: 0, fault: 'drop', msg: /^POST \/api\/v2\/batches\/bat-a1\/cancel 0 [\d.]+ ms fault drop/ }, 'status 0: nothing was answered')
   t.match(perRequest[0], { level: 20, method: 'GET', url: '/api/v2/batches', statusCode: 503, fault: 'slow-list', msg: /^GET \/api\/v2\/batches 503 [\d.]+ ms fault slow-list/ })
   t.type(perRequest[0].responseTime, 'number')
   t.match(perRequest[1], { statusCode: 200, fault: null, project: A, msg: new RegExp(`^GET /api/v2/batches/bat-a1 200 [\\d.]+ ms project ${A}$`) })
