@@ -19,26 +19,13 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  sourcemap: true,
-  // Maps carry their sources, so none points at a file the package does not ship.
-  sourcesContent: true,
-  logLevel: 'warning',
-  plugins: [
-    {
-      // Some dependencies ship maps without their sources; esbuild would chain them into ours and
-      // point at .ts files nobody ships. Mapping to the dependency's own JavaScript keeps ours whole.
-      name: 'ignore-dependency-source-maps',
-      setup(build) {
-        build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, ({ path }) => ({
-          contents: readFileSync(path, 'utf8').replace(/^\/\/# sourceMappingURL=.*$/gm, ''),
-          loader: 'js'
-        }))
-      }
-    }
-  ]
+  // No source maps: a map's `sources` name files under src/ and node_modules/ that the package
+  // does not ship, and a bundle of readable, unminified code needs none to be debugged.
+  sourcemap: false,
+  logLevel: 'warning'
 }
 
-/** dist/cli.js (the bin), dist/index.js (ESM), dist/index.cjs (CommonJS), with their maps. */
+/** dist/cli.js (the bin), dist/index.js (ESM), dist/index.cjs (CommonJS). */
 export async function bundle() {
   const { build } = await import('esbuild')
   mkdirSync(DIST, { recursive: true })

@@ -18,6 +18,7 @@ import { controlRoutes } from './http/control-routes.js'
 import { directoriesRoutes } from './http/directories-routes.js'
 import { DEFAULT_MAX_UPLOAD_BYTES } from './http/directory-upload.js'
 import { DirectoryService, type DirectoryLimits } from './service/directories.js'
+import { uiRoutes } from './http/ui-routes.js'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
@@ -169,6 +170,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
         version: MOCK_VERSION,
         description: "The Batches API as llamacloud-batches-mock serves it, and the mock's control plane under /_mock."
       },
+      // The CLI's default address; a client of another port sets its own base URL.
+      servers: [{ url: 'http://127.0.0.1:4010', description: 'llamacloud-batches-mock on its default port' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       tags: [
         { name: 'batches', description: 'LlamaCloud Batches API' },
@@ -187,6 +190,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
   await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })
+  await app.register(uiRoutes)
   await app.ready()
   return app
 }

@@ -6,8 +6,27 @@ import type { RunningMock } from './index.js'
 
 function banner(mock: RunningMock, config: CliConfig): string {
   const clock = mock.clock.mode === 'real' ? `real x${mock.clock.speed}` : `manual from ${new Date(mock.clock.now()).toISOString()}`
-  const scenario = `${mock.state.loaded.name} (${mock.state.world.store.size} batches)`
-  return `llamacloud-batches-mock listening on ${mock.url} | scenario ${scenario} | clock ${clock} | mode ${config.mode} | auth ${config.auth ? 'on' : 'off'}`
+  const count = mock.state.world.store.size
+  const scenario = `${mock.state.loaded.name} (${count} ${count === 1 ? 'batch' : 'batches'})`
+  return `llamacloud-batches-mock listening on ${reachableUrl(mock)} | scenario ${scenario} | clock ${clock} | mode ${config.mode} | auth ${config.auth ? 'on' : 'off'}`
+}
+
+/** A URL a client can use: bound to every address (0.0.0.0, ::), the loopback one, and where it is bound. */
+function reachableUrl(mock: RunningMock): string {
+  if (mock.host === '0.0.0.0' || mock.host === '::' || mock.host === '[::]') return `http://127.0.0.1:${mock.port} (bound to ${mock.host})`
+  return mock.url
+}
+
+/**
+ * Logs go to stderr: pretty and coloured on a terminal (pino-pretty, loaded only then), JSON
+ * lines otherwise. The per-request line carries its fields; the pretty log shows its message.
+ */
+async function logger(level: string): Promise<{ level: string; stream: NodeJS.WritableStream }> {
+  if (!process.stderr.isTTY || level === 'silent') return { level, stream: process.stderr }
+  const { default: pretty } = await import('pino-pretty')
+  const { REQUEST_LOG_FIELDS } = await import('./traffic/hooks.js')
+  const stream = pretty({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: ['pid', 'hostname', 'reqId', ...REQUEST_LOG_FIELDS].join(','), sync: true })
+  return { level, stream }
 }
 
 function isLoopback(host: string): boolean {
@@ -52,7 +71,7 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       maxUploadBytes: config.maxUploadBytes,
       ...(config.adminToken !== undefined && { adminToken: config.adminToken }),
       // Logs go to stderr so stdout carries only the banner, which scripts may parse.
-      logger: { level: config.logLevel, stream: process.stderr }
+      logger: await logger(config.logLevel)
     })
   } catch (e) {
     // A scenario or a start time the user must fix is a usage fault (2); anything else is 1.

@@ -48,7 +48,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'no-auth': { type: 'boolean', env: 'MOCK_NO_AUTH', help: 'do not require Authorization: Bearer <key>' },
   watch: { type: 'boolean', env: 'MOCK_WATCH', help: 'reload the scenario file when it changes (a bad edit keeps the old one)' },
   'admin-token': { type: 'string', env: 'MOCK_ADMIN_TOKEN', arg: 'TOKEN', help: 'require Authorization: Bearer TOKEN on /_mock/* (advised with a non-loopback --host)' },
-  'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps (default 1000)' },
+  'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps, with their headers and up to 16 KiB of body each (default 1000)' },
   'max-batches': { type: 'string', env: 'MOCK_MAX_BATCHES', arg: 'N', help: 'batches held at most, scenario ones included; creates beyond answer 429 (default 500000)' },
   'max-upload-bytes': { type: 'string', env: 'MOCK_MAX_UPLOAD_BYTES', arg: 'N', help: 'bytes one file uploaded into a directory may have; beyond, 413 (default 26214400, 25 MiB)' },
   'log-level': { type: 'string', env: 'MOCK_LOG_LEVEL', arg: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
@@ -57,12 +57,22 @@ export const OPTIONS: Record<string, OptionSpec> = {
   version: { type: 'boolean', help: 'print the version' }
 }
 
+const EXAMPLES = `Examples:
+  llamacloud-batches-mock                                   default scenario on http://127.0.0.1:4010
+  llamacloud-batches-mock --clock manual --port 0           time moves only via POST /_mock/clock/advance
+  llamacloud-batches-mock --scenario ./my.yaml --watch      your own batches, reloaded on save
+  llamacloud-batches-mock --speed 60 --log-level debug      a minute a second, one log line per request
+  llamacloud-batches-mock --host 0.0.0.0 --admin-token T    reachable from other hosts, control plane guarded
+
+Then open http://127.0.0.1:4010/_mock/ui for the dashboard.
+`
+
 export function usage(): string {
   const lines = Object.entries(OPTIONS).map(([name, o]) => {
     const flag = `--${name}${o.arg ? ` ${o.arg}` : ''}`
     return `  ${flag.padEnd(28)}${o.help}${o.env ? ` [env ${o.env}]` : ''}`
   })
-  return `Usage: llamacloud-batches-mock [options]\n\n${lines.join('\n')}\n`
+  return `Usage: llamacloud-batches-mock [options]\n\n${lines.join('\n')}\n\n${EXAMPLES}`
 }
 
 /** A raw value and where it came from: `--flag` or the env variable, for error messages. */

@@ -43,12 +43,19 @@ export interface RunningMock {
 export async function startMock(opts: StartOptions = {}): Promise<RunningMock> {
   const app = await buildApp(opts)
   const host = opts.host ?? '127.0.0.1'
+  // Fastify logs "Server listening at …" (once per address on 0.0.0.0); the caller has `url`,
+  // and the CLI prints its banner: one start-up line, not two.
+  const log = app.log as { level?: string; isLevelEnabled?: (level: string) => boolean }
+  const level = log.level
+  if (log.isLevelEnabled?.('info') === true) log.level = 'warn'
   try {
     await app.listen({ port: opts.port ?? 0, host })
   } catch (e) {
     // A port in use (or a bad host) must not leave the app, its scenario and timers behind.
     await app.close()
     throw e
+  } finally {
+    if (level !== undefined && log.isLevelEnabled !== undefined) log.level = level
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 0)

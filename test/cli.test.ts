@@ -60,6 +60,7 @@ t.test('a bad scenario exits 2 naming the file, pointer and expectation', async 
 t.test('--help and --version', async (t) => {
   const [help, version] = await Promise.all([runCli(['--help']), runCli(['--version'])])
   t.match(help.stdout, /--scenario NAME\|PATH/)
+  t.match(help.stdout, /\nExamples:\n(?: {2}.*\n)* {2}llamacloud-batches-mock --clock manual --port 0 /, 'with examples')
   t.match(version.stdout, /^\d+\.\d+\.\d+\n$/)
 })
 
@@ -119,4 +120,16 @@ t.test('--scenario-dir: the control plane may load scenario files from it, and n
   t.equal((await load('/etc/passwd')).status, 422)
   child.kill('SIGTERM')
   await once(child, 'exit')
+})
+
+t.test('one start-up line: "1 batch", a reachable URL on 0.0.0.0; --log-level debug logs each request as JSON off a terminal', async (t) => {
+  const dir = t.testdir({ 'one.yaml': 'name: one\nbatches:\n  - id: bat-one\n' })
+  const started = await startCli(t, ['--port', '0', '--host', '0.0.0.0', '--scenario', join(dir, 'one.yaml'), '--log-level', 'debug', '--admin-token', 'x'])
+  t.match(started.banner, /listening on http:\/\/127\.0\.0\.1:\d+ \(bound to 0\.0\.0\.0\) \| scenario one \(1 batch\) \|/)
+  t.equal((await fetch(started.url + '/api/v2/batches/bat-one', { headers: { authorization: 'Bearer k' } })).status, 200, 'the URL shown answers')
+  started.child.kill('SIGTERM')
+  await once(started.child, 'exit')
+  const lines = started.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; level: number; url?: string })
+  t.same(lines.filter((l) => /listening/i.test(l.msg)), [], 'the banner is the only start-up line')
+  t.match(lines.filter((l) => l.url !== undefined), [{ level: 20, url: '/api/v2/batches/bat-one', msg: /^GET \/api\/v2\/batches\/bat-one 200 / }], 'one JSON line for the request')
 })

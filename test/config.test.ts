@@ -1,5 +1,7 @@
 import t from 'tap'
-import { resolveConfig, UsageError } from '../src/config.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { OPTIONS, resolveConfig, UsageError } from '../src/config.js'
 
 t.test('defaults', async (t) => {
   t.match(resolveConfig([], {}), {
@@ -52,4 +54,11 @@ t.test('--max-upload-bytes / MOCK_MAX_UPLOAD_BYTES bound directory uploads (defa
   t.equal(resolveConfig([], { MOCK_MAX_UPLOAD_BYTES: '2048' }).maxUploadBytes, 2048)
   t.equal(resolveConfig(['--max-upload-bytes', '1024'], { MOCK_MAX_UPLOAD_BYTES: '2048' }).maxUploadBytes, 1024)
   t.throws(() => resolveConfig(['--max-upload-bytes', '0'], {}), /--max-upload-bytes must be a whole number from 1/)
+})
+
+t.test("the README's CLI table lists every flag, and only those", async (t) => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('\n## CLI\n'), readme.indexOf('\n### Logs\n'))
+  const listed = [...section.matchAll(/^\| `--([a-z-]+)/gm)].map((m) => m[1])
+  t.same(listed.sort(), Object.keys(OPTIONS).sort())
 })

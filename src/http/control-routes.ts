@@ -24,6 +24,7 @@ import { quoteShort } from '../quote.js'
 import { ScenarioFault } from '../scenario/fault.js'
 import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../traffic/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
+import { inspectRoutes } from './inspect-routes.js'
 
 export interface ControlRoutesOptions {
   service: BatchService
@@ -60,8 +61,10 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     })
   }
   app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, tags: ['mock'] }
+    route.schema = { ...route.schema, tags: ['mock'], operationId: route.schema?.operationId ?? operationIdOf(route.method, route.url) }
   })
+  // Read-only views (one journal entry whole, batches with timelines), behind the same token.
+  await app.register(inspectRoutes, { service: state, journal })
 
   app.get('/health', { schema: { response: { 200: HealthSchema } } }, async () => ({ status: 'ok' as const }))
 
@@ -82,8 +85,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
   })
 
   app.get('/requests', { schema: { querystring: JournalQuerySchema, response: { 200: JournalSchema, ...errors } } }, async (request) => {
-    const { count, since, ...filter } = request.query
-    const entries = journal.entries({ ...filter, since: since === undefined ? undefined : Date.parse(since) })
+    const { count, since, last, ...filter } = request.query
+    const matching = journal.entries({ ...filter, since: since === undefined ? undefined : Date.parse(since) })
+    const entries = last === undefined ? matching : matching.slice(-last)
     const summary = { count: entries.length, capacity: journal.capacity, total: journal.total }
     return count ? summary : { requests: entries, ...summary }
   })
@@ -149,6 +153,14 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     journal.clear()
     return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
   })
+}
+
+/** `GET /_mock/requests/:id` → `mockGetRequestsById`: every control route gets a stable, unique operationId. */
+export function operationIdOf(method: string | string[], url: string): string {
+  const verb = (Array.isArray(method) ? method.join('') : method).toLowerCase()
+  const words = url.replace(/^\/_mock/, '').split(/[/_-]/).filter(Boolean).map((w) => (w.startsWith(':') ? `by-${w.slice(1)}` : w))
+  const camel = words.flatMap((w) => w.split('-')).map((w) => (w[0] ?? '').toUpperCase() + w.slice(1)).join('')
+  return `mock${verb[0]?.toUpperCase()}${verb.slice(1)}${camel}`
 }
 
 function pointerSegments(pointer: string): (string | number)[] {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { keepBodyForJournal } from '../traffic/hooks.js'
 
 /** How deep arrays and objects may nest in a JSON body (a scenario needs about 6). */
 export const MAX_JSON_DEPTH = 64
@@ -51,7 +52,8 @@ export function parseJsonBody(bytes: Buffer): unknown {
 /** Replaces Fastify's JSON parser for the whole app (every route, the control plane included). */
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    keepBodyForJournal(request, body)
     try {
       done(null, parseJsonBody(body))
     } catch (e) {

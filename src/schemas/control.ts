@@ -32,7 +32,8 @@ export const JournalQuerySchema = Type.Object({
   status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599 })),
   since: Type.Optional(DateTimeQuery('Requests received at or after this wall-clock time')),
   matched: Type.Optional(Type.Boolean()),
-  count: Type.Optional(Type.Boolean({ description: 'Answer only {count} of the matching entries' }))
+  count: Type.Optional(Type.Boolean({ description: 'Answer only {count} of the matching entries' })),
+  last: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Only the last N matching entries (newest last)' }))
 })
 export type JournalQuery = Static<typeof JournalQuerySchema>
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultBook, FaultState } from './fault-book.js'
-import type { Journal } from './journal.js'
+import { JOURNAL_BODY_BYTES, type Journal } from './journal.js'
 
 /** What the traffic hooks need: the journal, the fault rules in force, and the mock's clock. */
 export interface Traffic {
@@ -20,6 +20,10 @@ declare module 'fastify' {
     mockArrival: number
     /** The delay a fault rule added (ms), if any. */
     faultDelay: number | null
+    /** An /api request's body as the journal keeps it (its first JOURNAL_BODY_BYTES as text), if it had one. */
+    journalBody: string | null
+    /** That body's full size in bytes. */
+    journalBodyBytes: number
   }
 }
 
@@ -30,6 +34,16 @@ const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/api
 const pathOf = (url: string): string => {
   const q = url.indexOf('?')
   return q === -1 ? url : url.slice(0, q)
+}
+
+/**
+ * Keeps an /api request's body for the journal (the body parser calls it with the bytes it
+ * read). /_mock bodies (a scenario may be 16 MiB) are not journaled, so not kept.
+ */
+export function keepBodyForJournal(request: FastifyRequest, bytes: Buffer): void {
+  if (bytes.length === 0 || !isApi(request.url)) return
+  request.journalBody = bytes.toString('utf8', 0, Math.min(bytes.length, JOURNAL_BODY_BYTES))
+  request.journalBodyBytes = bytes.length
 }
 
 function journal(state: Traffic, request: FastifyRequest, status: number, durationMs: number, connection: string | null = null): void {
@@ -43,8 +57,29 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
     matched: !request.unmatched,
     fault: request.faultId,
     delayMs: request.faultDelay,
-    connection
+    connection,
+    rawHeaders: request.raw.rawHeaders,
+    body: request.journalBody,
+    bodyBytes: request.journalBodyBytes
   })
+}
+
+/** Whether the request's logger writes this level (Fastify's null logger, with logs off, never does). */
+const enabled = (request: FastifyRequest, level: string): boolean => (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === true
+
+/** The fields of the per-request log line (JSON logs carry them; the pretty log shows the message). */
+export const REQUEST_LOG_FIELDS = ['method', 'url', 'statusCode', 'responseTime', 'fault', 'project'] as const
+
+/**
+ * One line per request: /api requests at `debug`, the control plane (/_mock, which a dashboard
+ * polls) only at `trace`. Nothing is built unless the level is on.
+ */
+function logRequest(request: FastifyRequest, status: number, durationMs: number, level: 'debug' | 'trace'): void {
+  const ms = Math.round(durationMs * 100) / 100
+  const fault = request.faultId
+  const project = (request as { tenant?: { projectId: string } | null }).tenant?.projectId ?? null
+  const msg = `${request.method} ${request.url} ${status} ${ms} ms${fault !== null ? ` fault ${fault}` : ''}${project !== null ? ` project ${project}` : ''}`
+  request.log[level]({ method: request.method, url: request.url, statusCode: status, responseTime: ms, fault, project }, msg)
 }
 
 // A plausible batch body for the faults that break one: long enough to cut in half.
@@ -79,7 +114,10 @@ function breakConnection(state: Traffic, request: FastifyRequest, reply: Fastify
     res.end(body)
   }
   // Status 0: nothing at all was answered.
-  journal(state, request, fault.connection === 'reset' || fault.connection === 'empty' ? 0 : 200, performance.now() - started, fault.connection ?? null)
+  const status = fault.connection === 'reset' || fault.connection === 'empty' ? 0 : 200
+  const duration = performance.now() - started
+  journal(state, request, status, duration, fault.connection ?? null)
+  if (enabled(request, 'debug')) logRequest(request, status, duration, 'debug')
 }
 
 /** A canned error as LlamaCloud would send it, with the headers its status calls for. */
@@ -134,6 +172,8 @@ export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void
   app.decorateRequest('unmatched', false)
   app.decorateRequest('mockArrival', NaN)
   app.decorateRequest('faultDelay', null)
+  app.decorateRequest('journalBody', null)
+  app.decorateRequest('journalBodyBytes', 0)
 
   // Requests held by a fault delay: at shutdown each is let go at once, so close never
   // waits out a delay (up to 600 s) and no request is left unanswered.
@@ -185,7 +225,10 @@ export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void
   })
 
   app.addHook('onResponse', (request, reply, done) => {
-    if (isApi(request.url)) journal(state, request, reply.statusCode, reply.elapsedTime)
+    if (isApi(request.url)) {
+      journal(state, request, reply.statusCode, reply.elapsedTime)
+      if (enabled(request, 'debug')) logRequest(request, reply.statusCode, reply.elapsedTime, 'debug')
+    } else if (enabled(request, 'trace')) logRequest(request, reply.statusCode, reply.elapsedTime, 'trace')
     done()
   })
 }

@@ -20,6 +20,18 @@ export interface JournalEntry {
   readonly connection: string | null
 }
 
+/** One request whole: its entry, the headers it was sent with and its body (`GET /_mock/requests/{id}`). */
+export interface JournalEntryWhole extends JournalEntry {
+  /** Header names in lower case; a repeated header's values joined by `, `; `authorization` redacted. */
+  readonly headers: Record<string, string>
+  /** The body as text (UTF-8), up to JOURNAL_BODY_BYTES; null when there was none. */
+  readonly body: string | null
+  /** The body's full size in bytes (0 for none). */
+  readonly body_bytes: number
+  /** True when `body` holds only the first JOURNAL_BODY_BYTES of it. */
+  readonly body_truncated: boolean
+}
+
 /** What the journal is told about one request. */
 export interface JournalRecord {
   readonly time: number
@@ -33,6 +45,11 @@ export interface JournalRecord {
   readonly fault: string | null
   readonly delayMs?: number | null
   readonly connection?: string | null
+  /** Node's `rawHeaders` (name, value, name, value…): kept as given, redacted when read. */
+  readonly rawHeaders?: readonly string[] | null
+  /** The body's first JOURNAL_BODY_BYTES as text, and its full size in bytes. */
+  readonly body?: string | null
+  readonly bodyBytes?: number
 }
 
 export interface JournalFilter {
@@ -47,6 +64,29 @@ const CONNECTIONS = [null, 'reset', 'empty', 'truncated', 'malformed']
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'OTHER']
 /** URLs are kept up to this many bytes (longer ones are cut). */
 export const JOURNAL_URL_BYTES = 1024
+/** Request bodies are kept up to this many bytes (longer ones are cut and marked). */
+export const JOURNAL_BODY_BYTES = 16 * 1024
+
+/** `Bearer sk-…abcd`: the scheme and the last 4 characters, so two keys can be told apart and none leaks. */
+export function redactAuthorization(value: string): string {
+  const space = value.search(/\s/)
+  const scheme = space === -1 ? '' : value.slice(0, space)
+  const secret = (space === -1 ? value : value.slice(space)).trim()
+  const tail = secret.length >= 8 ? secret.slice(-4) : ''
+  return `${scheme}${scheme ? ' ' : ''}…${tail}`.trim()
+}
+
+/** Raw headers as an object: lower-case names, repeated values joined, `authorization` redacted. */
+export function headersOf(raw: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase()
+    let value = raw[i + 1] as string
+    if (name === 'authorization' || name === 'proxy-authorization') value = redactAuthorization(value)
+    out[name] = Object.hasOwn(out, name) ? `${out[name]}, ${value}` : value
+  }
+  return { ...out }
+}
 
 /**
  * The request journal: a ring of the last `capacity` requests, so memory stays flat
@@ -69,6 +109,11 @@ export class Journal {
   /** NaN for no delay. */
   readonly #delay: Float64Array
   readonly #connection: Uint8Array
+  // Headers and bodies: Node's own rawHeaders array (bounded by its 16 KiB header limit) and
+  // the body text (bounded by JOURNAL_BODY_BYTES), held by reference, nothing copied per request.
+  readonly #headers: (readonly string[] | null)[]
+  readonly #body: (string | null)[]
+  readonly #bodyBytes: Float64Array
   #next = 0
   #size = 0
   #total = 0
@@ -87,6 +132,9 @@ export class Journal {
     this.#fault = new Array<string | null>(capacity).fill(null)
     this.#delay = new Float64Array(capacity)
     this.#connection = new Uint8Array(capacity)
+    this.#headers = new Array<readonly string[] | null>(capacity).fill(null)
+    this.#body = new Array<string | null>(capacity).fill(null)
+    this.#bodyBytes = new Float64Array(capacity)
   }
 
   get size(): number {
@@ -113,12 +161,17 @@ export class Journal {
     this.#fault[i] = entry.fault
     this.#delay[i] = entry.delayMs ?? NaN
     this.#connection[i] = Math.max(CONNECTIONS.indexOf(entry.connection ?? null), 0)
+    this.#headers[i] = entry.rawHeaders ?? null
+    this.#body[i] = entry.body ?? null
+    this.#bodyBytes[i] = entry.bodyBytes ?? 0
     this.#next = (i + 1) % this.capacity
     this.#size = Math.min(this.#size + 1, this.capacity)
   }
 
   clear(): void {
     this.#fault.fill(null)
+    this.#headers.fill(null)
+    this.#body.fill(null)
     this.#next = 0
     this.#size = 0
     this.#total = 0
@@ -140,6 +193,24 @@ export class Journal {
       fault: this.#fault[i] ?? null,
       delay_ms: Number.isNaN(this.#delay[i]) ? null : (this.#delay[i] as number),
       connection: CONNECTIONS[this.#connection[i] as number] ?? null
+    }
+  }
+
+  /** One entry whole (headers and body), by its id `req-N`; null once the ring dropped it or after a clear. */
+  entry(id: string): JournalEntryWhole | null {
+    const m = /^req-([1-9]\d{0,15})$/.exec(id)
+    if (!m) return null
+    const seq = Number(m[1])
+    if (seq > this.#total || seq <= this.#total - this.#size) return null
+    const i = (seq - 1) % this.capacity
+    const body = this.#body[i] ?? null
+    const bytes = this.#bodyBytes[i] as number
+    return {
+      ...this.#entry(i),
+      headers: headersOf(this.#headers[i] ?? []),
+      body,
+      body_bytes: bytes,
+      body_truncated: body !== null && bytes > JOURNAL_BODY_BYTES
     }
   }
 

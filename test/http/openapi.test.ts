@@ -3,7 +3,7 @@ import { validate } from '@readme/openapi-parser'
 import { build, get } from '../helper.js'
 import { runCli } from '../cli-process.js'
 
-type Doc = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; operationId?: string }>> }
+type Doc = { openapi: string; servers?: unknown; paths: Record<string, Record<string, { responses: Record<string, unknown>; operationId?: string }>> }
 
 t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api route and status', async (t) => {
   const app = await build(t)
@@ -69,6 +69,13 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api 
   ])
   const upload = (dirs[`${D}/{directory_id}/files/upload`]?.post as unknown as { requestBody: { content: Record<string, { schema: { required: string[] } }> } }).requestBody
   t.same(upload.content['multipart/form-data']?.schema.required, ['upload_file'], 'the upload is documented as multipart')
+  t.match(doc.servers, [{ url: 'http://127.0.0.1:4010' }], 'a servers entry')
+  const control = Object.entries(doc.paths).filter(([p]) => p.startsWith('/_mock')).flatMap(([p, ops]) => Object.entries(ops).map(([m, o]) => ({ op: `${m} ${p}`, id: o.operationId })))
+  t.ok(control.length >= 15, 'every control route is described')
+  t.same(control.filter((c) => typeof c.id !== 'string' || !/^mock[A-Z]\w+$/.test(c.id)), [], 'each has an operationId')
+  const ids = control.map((c) => c.id)
+  t.equal(new Set(ids).size, ids.length, 'unique')
+  t.equal(control.find((c) => c.op === 'get /_mock/requests/{id}')?.id, 'mockGetRequestsById')
 })
 
 t.test('--print-openapi prints the same document', async (t) => {

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+
+/**
+ * The dashboard: three static files from the package's `ui/` folder (no build step, no CDN),
+ * read once at start-up. They hold no data, so they load without the admin token; everything
+ * they show comes from the control plane's JSON, which the page asks for with the token.
+ */
+export const UI_FILES = {
+  'index.html': 'text/html; charset=utf-8',
+  'dashboard.css': 'text/css; charset=utf-8',
+  'dashboard.js': 'text/javascript; charset=utf-8'
+} as const
+
+/** The package's `ui/` folder, from this module in `src/http/` or in a `dist/` bundle; null if it is not there. */
+export function uiFolder(from: string = import.meta.dirname): string | null {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'ui', 'index.html'))) return join(dir, 'ui')
+    if (dirname(dir) === dir) return null
+  }
+}
+
+// Scripts and styles only from the mock itself; no frames, no other origin.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+export const uiRoutes: FastifyPluginAsync = async (app) => {
+  // The mock runs without its dashboard (a bundle of a bundle, say): the page answers 404 saying why.
+  const folder = uiFolder()
+  const files = new Map(folder === null ? [] : Object.entries(UI_FILES).map(([name, type]) => [name, { type, bytes: readFileSync(join(folder, name)) }]))
+  const send = (reply: FastifyReply, name: keyof typeof UI_FILES): FastifyReply => {
+    const file = files.get(name)
+    if (file === undefined) return reply.code(404).send({ detail: "Not Found: the dashboard's files (the package's ui/ folder) are not installed" })
+    return reply.type(file.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('content-security-policy', CSP).send(file.bytes)
+  }
+  const hide = { schema: { hide: true } }
+  app.get('/_mock', hide, async (_request, reply) => reply.redirect('/_mock/ui/'))
+  app.get('/_mock/ui', hide, async (_request, reply) => send(reply, 'index.html'))
+  app.get('/_mock/ui/', hide, async (_request, reply) => send(reply, 'index.html'))
+  app.get('/_mock/ui/dashboard.css', hide, async (_request, reply) => send(reply, 'dashboard.css'))
+  app.get('/_mock/ui/dashboard.js', hide, async (_request, reply) => send(reply, 'dashboard.js'))
+}
