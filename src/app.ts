@@ -17,6 +17,9 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './ht
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
 import { registerJsonBody } from './http/json-body.js'
+import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
+import { webhookConfigRoutes } from './http/webhook-config-routes.js'
+import { webhookControlRoutes } from './http/webhook-control-routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +27,8 @@ declare module 'fastify' {
     mock: BatchService
     /** The requests the mock was sent (a bounded ring). */
     journal: Journal
+    /** Saved webhook configurations and the delivery of batch events. */
+    webhooks: Webhooks
   }
 }
 
@@ -61,6 +66,8 @@ export interface MockOptions {
   maxConnections?: number
   /** Batches the store holds at most; creates beyond answer 429. Default 500,000. */
   maxBatches?: number
+  /** Webhook delivery: hosts allowed besides loopback, concurrency, queue and journal bounds, timeout. */
+  webhooks?: WebhookOptions
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -142,8 +149,11 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
   app.decorate('mock', service)
   app.decorate('journal', journal)
+  const webhooks = new Webhooks(service, opts.webhooks)
+  app.decorate('webhooks', webhooks)
   app.addHook('onClose', (_app, done) => {
     service.close()
+    webhooks.close()
     done()
   })
   app.decorateRequest('tenant', null)
@@ -169,9 +179,11 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
+  await app.register(webhookConfigRoutes, { prefix: '/api/v1/beta/webhook-configs', service, webhooks, auth: opts.auth ?? true })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
   await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })
+  await app.register(webhookControlRoutes, { prefix: '/_mock/webhooks', webhooks, adminToken: opts.adminToken })
   await app.ready()
   return app
 }
