@@ -49,6 +49,7 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       auth: config.auth,
       journalSize: config.journalSize,
       maxBatches: config.maxBatches,
+      webhooks: { allowHosts: config.webhookAllowHosts },
       ...(config.adminToken !== undefined && { adminToken: config.adminToken }),
       // Logs go to stderr so stdout carries only the banner, which scripts may parse.
       logger: { level: config.logLevel, stream: process.stderr }
