@@ -57,6 +57,7 @@ export class Dispatcher {
   /** Bumped by clear and close: sends started before answer to no one. */
   #generation = 0
   #closed = false
+  #pumpScheduled = false
 
   constructor(readonly opts: DispatcherOptions) {}
 
@@ -68,7 +69,15 @@ export class Dispatcher {
     if (this.#closed) return this.#drop(job, 'dropped: the mock is closing')
     if (this.#ready.length + this.#retrying.size >= this.opts.queueSize) return this.#drop(job, `dropped: the delivery queue is full (${this.opts.queueSize})`)
     this.#ready.push(job)
-    this.#pump()
+    if (!this.opts.shuffle()) return this.#pump()
+    // Shuffled: everything published in this turn (one clock move) is queued before any
+    // leaves, so the random order spans them all.
+    if (this.#pumpScheduled) return
+    this.#pumpScheduled = true
+    queueMicrotask(() => {
+      this.#pumpScheduled = false
+      this.#pump()
+    })
   }
 
   /** Resolves once nothing is queued, in flight or waiting to retry; rejects with FlushTimeoutError after `timeoutMs`. */
@@ -109,7 +118,7 @@ export class Dispatcher {
     this.#ready.length = 0
     this.#retrying.clear()
     this.#inFlight.clear()
-    for (const job of owed) this.#drop(job, 'dropped: the mock closed before it was sent')
+    for (const job of owed) this.#drop(job, 'dropped: the mock closed with this delivery owed')
     this.#settle()
   }
 

@@ -46,9 +46,15 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // Set by the sender (or by fetch itself): a configuration may not replace them.
 const RESERVED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'lc-signature'])
 
+/** A configuration's headers, names and values together, at most (a receiver's own limit is often 16 KiB). */
+export const MAX_WEBHOOK_HEADER_BYTES = 8 * 1024
+
 /** Refuses headers fetch cannot send or the sender owns; `loc` is where they sit in the request. */
 export function checkHeaders(headers: Readonly<Record<string, string>> | null | undefined, loc: readonly (string | number)[]): void {
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  const entries = Object.entries(headers ?? {})
+  const bytes = entries.reduce((n, [name, value]) => n + Buffer.byteLength(name) + Buffer.byteLength(value), 0)
+  if (bytes > MAX_WEBHOOK_HEADER_BYTES) throw new InvalidFieldError(loc, `webhook_headers hold at most ${MAX_WEBHOOK_HEADER_BYTES} bytes of names and values, got ${bytes}`, null)
+  for (const [name, value] of entries) {
     if (!TOKEN.test(name)) throw new InvalidFieldError([...loc, name], 'a header name is a token (letters, digits and !#$%&\'*+.^_`|~-)', name)
     if (RESERVED.has(name.toLowerCase())) throw new InvalidFieldError([...loc, name], `the ${name} header is set by the sender`, name)
     if (/[\r\n\0]/.test(value)) throw new InvalidFieldError([...loc, name], 'a header value has no CR, LF or NUL', value)

@@ -43,6 +43,7 @@ async function receiver(t: Test) {
   return {
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
     at: (path: string) => got.filter((r) => r.path === path),
+    under: (prefix: string) => got.filter((r) => r.path.startsWith(prefix)),
     plan: (path: string, statuses: number[]) => void plans.set(path, statuses),
     hold: (path: string) => void held.add(path),
     /** Resolves once `path` has had `n` requests; fails after `ms` of wall time. */
@@ -226,6 +227,13 @@ t.test('webhooks', async (t) => {
     t.equal(got.find((e) => e.event_type === 'batch.error').data.updated_at, (await call(mock, 'GET', `/api/v2/batches/${injected.body.id}`)).body.updated_at)
   })
 
+  t.test('scenario batches carry webhook configurations; what happened before start is not sent', async (t) => {
+    const withHooks = await mockFor(t, { scenario: hooksScenario({ batches: [{ id: 'bat-scn', files: 1, webhook_configurations: [{ webhook_url: rx.url('/scenario'), webhook_output_format: 'json' }] }] }) })
+    await advance(withHooks, 5000)
+    await withHooks.webhooks.flush()
+    t.same(rx.at('/scenario').map((r) => JSON.parse(r.raw.toString()).event_type), ['batch.running', 'batch.success'])
+  })
+
   t.test('safe by default: only loopback URLs, unless allowed', async (t) => {
     for (const url of ['https://example.com/hook', 'ftp://127.0.0.1/x', 'not a url', 'http://10.0.0.1/x']) {
       const r = await create(mock, [{ webhook_url: url }])
@@ -285,6 +293,12 @@ t.test('webhooks', async (t) => {
     const ids = rx.at('/chaos').map((r) => r.headers['x-webhook-event-id'])
     t.equal(ids.length, 6, 'every event twice')
     t.equal(new Set(ids).size, 3)
+    const one = await mockFor(t, { webhooks: { concurrency: 1 }, scenario: hooksScenario({ defaults: { webhooks: { shuffle: true } } }) })
+    await create(one, Array.from({ length: 10 }, (_, i) => ({ webhook_url: rx.url(`/shuffle/${i}`) })))
+    await one.webhooks.flush()
+    const order = rx.under('/shuffle/').map((r) => Number(r.path.split('/')[2]))
+    t.same([...order].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'every delivery once')
+    t.notSame(order, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'in a shuffled order')
   })
 
   t.test('a real clock at high speed delivers from its timer', async (t) => {

@@ -33,7 +33,8 @@ t.test('saved webhook configurations', async (t) => {
       [{ webhook_url: 'http://127.0.0.1/a', webhook_events: ['batch.done'] }, ['body', 'webhook_events', 0], 'enum'],
       [{ webhook_url: 'http://127.0.0.1/a', webhook_output_format: 'xml' }, ['body', 'webhook_output_format'], 'enum'],
       [{ webhook_url: 'https://example.com/a' }, ['body', 'webhook_url'], 'value_error'],
-      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { Host: 'x' } }, ['body', 'webhook_headers', 'Host'], 'value_error']
+      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { Host: 'x' } }, ['body', 'webhook_headers', 'Host'], 'value_error'],
+      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { a: 'x'.repeat(4000), b: 'x'.repeat(4000), c: 'x'.repeat(400) } }, ['body', 'webhook_headers'], 'value_error']
     ]
     for (const [payload, loc, type] of cases) {
       const r = await post(app, PATH, payload, A)
