@@ -1,5 +1,9 @@
 import t, { type Test } from 'tap'
 import { createHmac } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import LlamaCloud from '@llamaindex/llama-cloud'
 import { startMock, type RunningMock, type StartOptions } from '../../src/index.js'
@@ -327,5 +331,20 @@ t.test('webhooks', async (t) => {
     t.equal(await raw('GET', '/_mock/webhooks'), 200)
     t.equal(await raw('DELETE', `/api/v1/beta/webhook-configs/${saved.body.id}`), 204)
     t.equal(await raw('DELETE', '/_mock/webhooks'), 204)
+  })
+
+  t.test("the README's example (receiver and test) runs and passes, against the built package", async (t) => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const receiverJs = /```js\n(\/\/ receiver\.mjs[\s\S]*?)```/.exec(readme)?.[1]
+    const testJs = /```js\n(\/\/ webhooks\.test\.mjs[\s\S]*?)```/.exec(readme)?.[1]
+    t.ok(receiverJs && testJs, 'the README has both')
+    t.ok(receiverJs!.trim().split('\n').length <= 20, 'the receiver is short')
+    const dist = pathToFileURL(join(import.meta.dirname, '../../dist/index.js')).href
+    const dir = t.testdir({ 'receiver.mjs': receiverJs!, 'webhooks.test.mjs': testJs!.replace("'llamacloud-batches-mock'", JSON.stringify(dist)) })
+    const run = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, ['--test', 'webhooks.test.mjs'], { cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }))
+    })
+    t.equal(run.code, 0, run.out.slice(-1500))
+    t.match(run.out, /# pass 1/)
   })
 })
