@@ -238,6 +238,38 @@ t.test('webhooks', async (t) => {
     t.same(rx.at('/scenario').map((r) => JSON.parse(r.raw.toString()).event_type), ['batch.running', 'batch.success'])
   })
 
+  t.test('clock set sends what fell due, in due order; THROTTLED sends nothing', async (t) => {
+    const one = await mockFor(t, { webhooks: { concurrency: 1 }, scenario: hooksScenario({ defaults: { max_running_per_project: 1 } }) })
+    const a = (await create(one, [{ webhook_url: rx.url('/order') }])).body
+    await advance(one, 500)
+    const b = (await create(one, [{ webhook_url: rx.url('/order') }])).body
+    await one.webhooks.flush()
+    t.equal((await call(one, 'POST', '/_mock/clock/set', { now: '2026-01-01T00:01:00.000Z' })).status, 200)
+    await one.webhooks.flush()
+    const seen = rx.at('/order').map((r) => envelopeOf(r, 'string')).map((e) => `${e.data.id === a.id ? 'a' : e.data.id === b.id ? 'b' : '?'} ${e.event_type}`)
+    t.same(seen, ['a batch.pending', 'b batch.pending', 'a batch.running', 'a batch.success', 'b batch.running', 'b batch.success'], 'b waits THROTTLED for the one slot, and says nothing until it runs')
+  })
+
+  t.test('an attempt that gets no answer in time is a timeout, journaled', async (t) => {
+    const impatient = await mockFor(t, { webhooks: { timeoutMs: 50 }, scenario: hooksScenario({ defaults: { webhooks: { max_attempts: 1 } } }) })
+    rx.hold('/silent')
+    await create(impatient, [{ webhook_url: rx.url('/silent'), webhook_events: ['batch.pending'] }])
+    await impatient.webhooks.flush()
+    t.match(impatient.webhooks.deliveries(), [{ outcome: 'failed', status: null, error: /timeout: no answer in 50 ms/ }])
+  })
+
+  t.test('the delivery journal: cleared by DELETE, behind the admin token when one is set', async (t) => {
+    const guarded = await mockFor(t, { adminToken: 'adm' })
+    await create(guarded, [{ webhook_url: rx.url('/guarded'), webhook_events: ['batch.pending'] }])
+    await guarded.webhooks.flush()
+    t.equal((await fetch(`${guarded.url}/_mock/webhooks`)).status, 401)
+    t.equal((await fetch(`${guarded.url}/_mock/webhooks/flush`, { method: 'POST' })).status, 401)
+    const admin = { authorization: 'Bearer adm' }
+    t.equal(((await (await fetch(`${guarded.url}/_mock/webhooks`, { headers: admin })).json()) as { count: number }).count, 1)
+    t.equal((await fetch(`${guarded.url}/_mock/webhooks`, { method: 'DELETE', headers: admin })).status, 204)
+    t.equal(guarded.webhooks.deliveries().length, 0)
+  })
+
   t.test('safe by default: only loopback URLs, unless allowed', async (t) => {
     for (const url of ['https://example.com/hook', 'ftp://127.0.0.1/x', 'not a url', 'http://10.0.0.1/x']) {
       const r = await create(mock, [{ webhook_url: url }])
