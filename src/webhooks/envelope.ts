@@ -23,6 +23,16 @@ export interface Envelope {
   data: Batch
 }
 
+/**
+ * The envelope as JSON text, `timestamp` always written as a float (`1767225600.0`, as a
+ * Python sender writes one), so a typed receiver reads a float whatever the millisecond.
+ */
+export function envelopeJson(envelope: Envelope): string {
+  const t = envelope.timestamp
+  const text = JSON.stringify({ ...envelope, timestamp: 0 })
+  return text.replace('"timestamp":0', `"timestamp":${Number.isInteger(t) ? `${t}.0` : String(t)}`)
+}
+
 /** `LC-Signature` for these exact bytes: `sha256=<hex HMAC-SHA256(secret, body)>`. */
 export function signature(secret: string, body: Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`

@@ -10,7 +10,7 @@ import type { World } from '../store/world.js'
 import { WebhookConfigStore } from './config-store.js'
 import { DEFAULT_DELIVERY_JOURNAL_SIZE, DeliveryJournal } from './deliveries.js'
 import { Dispatcher } from './dispatcher.js'
-import { EVENT_OF_STATUS, requestFor, type Envelope } from './envelope.js'
+import { envelopeJson, EVENT_OF_STATUS, requestFor, type Envelope } from './envelope.js'
 import { checkHeaders, inlineTarget, UrlPolicy, webhooksOf, type WebhookTarget } from './targets.js'
 
 export interface WebhookOptions {
@@ -158,7 +158,7 @@ export class Webhooks {
       timestamp: event.at / 1000,
       data: batchAt(record, shownAt(record, event.to, event.at), false)
     }
-    const json = JSON.stringify(envelope)
+    const json = envelopeJson(envelope)
     const behaviour = this.#behaviour()
     const queuedAt = Date.now()
     for (const target of targets) {

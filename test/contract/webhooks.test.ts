@@ -131,6 +131,7 @@ t.test('webhooks', async (t) => {
         t.same(Object.keys(envelope), ['event_id', 'event_type', 'timestamp', 'data'])
         t.same(envelope.data, seen[i], `data is the batch as a GET showed it (${seen[i].status})`)
         t.equal(envelope.timestamp, Date.parse(seen[i].updated_at) / 1000, 'timestamp: unix seconds of the transition')
+        t.match(format === 'json' ? r.raw.toString() : JSON.parse(r.raw.toString()), /"timestamp":\d+\.\d+,/, 'written as a float')
         t.equal(r.headers['x-webhook-event-id'], envelope.event_id)
         t.equal(r.headers['x-webhook-event-type'], envelope.event_type)
         t.equal(r.headers['content-type'], 'application/json')
