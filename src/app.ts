@@ -153,8 +153,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   app.decorate('webhooks', webhooks)
   app.addHook('onClose', (_app, done) => {
     service.close()
-    webhooks.close()
-    done()
+    webhooks.close().then(() => done(), done)
   })
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)

@@ -1,6 +1,7 @@
 import type { Delivery, DeliveryOutcome, Pending } from '../schemas/webhooks.js'
 import { MAX_JOURNALED_BODY, type DeliveryJournal } from './deliveries.js'
 import type { UrlPolicy } from './targets.js'
+import { WorkerSender } from './sender.js'
 
 /** One request to send, and how often to try it. */
 export interface DeliveryJob {
@@ -52,7 +53,8 @@ export class FlushTimeoutError extends Error {
 export class Dispatcher {
   readonly #ready: DeliveryJob[] = []
   readonly #retrying = new Map<NodeJS.Timeout, DeliveryJob>()
-  readonly #inFlight = new Map<DeliveryJob, AbortController>()
+  readonly #inFlight = new Set<DeliveryJob>()
+  readonly #sender = new WorkerSender()
   #idle: (() => void)[] = []
   /** Bumped by clear and close: sends started before answer to no one. */
   #generation = 0
@@ -102,24 +104,25 @@ export class Dispatcher {
     this.#ready.length = 0
     for (const timer of this.#retrying.keys()) clearTimeout(timer)
     this.#retrying.clear()
-    for (const controller of this.#inFlight.values()) controller.abort()
+    // Requests in flight end with the worker; the next delivery starts a new one.
+    if (this.#inFlight.size > 0) void this.#sender.stop()
     this.#inFlight.clear()
     this.#settle()
   }
 
-  /** Drops every delivery owed, journaled as dropped; later ones are dropped as they come. */
-  close(): void {
-    if (this.#closed) return
+  /** Drops every delivery owed, journaled as dropped; later ones are dropped as they come. Resolves once the sender has stopped. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve()
     this.#closed = true
     this.#generation++
-    const owed = [...this.#ready, ...this.#retrying.values(), ...this.#inFlight.keys()]
-    for (const controller of this.#inFlight.values()) controller.abort()
+    const owed = [...this.#ready, ...this.#retrying.values(), ...this.#inFlight]
     for (const timer of this.#retrying.keys()) clearTimeout(timer)
     this.#ready.length = 0
     this.#retrying.clear()
     this.#inFlight.clear()
     for (const job of owed) this.#drop(job, 'dropped: the mock closed with this delivery owed')
     this.#settle()
+    return this.#sender.stop()
   }
 
   #isIdle(): boolean {
@@ -144,32 +147,12 @@ export class Dispatcher {
 
   async #send(job: DeliveryJob): Promise<void> {
     const generation = this.#generation
-    const controller = new AbortController()
-    this.#inFlight.set(job, controller)
-    const startedAt = Date.now()
-    const t0 = performance.now()
-    let status: number | null = null
-    let error: string | null = null
+    this.#inFlight.add(job)
     const problem = this.opts.policy.problem(job.url)
-    if (problem !== null) error = `refused: webhook_url must be ${problem}`
-    else {
-      try {
-        const res = await fetch(job.url, {
-          method: 'POST',
-          headers: job.headers,
-          body: new Uint8Array(job.body),
-          // A redirect could lead off loopback: it is an answer, not a success.
-          redirect: 'manual',
-          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.opts.timeoutMs)])
-        })
-        status = res.status
-        // Only the status matters: the answer's body is not read.
-        await res.body?.cancel().catch(() => {})
-      } catch (e) {
-        error = describe(e, this.opts.timeoutMs)
-      }
-    }
-    const durationMs = performance.now() - t0
+    const { status, error, durationMs, startedAt } =
+      problem !== null
+        ? { status: null, error: `refused: webhook_url must be ${problem}`, durationMs: 0, startedAt: Date.now() }
+        : await this.#sender.send({ url: job.url, headers: job.headers, body: job.body, timeoutMs: this.opts.timeoutMs })
     // Cleared or closed meanwhile: whoever did it accounted for this delivery.
     if (generation !== this.#generation) return
     this.#inFlight.delete(job)
@@ -193,15 +176,6 @@ export class Dispatcher {
   #drop(job: DeliveryJob, reason: string): void {
     this.opts.journal.add(entry(job, 'dropped', null, reason, null, null))
   }
-}
-
-function describe(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } }
-  if (err.name === 'TimeoutError') return `timeout: no answer in ${timeoutMs} ms`
-  if (err.name === 'AbortError') return 'aborted'
-  const cause = err.cause
-  if (cause?.code !== undefined) return `${cause.code}: ${String(cause.message ?? err.message).slice(0, 200)}`
-  return String(cause?.message ?? err.message ?? e).slice(0, 200)
 }
 
 function entry(job: DeliveryJob, outcome: DeliveryOutcome, status: number | null, error: string | null, durationMs: number | null, startedAt: number | null): Delivery {

@@ -92,9 +92,9 @@ export class Webhooks {
     checkHeaders(body.webhook_headers, ['body', 'webhook_headers'])
   }
 
-  /** Drops what is owed (journaled) and sends nothing more. */
-  close(): void {
-    this.#dispatcher.close()
+  /** Drops what is owed (journaled) and sends nothing more; resolves once the sender has stopped. */
+  close(): Promise<void> {
+    return this.#dispatcher.close()
   }
 
   /** A new world (reset, another scenario): saved configurations, deliveries owed and the journal go. */
