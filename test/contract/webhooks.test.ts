@@ -269,6 +269,13 @@ t.test('webhooks', async (t) => {
     t.equal(((await (await fetch(`${guarded.url}/_mock/webhooks`, { headers: admin })).json()) as { count: number }).count, 1)
     t.equal((await fetch(`${guarded.url}/_mock/webhooks`, { method: 'DELETE', headers: admin })).status, 204)
     t.equal(guarded.webhooks.deliveries().length, 0)
+    const ring = await mockFor(t, { webhooks: { journalSize: 2 } })
+    const made = await create(ring, [{ webhook_url: rx.url('/ring') }])
+    await advance(ring, 5000)
+    await ring.webhooks.flush()
+    const kept = (await call(ring, 'GET', '/_mock/webhooks')).body
+    t.same([kept.count, kept.capacity, kept.total], [2, 2, 3], 'a ring: the newest kept, every attempt counted')
+    t.same(kept.deliveries.map((d: any) => [d.batch_id, d.event_type]).sort(), [[made.body.id, 'batch.running'], [made.body.id, 'batch.success']], 'the two sent last (in either order: both were in flight at once)')
   })
 
   t.test('safe by default: only loopback URLs, unless allowed', async (t) => {
