@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { webhookFigures, type WebhookFigures } from './webhooks.js'
 
 // Compiled to bench/dist/bench/run.js: the repository is three levels up.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -17,14 +18,14 @@ const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const BIG = '/api/v2/batches/bat-bench-1000?expand=results'
 const CREATE_BODY = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' })
 
-interface Server {
+export interface Server {
   name: string
   url: string
   child: ChildProcess
   firstOkMs: number
 }
 
-interface Row {
+export interface Row {
   target: string
   workload: string
   rps: number
@@ -134,7 +135,24 @@ function costLines(c: CostFigures): string[] {
   ]
 }
 
+function webhookLines(w: WebhookFigures): string[] {
+  const rps = (workload: string) => w.rows.find((r) => r.workload === workload)?.rps
+  return [
+    `| webhook deliveries/s to a local receiver (${w.deliveries} deliveries, concurrency 8) | ${fmt(w.deliveriesPerSecond)} /s | >= 1000 /s |`,
+    `| get small while 1000 batches with webhooks transition / alone | ${ratio(rps('get small, 1000 batches with webhooks transitioning'), rps('get small (webhooks baseline)'))} | >= 0.8x (no regression beyond noise) |`
+  ]
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'webhooks') {
+    // The webhook rows alone: two mocks of their own and a receiver in this process.
+    const w = await webhookFigures({ cli: join(ROOT, 'dist', 'cli.js'), start, stop, load, body })
+    const lines = ['| target | workload | req/s | mean latency ms | p99 ms | non-2xx | errors |', '|---|---|---:|---:|---:|---:|---:|']
+    for (const r of w.rows) lines.push(`| ${r.target} | ${r.workload} | ${fmt(r.rps)} | ${fmt(r.meanMs, 2)} | ${fmt(r.p99Ms)} | ${r.non2xx} | ${r.errors} |`)
+    lines.push('', '| webhooks (same run) | measured | target |', '|---|---:|---|', ...webhookLines(w))
+    process.stdout.write(`\n${lines.join('\n')}\n`)
+    return
+  }
   if (process.env.BENCH_ONLY === 'cost') {
     // The cost rows alone (no load generator, no other servers): quick to rerun.
     const lines = ['| cost (same run) | measured | target |', '|---|---:|---|', ...costLines(costFigures())]
@@ -197,6 +215,8 @@ async function main(): Promise<void> {
     notes.push(`Prism ${PRISM_VERSION} could not be installed: no Prism figures`)
   }
 
+  const webhooks = await webhookFigures({ cli, start, stop, load, body })
+  rows.push(...webhooks.rows)
   const cost = costFigures()
   const rss = { mock: peakRssMb(mock.child), large: peakRssMb(large.child), prism: prism ? peakRssMb(prism.child) : NaN }
   const servers = [mock, large, bare, naive, ...(prism ? [prism] : [])]
@@ -222,13 +242,14 @@ async function main(): Promise<void> {
   lines.push(`| spawn to first 200: mock / Prism | ${prism ? ratio(mock.firstOkMs, prism.firstOkMs) : 'n/a'} (Prism ${prism ? fmt(prism.firstOkMs) : 'n/a'} ms) | <= 0.35x |`)
   lines.push(`| spawn to first 200, 100k batches / 1M files | ${fmt(large.firstOkMs)} ms | <= 3000 ms |`)
   lines.push(`| peak RSS: default / 100k scenario / Prism | ${fmt(rss.mock)} / ${fmt(rss.large)} / ${fmt(rss.prism)} MB | 100k: <= 400 MB |`)
+  lines.push(...webhookLines(webhooks))
   lines.push(...costLines(cost))
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, autocannon -c ${CONNECTIONS} -d ${SECONDS}, loopback`
   const table = `Measured ${new Date().toISOString()} on ${machine}.\n\n${lines.join('\n')}\n${notes.map((n) => `\nNote: ${n}`).join('')}\n`
   process.stdout.write(`\n${table}`)
 
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
-  writeFileSync(join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, rows, cost, firstOkMs: { mock: mock.firstOkMs, large: large.firstOkMs, prism: prism?.firstOkMs ?? null }, rss, notes }, null, 2))
+  writeFileSync(join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, rows, cost, webhooks: { deliveriesPerSecond: webhooks.deliveriesPerSecond, deliveries: webhooks.deliveries }, firstOkMs: { mock: mock.firstOkMs, large: large.firstOkMs, prism: prism?.firstOkMs ?? null }, rss, notes }, null, 2))
   const readmePath = join(ROOT, 'bench', 'README.md')
   const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : ''
   const marker = /<!-- results -->[\s\S]*<!-- \/results -->/

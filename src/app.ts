@@ -23,6 +23,9 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './ht
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
 import { registerJsonBody } from './http/json-body.js'
+import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
+import { webhookConfigRoutes } from './http/webhook-config-routes.js'
+import { webhookControlRoutes } from './http/webhook-control-routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +33,8 @@ declare module 'fastify' {
     mock: BatchService
     /** The requests the mock was sent (a bounded ring). */
     journal: Journal
+    /** Saved webhook configurations and the delivery of batch events. */
+    webhooks: Webhooks
   }
 }
 
@@ -71,6 +76,8 @@ export interface MockOptions {
   maxUploadBytes?: number
   /** Count limits of the directories API (README "Limits"); lower ones suit tests. */
   directoryLimits?: Partial<DirectoryLimits>
+  /** Webhook delivery: hosts allowed besides loopback, concurrency, queue and journal bounds, timeout. */
+  webhooks?: WebhookOptions
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -152,9 +159,11 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
   app.decorate('mock', service)
   app.decorate('journal', journal)
+  const webhooks = new Webhooks(service, opts.webhooks)
+  app.decorate('webhooks', webhooks)
   app.addHook('onClose', (_app, done) => {
     service.close()
-    done()
+    webhooks.close().then(() => done(), done)
   })
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)
@@ -187,9 +196,11 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   const directories = new DirectoryService(service, opts.directoryLimits)
   await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
   await app.register(jobRoutes, { prefix: '/api/v2', service, jobs: new JobService(service), auth: opts.auth ?? true })
+  await app.register(webhookConfigRoutes, { prefix: '/api/v1/beta/webhook-configs', service, webhooks, auth: opts.auth ?? true })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]
   await app.register(controlRoutes, { prefix: '/_mock', service, journal, adminToken: opts.adminToken, cwd, scenarioRoots })
+  await app.register(webhookControlRoutes, { prefix: '/_mock/webhooks', webhooks, adminToken: opts.adminToken })
   await app.register(uiRoutes)
   await app.ready()
   return app

@@ -69,6 +69,7 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
       journalSize: config.journalSize,
       maxBatches: config.maxBatches,
       maxUploadBytes: config.maxUploadBytes,
+      webhooks: { allowHosts: config.webhookAllowHosts },
       ...(config.adminToken !== undefined && { adminToken: config.adminToken }),
       // Logs go to stderr so stdout carries only the banner, which scripts may parse.
       logger: await logger(config.logLevel)

@@ -19,6 +19,7 @@ export interface CliConfig {
   maxBatches: number
   maxUploadBytes: number
   adminToken: string | undefined
+  webhookAllowHosts: string[]
   help: boolean
   version: boolean
   printOpenapi: boolean
@@ -29,6 +30,8 @@ export class UsageError extends Error {}
 
 interface OptionSpec {
   type: 'string' | 'boolean'
+  /** May be given more than once (its env twin: a comma-separated list). */
+  multiple?: boolean
   env?: string
   arg?: string
   help: string
@@ -51,6 +54,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps, with their headers and up to 16 KiB of body each (default 1000)' },
   'max-batches': { type: 'string', env: 'MOCK_MAX_BATCHES', arg: 'N', help: 'batches held at most, scenario ones included; creates beyond answer 429 (default 500000)' },
   'max-upload-bytes': { type: 'string', env: 'MOCK_MAX_UPLOAD_BYTES', arg: 'N', help: 'bytes one file uploaded into a directory may have; beyond, 413 (default 26214400, 25 MiB)' },
+  'webhook-allow-host': { type: 'string', multiple: true, env: 'MOCK_WEBHOOK_ALLOW_HOST', arg: 'HOST', help: 'a host webhooks may be sent to besides loopback; repeatable (env: comma-separated)' },
   'log-level': { type: 'string', env: 'MOCK_LOG_LEVEL', arg: 'LEVEL', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   'print-openapi': { type: 'boolean', help: 'print the OpenAPI document (JSON) and exit' },
   help: { type: 'boolean', help: 'print this help' },
@@ -106,13 +110,25 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)
 }
 
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)*\.?|\[?[0-9A-Fa-f:.]+\]?)$/
+
+/** `--webhook-allow-host` (repeatable), else its env twin split at commas: host names or IP addresses, no scheme or port. */
+function hosts(fromFlags: unknown, fromEnv: string | undefined): string[] {
+  const given = Array.isArray(fromFlags) && fromFlags.length > 0 ? (fromFlags as string[]).map((value) => ({ value, from: '--webhook-allow-host' })) : (fromEnv ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '').map((value) => ({ value, from: 'MOCK_WEBHOOK_ALLOW_HOST' }))
+  if (given.length > 64) throw new UsageError('--webhook-allow-host may be given at most 64 times')
+  for (const { value, from } of given) {
+    if (value.length > 253 || !HOST.test(value)) throw new UsageError(`${from} must be a host name or an IP address (no scheme, no port), got ${quote(value)}`)
+  }
+  return given.map((h) => h.value)
+}
+
 const TRUTHY = new Set(['1', 'true', 'yes', 'on'])
 
 /** Resolves flags and environment into a configuration, or throws UsageError. */
 export function resolveConfig(argv: readonly string[], env: Record<string, string | undefined>): CliConfig {
   let values: Record<string, unknown>
   try {
-    const options = Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type }]))
+    const options = Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, multiple: o.multiple === true }]))
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values
   } catch (e) {
     throw new UsageError((e as Error).message)
@@ -149,6 +165,7 @@ export function resolveConfig(argv: readonly string[], env: Record<string, strin
     logLevel: oneOf(pick(values, env, 'log-level'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     maxBatches: integer(pick(values, env, 'max-batches'), 500_000, 1, 100_000_000) as number,
     maxUploadBytes: integer(pick(values, env, 'max-upload-bytes'), 25 * 1024 * 1024, 1, 1024 * 1024 * 1024) as number,
+    webhookAllowHosts: hosts(values['webhook-allow-host'], env.MOCK_WEBHOOK_ALLOW_HOST),
     help: values.help === true,
     printOpenapi: values['print-openapi'] === true,
     version: values.version === true

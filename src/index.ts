@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from './app.js'
 import type { Clock } from './clock.js'
 import type { BatchService } from './service/batches.js'
+import type { Webhooks } from './webhooks/webhooks.js'
 
 export { buildApp, type MockOptions } from './app.js'
 export { manualClock, realClock, type Clock, type ClockMode } from './clock.js'
@@ -11,6 +12,9 @@ export type { MockMode } from './service/tenancy.js'
 export type { BatchEvent, BatchEventSubscriber } from './service/events.js'
 export type { Batch, BatchResult, BatchStatus } from './schemas/batch.js'
 export type { Scenario } from './schemas/scenario.js'
+export type { Webhooks, WebhookOptions } from './webhooks/webhooks.js'
+export { FlushTimeoutError } from './webhooks/dispatcher.js'
+export type { Delivery } from './schemas/webhooks.js'
 
 export interface StartOptions extends MockOptions {
   /** Default 0: a free port. */
@@ -28,6 +32,8 @@ export interface RunningMock {
   readonly clock: Clock
   /** The mock's state and the only code that changes it (`subscribe` to its batch events). */
   readonly state: BatchService
+  /** Webhook deliveries: `deliveries(filter?)` (every attempt) and `flush(timeoutMs?)` (resolves once nothing is owed). */
+  readonly webhooks: Webhooks
   close(): Promise<void>
 }
 
@@ -67,6 +73,7 @@ export async function startMock(opts: StartOptions = {}): Promise<RunningMock> {
     app,
     clock: app.mock.clock,
     state: app.mock,
+    webhooks: app.webhooks,
     close: () => app.close()
   }
 }

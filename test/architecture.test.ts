@@ -70,7 +70,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   traffic: ['domain', 'ids.ts', 'schemas'],
   scenario: ['domain', 'ids.ts', 'quote.ts', 'schemas', 'store', 'traffic', 'clock.ts'],
   service: ['domain', 'ids.ts', 'schemas', 'store', 'traffic', 'scenario', 'clock.ts'],
-  http: ['domain', 'ids.ts', 'quote.ts', 'schemas', 'service', 'traffic', 'scenario', 'clock.ts', 'version.ts']
+  webhooks: ['domain', 'ids.ts', 'quote.ts', 'schemas', 'store', 'service', 'clock.ts'],
+  http: ['domain', 'ids.ts', 'quote.ts', 'schemas', 'service', 'traffic', 'scenario', 'clock.ts', 'version.ts', 'webhooks']
 }
 
 t.test('each layer imports only the layers below it', async (t) => {

@@ -21,8 +21,11 @@ t.test('starts on a free port, answers, and exits 0 on SIGTERM', async (t) => {
   t.equal(code, 0)
 })
 
-t.test('SIGINT closes gracefully too', async (t) => {
-  const { child } = await startCli(t, ['--port', '0', '--scenario', 'empty'])
+t.test('SIGINT closes gracefully too; --webhook-allow-host reaches the mock', async (t) => {
+  const { child, url } = await startCli(t, ['--port', '0', '--scenario', 'empty', '--webhook-allow-host', 'hooks.example.com'])
+  const save = (webhook_url: string) => fetch(url + '/api/v1/beta/webhook-configs', { method: 'POST', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, body: JSON.stringify({ webhook_url }) })
+  t.equal((await save('https://hooks.example.com/x')).status, 200, 'the allowed host')
+  t.equal((await save('https://other.example.com/x')).status, 422, 'no other')
   child.kill('SIGINT')
   const [code] = await once(child, 'exit')
   t.equal(code, 0)

@@ -62,3 +62,12 @@ t.test("the README's CLI table lists every flag, and only those", async (t) => {
   const listed = [...section.matchAll(/^\| `--([a-z-]+)/gm)].map((m) => m[1])
   t.same(listed.sort(), Object.keys(OPTIONS).sort())
 })
+
+t.test('--webhook-allow-host is repeatable; its env twin is a comma-separated list; bad hosts are refused', async (t) => {
+  t.same(resolveConfig([], {}).webhookAllowHosts, [])
+  t.same(resolveConfig(['--webhook-allow-host', 'hooks.example.com', '--webhook-allow-host', '10.0.0.5'], { MOCK_WEBHOOK_ALLOW_HOST: 'ignored.example' }).webhookAllowHosts, ['hooks.example.com', '10.0.0.5'])
+  t.same(resolveConfig([], { MOCK_WEBHOOK_ALLOW_HOST: 'a.example, [fd00::1]' }).webhookAllowHosts, ['a.example', '[fd00::1]'])
+  for (const bad of ['https://a.example', 'a.example:8080', 'a b', 'a/b']) {
+    t.throws(() => resolveConfig(['--webhook-allow-host', bad], {}), { message: /--webhook-allow-host must be a host name or an IP address/ } as never, bad)
+  }
+})

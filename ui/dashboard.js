@@ -247,9 +247,17 @@ async function refreshWebhooks() {
   }
   if (status !== 200) return
   $('webhooks-panel').hidden = false
-  const list = Array.isArray(body) ? body : (body.deliveries ?? body.items ?? [])
-  const rows = list.slice(-JOURNAL_ROWS).reverse().map((d) => el('tr', {}, el('td', {}, el('code', { text: JSON.stringify(d) }))))
-  if (rows.length === 0) rows.push(el('tr', {}, el('td', { class: 'empty', text: 'No delivery yet.' })))
+  // GET /_mock/webhooks: {deliveries: [every attempt, oldest first], ...}
+  const rows = body.deliveries.slice(-JOURNAL_ROWS).reverse().map((d) =>
+    el('tr', { 'data-delivery-id': d.delivery_id },
+      el('td', { text: d.finished_at }),
+      el('td', { text: d.event_type }),
+      el('td', {}, el('code', { text: d.batch_id })),
+      el('td', {}, el('code', { text: d.url })),
+      el('td', { text: String(d.attempt) }),
+      el('td', { text: d.status !== null ? `${d.status} ${d.outcome}` : `${d.outcome}: ${d.error ?? ''}` }),
+      el('td', { text: d.duration_ms === null ? '' : String(Math.round(d.duration_ms)) })))
+  if (rows.length === 0) rows.push(el('tr', {}, el('td', { class: 'empty', colspan: '7', text: 'No delivery yet.' })))
   $('webhooks').tBodies[0].replaceChildren(...rows)
 }
 

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { timeProblem, type Clock } from '../clock.js'
 import type { BatchService } from '../service/batches.js'
@@ -25,6 +24,7 @@ import { ScenarioFault } from '../scenario/fault.js'
 import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../traffic/fault-book.js'
 import { RequestValidationError } from './error-handler.js'
 import { inspectRoutes } from './inspect-routes.js'
+import { asControlPlane } from './control-plane.js'
 
 export interface ControlRoutesOptions {
   service: BatchService
@@ -37,12 +37,6 @@ export interface ControlRoutesOptions {
   scenarioRoots?: readonly string[]
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 export function clockState(clock: Clock): ClockState {
   return { now: new Date(clock.now()).toISOString(), mode: clock.mode, speed: clock.speed }
 }
@@ -51,18 +45,7 @@ const errors = { 400: HttpErrorSchema, 422: ValidationErrorSchema }
 
 export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { service: state, journal, adminToken, cwd, scenarioRoots = [process.cwd()] }) => {
   const { clock } = state
-  if (adminToken !== undefined) {
-    app.addHook('onRequest', async (request, reply) => {
-      const header = request.headers.authorization
-      const given = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : ''
-      if (!sameSecret(given, adminToken)) {
-        return reply.code(401).header('www-authenticate', 'Bearer realm="mock-admin"').send({ detail: 'The control plane needs the admin token: Authorization: Bearer <admin token>' })
-      }
-    })
-  }
-  app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, tags: ['mock'], operationId: route.schema?.operationId ?? operationIdOf(route.method, route.url) }
-  })
+  asControlPlane(app, adminToken)
   // Read-only views (one journal entry whole, batches with timelines), behind the same token.
   await app.register(inspectRoutes, { service: state, journal })
 
@@ -153,14 +136,6 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     journal.clear()
     return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
   })
-}
-
-/** `GET /_mock/requests/:id` → `mockGetRequestsById`: every control route gets a stable, unique operationId. */
-export function operationIdOf(method: string | string[], url: string): string {
-  const verb = (Array.isArray(method) ? method.join('') : method).toLowerCase()
-  const words = url.replace(/^\/_mock/, '').split(/[/_-]/).filter(Boolean).map((w) => (w.startsWith(':') ? `by-${w.slice(1)}` : w))
-  const camel = words.flatMap((w) => w.split('-')).map((w) => (w[0] ?? '').toUpperCase() + w.slice(1)).join('')
-  return `mock${verb[0]?.toUpperCase()}${verb.slice(1)}${camel}`
 }
 
 function pointerSegments(pointer: string): (string | number)[] {

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { MockError } from '../domain/errors.js'
+import { InvalidFieldError } from '../domain/invalid-field.js'
 import { boundIssues, quoteText, toValidationIssues, type AjvIssue } from './validation-errors.js'
 import { JsonBodyError } from './json-body.js'
 
@@ -40,6 +41,7 @@ function handle(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
     return reply.code(422).send({ detail: boundIssues(toValidationIssues(error.validation as AjvIssue[], context, input)) })
   }
   if (error instanceof RequestValidationError) return reply.code(422).send({ detail: boundIssues(error.detail) })
+  if (error instanceof InvalidFieldError) return reply.code(422).send({ detail: boundIssues([{ type: 'value_error', loc: [...error.loc], msg: `Value error, ${error.message}`, input: error.input }]) })
   if (error instanceof MockError) {
     const status = STATUS_BY_CODE[error.code] ?? 400
     // The journal's `fault` column says why: no fault rule answered this, a limit did.

@@ -40,6 +40,7 @@ export function specifiedBatch(ctx: Ctx, spec: BatchSpec, pointer: string, rngKe
       durations: { ...ctx.defaults.timeline, ...spec.timeline },
       directory: dir,
       failAfterFiles: spec.fail_after_files,
+      ...(spec.webhook_configurations != null && { webhooks: { webhook_configurations: spec.webhook_configurations } }),
       ...behaviourOf(spec, ctx.defaults)
     },
     ctx.seed

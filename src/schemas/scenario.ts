@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { BatchStatusSchema, JobConfigSchema, JobTypeSchema } from './batch.js'
 import { FaultRuleSchema } from './faults.js'
+import { WebhookConfigurationSchema } from './batch-requests.js'
+import { WebhookBehaviourSchema } from './webhooks.js'
 
 export const MAX_FILES_PER_BATCH = 10_000
 /** The most batches a scenario may lay out, listed and generated together. */
@@ -69,6 +71,7 @@ export const BatchSpecSchema = Type.Object(
     fail_after_files: Type.Optional(Type.Integer({ minimum: 0 })),
     files: Type.Optional(FilesSpec),
     file_error_rate: Type.Optional(Rate),
+    webhook_configurations: Type.Optional(Type.Union([Type.Array(WebhookConfigurationSchema, { maxItems: 64 }), Type.Null()])),
     ...BatchBehaviour
   },
   { additionalProperties: false }
@@ -148,7 +151,8 @@ export const ScenarioDefaultsSchema = Type.Object(
     max_running_per_project: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 100_000, description: 'At most this many RUNNING batches per project; the rest wait THROTTLED' })
     ),
-    jobs: Type.Optional(JobDefaultsSchema)
+    jobs: Type.Optional(JobDefaultsSchema),
+    webhooks: Type.Optional(WebhookBehaviourSchema)
   },
   { additionalProperties: false }
 )

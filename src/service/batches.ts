@@ -53,6 +53,7 @@ export class BatchService {
   /** The clock as given; `clock` is the same clock, observed. */
   readonly #rawClock: Clock
   readonly #onInstall: (() => void)[] = []
+  readonly #beforeAdd: ((projectId: string, fields: unknown) => void)[] = []
 
   constructor(opts: BatchServiceOptions) {
     this.mode = opts.mode
@@ -92,6 +93,14 @@ export class BatchService {
   /** Calls `fn` whenever a new world is swapped in (reset, scenario swap): caches of the old one can go. */
   onInstall(fn: () => void): void {
     this.#onInstall.push(fn)
+  }
+
+  /**
+   * Calls `check` with the project and the request (create body, inject spec) before a batch
+   * is created or injected; what it throws refuses the request with nothing changed.
+   */
+  beforeAdd(check: (projectId: string, fields: unknown) => void): void {
+    this.#beforeAdd.push(check)
   }
 
   /** Stops the timer that publishes transitions under a real clock. */
@@ -172,6 +181,7 @@ export class BatchService {
     this.#checkRoom()
     const world = this.world
     const projectId = projectFor(world, this.mode, tenant, narrowing)
+    for (const check of this.#beforeAdd) check(projectId, body)
     const directory = this.#maker.directory(world, body.source_directory_id, projectId)
     const id = this.#maker.mintId(world)
     const config = this.#maker.config(body.config.job.type, body.config.job.configuration_id)
@@ -204,6 +214,7 @@ export class BatchService {
   /** Adds one batch described like a scenario batch, laid out now (tests' `/_mock/batches`). */
   inject(spec: BatchSpec): BatchRecord {
     this.#checkRoom()
+    for (const check of this.#beforeAdd) check(spec.project_id ?? this.world.defaults.projectId, spec)
     const now = this.now()
     const record = injectBatch(this.world, spec, now, (r) => addBatch(this.world, r, now))
     const stored = this.world.store.get(record.id) as BatchRecord

@@ -74,18 +74,19 @@ t.test('the project comes from the key, or from project_id', async (t) => {
   t.equal((await post(open, '/api/v2/batches?project_id=bbbbbbbb-0000-4000-8000-000000000002', body())).body.project_id, 'prj-bbbbbbbb-0000-4000-8000-000000000002')
 })
 
-t.test('webhook configurations are accepted as given', async (t) => {
+t.test('webhook configurations are kept as given; an unknown saved id or a non-loopback URL is a 422', async (t) => {
   const app = await build(t)
-  const r = await post(app, '/api/v2/batches', {
-    ...body(),
-    webhook_configuration_ids: ['whc-1'],
-    webhook_configurations: [{ webhook_url: 'https://example.test/hook', webhook_events: ['batch.success'], webhook_headers: { 'x-token': 't' }, webhook_signing_secret: 's' }]
-  })
+  const saved = await post(app, '/api/v1/beta/webhook-configs', { webhook_url: 'http://127.0.0.1:9/saved', webhook_events: ['batch.success'] })
+  const inline = [{ webhook_url: 'http://127.0.0.1:9/hook', webhook_events: ['batch.success'], webhook_headers: { 'x-token': 't' }, webhook_signing_secret: 's' }]
+  const r = await post(app, '/api/v2/batches', { ...body(), webhook_configuration_ids: [saved.body.id], webhook_configurations: inline })
   t.equal(r.status, 200)
-  t.same(app.mock.world.store.get(r.body.id)?.webhooks, {
-    webhook_configuration_ids: ['whc-1'],
-    webhook_configurations: [{ webhook_url: 'https://example.test/hook', webhook_events: ['batch.success'], webhook_headers: { 'x-token': 't' }, webhook_signing_secret: 's' }]
-  })
+  t.same(app.mock.world.store.get(r.body.id)?.webhooks, { webhook_configuration_ids: [saved.body.id], webhook_configurations: inline })
+  const unknown = await post(app, '/api/v2/batches', { ...body(), webhook_configuration_ids: [saved.body.id, 'whc-1'] })
+  t.equal(unknown.status, 422)
+  t.same(unknown.body.detail[0].loc, ['body', 'webhook_configuration_ids', 1])
+  const outside = await post(app, '/api/v2/batches', { ...body(), webhook_configurations: [{ webhook_url: 'https://example.test/hook' }] })
+  t.same(outside.body.detail[0].loc, ['body', 'webhook_configurations', 0, 'webhook_url'])
+  t.equal((await get(app, '/api/v2/batches')).body.items.length, 1, 'a refused create creates nothing')
 })
 
 t.test('bad bodies are 422s naming the field, and create nothing', async (t) => {

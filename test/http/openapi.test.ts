@@ -76,6 +76,13 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api 
   const ids = control.map((c) => c.id)
   t.equal(new Set(ids).size, ids.length, 'unique')
   t.equal(control.find((c) => c.op === 'get /_mock/requests/{id}')?.id, 'mockGetRequestsById')
+
+  // Saved webhook configurations (issue 12).
+  const hooks = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v1/beta/webhook-configs')))
+  t.same(Object.keys(hooks).sort(), ['/api/v1/beta/webhook-configs', '/api/v1/beta/webhook-configs/{config_id}'])
+  t.same(Object.keys(hooks['/api/v1/beta/webhook-configs/{config_id}']?.delete?.responses ?? {}).sort(), ['204', '401', '404', '422'])
+  t.same(Object.values(hooks).flatMap((ops) => Object.values(ops).map((o) => o.operationId)).sort(), ['createWebhookConfig', 'deleteWebhookConfig', 'getWebhookConfig', 'listWebhookConfigs', 'updateWebhookConfig'])
+  t.ok(Object.keys(doc.paths).includes('/_mock/webhooks/flush'), 'and its webhook routes')
 })
 
 t.test('--print-openapi prints the same document', async (t) => {

@@ -1,0 +1,80 @@
+// Webhook rows of `npm run bench` (BENCH_ONLY=webhooks runs them alone): deliveries per
+// second to a local receiver, and GET throughput while 1,000 batches with webhooks transition.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import type { Row, Server } from './run.js'
+
+export interface BenchTools {
+  cli: string
+  start(name: string, command: string, args: string[], probe: string): Promise<Server>
+  stop(server: Server): Promise<void>
+  load(target: string, workload: string, url: string): Promise<Row>
+  body(url: string, init?: RequestInit): Promise<string>
+}
+
+export interface WebhookFigures {
+  rows: Row[]
+  /** Deliveries answered per second, clock advanced past 1,000 batches' transitions (2,000 deliveries). */
+  deliveriesPerSecond: number
+  deliveries: number
+}
+
+const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+const BATCHES = 1000
+
+/** A receiver in a process of its own (not competing with the load generator): answers 204 to everything and counts. */
+async function receiver(): Promise<{ url: string; count: () => Promise<number>; close: () => Promise<void> }> {
+  const code = `let n = 0; require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { if (q.url === '/count') return s.end(String(n)); n++; s.writeHead(204).end() }) }).listen(0, '127.0.0.1', function () { console.log('receiver ' + this.address().port) })`
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /receiver (\d+)/.exec(String(d))
+      if (m) resolve(m[1] as string)
+    })
+    child.once('exit', (code) => reject(new Error(`receiver exited ${code}`)))
+  })
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    count: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`, { method: 'POST' })).text()),
+    close: async () => {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
+  }
+}
+
+async function createBatches(tools: BenchTools, url: string, hook: string): Promise<void> {
+  const body = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', webhook_configurations: [{ webhook_url: hook }] })
+  // 10 at a time: quick, and no more than the mock's queue can hold.
+  for (let i = 0; i < BATCHES; i += 10) await Promise.all(Array.from({ length: 10 }, () => tools.body(`${url}/api/v2/batches`, { method: 'POST', body })))
+}
+
+export async function webhookFigures(tools: BenchTools): Promise<WebhookFigures> {
+  const rx = await receiver()
+  const rows: Row[] = []
+  try {
+    // 1. Deliveries per second: a manual clock, 1,000 batches, then one advance past every
+    // transition (RUNNING and COMPLETED: 2,000 deliveries), timed until the flush returns.
+    const manual = await tools.start('mock-webhooks', process.execPath, [tools.cli, '--port', '0', '--log-level', 'warn', '--scenario', 'empty', '--clock', 'manual'], '/api/v2/batches?page_size=1')
+    await createBatches(tools, manual.url, rx.url)
+    await tools.body(`${manual.url}/_mock/webhooks/flush?timeout_ms=60000`, { method: 'POST' })
+    const before = await rx.count()
+    const t0 = performance.now()
+    await tools.body(`${manual.url}/_mock/clock/advance`, { method: 'POST', body: JSON.stringify({ ms: 60_000 }) })
+    await tools.body(`${manual.url}/_mock/webhooks/flush?timeout_ms=60000`, { method: 'POST' })
+    const seconds = (performance.now() - t0) / 1000
+    const deliveries = (await rx.count()) - before
+    await tools.stop(manual)
+
+    // 2. GET throughput, the default scenario under a real clock: alone, then while 1,000
+    // batches with webhooks go PENDING → RUNNING → COMPLETED (default timeline, 1 s + 4 s).
+    const real = await tools.start('mock-webhooks-real', process.execPath, [tools.cli, '--port', '0', '--log-level', 'warn'], EXAMPLE)
+    rows.push(await tools.load('mock', 'get small (webhooks baseline)', real.url + EXAMPLE))
+    await createBatches(tools, real.url, rx.url)
+    rows.push(await tools.load('mock', 'get small, 1000 batches with webhooks transitioning', real.url + EXAMPLE))
+    await tools.stop(real)
+    return { rows, deliveriesPerSecond: deliveries / seconds, deliveries }
+  } finally {
+    await rx.close()
+  }
+}

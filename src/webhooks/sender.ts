@@ -1,0 +1,99 @@
+import { Worker } from 'node:worker_threads'
+
+/** What one attempt sends. */
+export interface Attempt {
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Buffer
+  readonly timeoutMs: number
+}
+
+/** How it went: the receiver's status, or why there was none. */
+export interface Outcome {
+  readonly status: number | null
+  readonly error: string | null
+  readonly durationMs: number
+  readonly startedAt: number
+}
+
+// The worker's whole program: fetch each attempt it is sent, answer how it went. Plain
+// JavaScript evaluated in the worker, so there is no second file to bundle or resolve.
+const WORKER = `
+const { parentPort } = require('node:worker_threads')
+const describe = (e, timeoutMs) => {
+  if (e && e.name === 'TimeoutError') return 'timeout: no answer in ' + timeoutMs + ' ms'
+  if (e && e.name === 'AbortError') return 'aborted'
+  const cause = e && e.cause
+  if (cause && cause.code !== undefined) return cause.code + ': ' + String(cause.message || e.message).slice(0, 200)
+  return String((cause && cause.message) || (e && e.message) || e).slice(0, 200)
+}
+parentPort.on('message', async ({ id, url, headers, body, timeoutMs }) => {
+  const startedAt = Date.now()
+  const t0 = performance.now()
+  let status = null
+  let error = null
+  try {
+    // A redirect could lead off loopback: it is an answer, not a success.
+    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+    status = res.status
+    // Only the status matters: the answer's body is not read.
+    if (res.body) await res.body.cancel().catch(() => {})
+  } catch (e) {
+    error = describe(e, timeoutMs)
+  }
+  parentPort.postMessage({ id, status, error, durationMs: performance.now() - t0, startedAt })
+})
+`
+
+/**
+ * Sends attempts with `fetch` on a worker thread of its own, started on first use: the
+ * requests' cost (undici, streams, TLS) stays off the thread that answers the API, so
+ * GETs keep their speed while webhooks go out. `stop` ends the worker and every request
+ * it has in flight (they settle as "aborted").
+ */
+export class WorkerSender {
+  #worker: Worker | null = null
+  readonly #waiting = new Map<number, (outcome: Outcome) => void>()
+  #next = 0
+
+  send(attempt: Attempt): Promise<Outcome> {
+    const worker = this.#worker ?? this.#start()
+    const id = this.#next++
+    return new Promise((resolve) => {
+      this.#waiting.set(id, resolve)
+      worker.postMessage({ id, url: attempt.url, headers: attempt.headers, body: new Uint8Array(attempt.body), timeoutMs: attempt.timeoutMs })
+    })
+  }
+
+  /** Ends the worker (if any) and settles what it had in flight. */
+  stop(): Promise<void> {
+    const worker = this.#worker
+    this.#worker = null
+    this.#settleAll('aborted')
+    return worker ? worker.terminate().then(() => {}) : Promise.resolve()
+  }
+
+  #start(): Worker {
+    // No inherited flags (a test runner's loaders): the program above is plain JavaScript.
+    const worker = new Worker(WORKER, { eval: true, execArgv: [] })
+    worker.unref()
+    worker.on('message', (m: { id: number } & Outcome) => {
+      const resolve = this.#waiting.get(m.id)
+      this.#waiting.delete(m.id)
+      resolve?.({ status: m.status, error: m.error, durationMs: m.durationMs, startedAt: m.startedAt })
+    })
+    worker.on('error', (e) => this.#settleAll(`sender failed: ${String((e as Error).message).slice(0, 200)}`))
+    worker.on('exit', () => {
+      if (this.#worker === worker) this.#worker = null
+      this.#settleAll('aborted')
+    })
+    this.#worker = worker
+    return worker
+  }
+
+  #settleAll(error: string): void {
+    const waiting = [...this.#waiting.values()]
+    this.#waiting.clear()
+    for (const resolve of waiting) resolve({ status: null, error, durationMs: 0, startedAt: Date.now() })
+  }
+}
