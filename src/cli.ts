@@ -90,7 +90,10 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
   }
   // Last: once the banner is out, the mock is fully up (watching included).
   process.stdout.write(`${banner(mock, config)}\n`)
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // SIGHUP (the terminal closed) keeps its default: the process ends at once. Trapped, the
+  // graceful exit that followed ran Node's restoring of a terminal that no longer exists, which
+  // fails an assertion and left the process spinning in a crash loop, deaf to SIGTERM.
+  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) mock.app.log.error({ err }, 'shutting down after an error')
     else mock.app.log.info({ signal }, 'shutting down')
     watcher?.close()

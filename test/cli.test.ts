@@ -1,9 +1,10 @@
 import t from 'tap'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli, startCli } from './cli-process.js'
+import { CLI, runCli, startCli } from './cli-process.js'
+import { spawnSync } from 'node:child_process'
 
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee?expand=results'
 
@@ -135,4 +136,31 @@ t.test('one start-up line: "1 batch", a reachable URL on 0.0.0.0; --log-level de
   const lines = started.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; level: number; url?: string })
   t.same(lines.filter((l) => /listening/i.test(l.msg)), [], 'the banner is the only start-up line')
   t.match(lines.filter((l) => l.url !== undefined), [{ level: 20, url: '/api/v2/batches/bat-one', msg: /^GET \/api\/v2\/batches\/bat-one 200 / }], 'one JSON line for the request')
+})
+
+// A pseudo-terminal for the CLI, closed under it as when a terminal window closes: Python's pty
+// module (python3 is on every machine this runs on) is the smallest real one at hand.
+const PTY_CLOSE = `
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b''
+while b' listening on ' not in out:
+    out += os.read(fd, 4096)
+os.close(fd)
+for _ in range(100):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        print('exited' if os.WIFEXITED(status) else 'signal %d' % os.WTERMSIG(status))
+        sys.exit(0)
+    time.sleep(0.05)
+os.kill(pid, 9)
+print('still running 5 s after its terminal closed')
+`
+
+const python = spawnSync('python3', ['--version'])
+t.test('closing its terminal ends the CLI, not a crash loop that ignores SIGTERM', { skip: python.error && `python3 is needed for a pseudo-terminal: ${python.error.message}` }, async (t) => {
+  const r = spawnSync('python3', ['-c', PTY_CLOSE, process.execPath, CLI, '--port', '0', '--clock', 'manual'], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } })
+  t.equal(r.stdout.trim(), `signal ${constants.signals.SIGHUP}`, r.stderr)
 })

@@ -6,7 +6,7 @@ import { build, scenario, AUTH } from '../helper.js'
 // Seeded and bounded: FUZZ_SEED and FUZZ_RUNS reproduce or lengthen a run. fast-check
 // prints the seed and the shrunk counterexample of any failure.
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128)
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1500)
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000)
 
 const ROUTES = ['/api/v2/batches', '/api/v2/batches/bat-1', '/api/v2/batches/bat-1/cancel', '/api/v2/batches/bat-2', '/api/v2/parse', '/api/v2/parse/pjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', '/api/v2/parse/pjb-1/cancel', '/api/v2/extract', '/api/v2/extract/ejb-1', '/api/v2/extract/ejb-1/cancel', '/_mock/health', '/_mock/clock', '/_mock/clock/advance', '/_mock/clock/set', '/_mock/reset', '/_mock/requests', '/_mock/faults', '/_mock/faults/x', '/_mock/scenario', '/_mock/batches', '/openapi.json']
 const NASTY = ['__proto__', 'constructor', 'prototype', '%00', '\u0000', '..', '%2e%2e', '\u202e', '😀', 'x'.repeat(300), '%E0%A4%A', '%', '?', '#', ' ', 'bat-1%2Fcancel']
