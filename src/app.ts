@@ -187,6 +187,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
         { name: 'directories', description: 'LlamaCloud directories and their files, which batches run over' },
         { name: 'parse', description: 'Parse jobs made by parse_v2 batches' },
         { name: 'extract', description: 'Extract jobs made by extract_v2 batches' },
+        { name: 'webhook-configs', description: 'Saved webhook configurations that batches may name' },
         { name: 'mock', description: 'Control plane of the mock' }
       ]
     }
