@@ -53,14 +53,16 @@ parentPort.on('message', async ({ id, url, headers, body, timeoutMs }) => {
  */
 export class WorkerSender {
   #worker: Worker | null = null
-  readonly #waiting = new Map<number, (outcome: Outcome) => void>()
+  /** What the current worker has in flight: each worker has its own, so one that ends late settles only its own. */
+  #waiting = new Map<number, (outcome: Outcome) => void>()
   #next = 0
 
   send(attempt: Attempt): Promise<Outcome> {
     const worker = this.#worker ?? this.#start()
     const id = this.#next++
+    const waiting = this.#waiting
     return new Promise((resolve) => {
-      this.#waiting.set(id, resolve)
+      waiting.set(id, resolve)
       worker.postMessage({ id, url: attempt.url, headers: attempt.headers, body: new Uint8Array(attempt.body), timeoutMs: attempt.timeoutMs })
     })
   }
@@ -69,7 +71,8 @@ export class WorkerSender {
   stop(): Promise<void> {
     const worker = this.#worker
     this.#worker = null
-    this.#settleAll('aborted')
+    settleAll(this.#waiting, 'aborted')
+    this.#waiting = new Map()
     return worker ? worker.terminate().then(() => {}) : Promise.resolve()
   }
 
@@ -77,23 +80,26 @@ export class WorkerSender {
     // No inherited flags (a test runner's loaders): the program above is plain JavaScript.
     const worker = new Worker(WORKER, { eval: true, execArgv: [] })
     worker.unref()
+    // A worker stopped (by a reset) ends after a new one has started: it settles only what it was sent.
+    const waiting = new Map<number, (outcome: Outcome) => void>()
     worker.on('message', (m: { id: number } & Outcome) => {
-      const resolve = this.#waiting.get(m.id)
-      this.#waiting.delete(m.id)
+      const resolve = waiting.get(m.id)
+      waiting.delete(m.id)
       resolve?.({ status: m.status, error: m.error, durationMs: m.durationMs, startedAt: m.startedAt })
     })
-    worker.on('error', (e) => this.#settleAll(`sender failed: ${String((e as Error).message).slice(0, 200)}`))
+    worker.on('error', (e) => settleAll(waiting, `sender failed: ${String((e as Error).message).slice(0, 200)}`))
     worker.on('exit', () => {
       if (this.#worker === worker) this.#worker = null
-      this.#settleAll('aborted')
+      settleAll(waiting, 'aborted')
     })
     this.#worker = worker
+    this.#waiting = waiting
     return worker
   }
+}
 
-  #settleAll(error: string): void {
-    const waiting = [...this.#waiting.values()]
-    this.#waiting.clear()
-    for (const resolve of waiting) resolve({ status: null, error, durationMs: 0, startedAt: Date.now() })
-  }
+function settleAll(waiting: Map<number, (outcome: Outcome) => void>, error: string): void {
+  const resolves = [...waiting.values()]
+  waiting.clear()
+  for (const resolve of resolves) resolve({ status: null, error, durationMs: 0, startedAt: Date.now() })
 }

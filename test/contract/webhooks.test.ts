@@ -323,6 +323,21 @@ t.test('webhooks', async (t) => {
     t.same((await call(other, 'GET', '/api/v1/beta/webhook-configs')).body, [])
   })
 
+  t.test('a reset while a request is in flight does not abort the deliveries made after it', async (t) => {
+    const resetting = await mockFor(t, { scenario: hooksScenario({ defaults: { webhooks: { max_attempts: 1 } } }) })
+    rx.hold('/reset-held')
+    const inject = (url: string, payload: object) => resetting.app.inject({ method: 'POST', url, headers: AUTH, payload })
+    const hook = (path: string) => ({ config: CONFIG, source_directory_id: 'dir-1', webhook_configurations: [{ webhook_url: rx.url(path), webhook_events: ['batch.pending'] }] })
+    await inject('/api/v2/batches', hook('/reset-held'))
+    await rx.until('/reset-held', 1)
+    // The reset stops the sender with a request in flight; the next batch's delivery starts a new one at once.
+    const [reset, created] = await Promise.all([inject('/_mock/reset', {}), inject('/api/v2/batches', hook('/reset-after'))])
+    t.same([reset.statusCode, created.statusCode], [200, 200])
+    await resetting.webhooks.flush()
+    t.match(resetting.webhooks.deliveries(), [{ batch_id: created.json().id, outcome: 'delivered', status: 200, error: null }], 'sent, not settled as aborted by the old sender ending')
+    t.equal(rx.at('/reset-after').length, 1)
+  })
+
   t.test('close drops what is owed, journaled, and does not wait for it', async (t) => {
     const closing = await startMock({ clock: 'manual', scenario: hooksScenario({ defaults: { webhooks: { retry_backoff_ms: [60_000] } } }) })
     rx.plan('/closing', [500])
