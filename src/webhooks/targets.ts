@@ -54,10 +54,14 @@ export function checkHeaders(headers: Readonly<Record<string, string>> | null | 
   const entries = Object.entries(headers ?? {})
   const bytes = entries.reduce((n, [name, value]) => n + Buffer.byteLength(name) + Buffer.byteLength(value), 0)
   if (bytes > MAX_WEBHOOK_HEADER_BYTES) throw new InvalidFieldError(loc, `webhook_headers hold at most ${MAX_WEBHOOK_HEADER_BYTES} bytes of names and values, got ${bytes}`, null)
+  const seen = new Set<string>()
   for (const [name, value] of entries) {
     if (!TOKEN.test(name)) throw new InvalidFieldError([...loc, name], 'a header name is a token (letters, digits and !#$%&\'*+.^_`|~-)', name)
     if (RESERVED.has(name.toLowerCase())) throw new InvalidFieldError([...loc, name], `the ${name} header is set by the sender`, name)
-    if (/[\r\n\0]/.test(value)) throw new InvalidFieldError([...loc, name], 'a header value has no CR, LF or NUL', value)
+    if (seen.has(name.toLowerCase())) throw new InvalidFieldError([...loc, name], `the ${name} header is given twice (header names ignore case)`, name)
+    seen.add(name.toLowerCase())
+    // What fetch can put on the wire (RFC 9110 field-value, one byte per character): anything else would fail every attempt.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw new InvalidFieldError([...loc, name], 'a header value holds only tabs, printable ASCII and Latin-1 characters (no CR, LF, NUL or other control characters)', value)
   }
 }
 

@@ -294,6 +294,11 @@ t.test('webhooks', async (t) => {
     const open = await mockFor(t, { webhooks: { allowHosts: ['hooks.example.com'] } })
     t.equal((await call(open, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'https://hooks.example.com/x' })).status, 200, 'an allowed host')
     t.equal((await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'bad name': 'x' } }])).status, 422, 'a header fetch cannot send')
+    const euro = await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'X-Price': '5 €' } }])
+    t.same([euro.status, euro.body.detail?.[0]?.loc], [422, ['body', 'webhook_configurations', 0, 'webhook_headers', 'X-Price']], 'a value fetch cannot send')
+    await create(mock, [{ webhook_url: rx.url('/latin1'), webhook_headers: { 'X-Name': 'Café Müller' }, webhook_events: ['batch.pending'] }])
+    await flush(mock)
+    t.equal(rx.at('/latin1')[0]?.headers['x-name'], 'Café Müller', 'a Latin-1 value arrives as given')
   })
 
   t.test('the queue is bounded: overflow is dropped and journaled', async (t) => {
