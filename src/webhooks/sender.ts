@@ -27,19 +27,36 @@ const describe = (e, timeoutMs) => {
   if (cause && cause.code !== undefined) return cause.code + ': ' + String(cause.message || e.message).slice(0, 200)
   return String((cause && cause.message) || (e && e.message) || e).slice(0, 200)
 }
+// 'localhost' over plain http is loopback by definition (RFC 6761), so it is never asked of a
+// resolver that could answer otherwise: the request goes to 127.0.0.1, then to ::1 when
+// nothing listens there. (Over https the certificate vouches for the host.)
+const addresses = (url) => {
+  const u = new URL(url)
+  if (u.protocol !== 'http:' || u.hostname !== 'localhost') return [url]
+  return ['127.0.0.1', '[::1]'].map((host) => Object.assign(new URL(url), { hostname: host }).href)
+}
+const UNREACHED = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EAFNOSUPPORT'])
 parentPort.on('message', async ({ id, url, headers, body, timeoutMs }) => {
   const startedAt = Date.now()
   const t0 = performance.now()
+  const signal = AbortSignal.timeout(timeoutMs)
   let status = null
   let error = null
-  try {
-    // A redirect could lead off loopback: it is an answer, not a success.
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
-    status = res.status
-    // Only the status matters: the answer's body is not read.
-    if (res.body) await res.body.cancel().catch(() => {})
-  } catch (e) {
-    error = describe(e, timeoutMs)
+  const targets = addresses(url)
+  for (const [i, target] of targets.entries()) {
+    try {
+      // A redirect could lead off loopback: it is an answer, not a success.
+      const res = await fetch(target, { method: 'POST', headers, body, redirect: 'manual', signal })
+      status = res.status
+      error = null
+      // Only the status matters: the answer's body is not read.
+      if (res.body) await res.body.cancel().catch(() => {})
+      break
+    } catch (e) {
+      error = describe(e, timeoutMs)
+      // Nothing was sent to this address: the next one may be listening.
+      if (i === targets.length - 1 || !UNREACHED.has(e && e.cause && e.cause.code)) break
+    }
   }
   parentPort.postMessage({ id, status, error, durationMs: performance.now() - t0, startedAt })
 })

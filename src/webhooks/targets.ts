@@ -66,7 +66,7 @@ export function checkHeaders(headers: Readonly<Record<string, string>> | null | 
 }
 
 /**
- * Which hosts webhooks may be sent to: loopback (127.0.0.0/8, ::1, localhost) and the
+ * Which hosts webhooks may be sent to: loopback (127.0.0.0/8, ::1, its IPv4-mapped form ::ffff:127.0.0.0/104, localhost) and the
  * hosts given (`--webhook-allow-host`), so a mock never posts to the outside by surprise.
  */
 export class UrlPolicy {
@@ -86,7 +86,10 @@ export class UrlPolicy {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `an http(s) URL, got ${parsed.protocol.slice(0, 16)}`
     const host = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, '')
-    if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || this.#allowed.has(host)) return null
+    // Decided on the literal as fetch will read it (the WHATWG parser already turned 127.1, 0x7f.1,
+    // 2130706433 into 127.0.0.1 and [::ffff:127.0.0.1] into [::ffff:7f00:1]); 'localhost' is sent to
+    // 127.0.0.1 or ::1 without asking DNS (see the sender). Allowed hosts are the user's to trust.
+    if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host) || this.#allowed.has(host)) return null
     return `a loopback host (127.0.0.0/8, ::1, localhost) or one allowed by --webhook-allow-host, got ${host.slice(0, 100)}`
   }
 

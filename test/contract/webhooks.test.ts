@@ -288,6 +288,13 @@ t.test('webhooks', async (t) => {
       t.equal(r.status, 422, url)
       t.same(r.body.detail[0].loc, ['body', 'webhook_configurations', 0, 'webhook_url'])
     }
+    // Decided on the literal as fetch reads it: loopback however it is spelled, nothing that only looks like it.
+    for (const url of ['http://[::ffff:10.0.0.1]/x', 'http://127.0.0.1@evil.com/x', 'http://localhost./x', 'http://localhost.evil.com/x', 'http://127.0.0.1.evil.com/x', 'http://0.0.0.0/x', 'http://[::]/x', 'http://[::ffff:7f00:1]@evil.com/x']) {
+      t.equal((await create(mock, [{ webhook_url: url }])).status, 422, url)
+    }
+    for (const url of ['http://0x7f.1:9/x', 'http://2130706433:9/x', 'http://127.1:9/x', 'http://LOCALHOST:9/x', 'http://[::ffff:127.0.0.1]:9/x', 'http://[0:0:0:0:0:0:0:1]:9/x']) {
+      t.equal((await create(mock, [{ webhook_url: url, webhook_events: ['batch.success'] }])).status, 200, url)
+    }
     t.equal((await create(mock, [{ webhook_url: 'http://localhost:9/x', webhook_events: ['batch.success'] }])).status, 200, 'localhost is loopback')
     t.equal((await create(mock, [{ webhook_url: 'http://[::1]:9/x', webhook_events: ['batch.success'] }])).status, 200, '::1 too')
     t.equal((await call(mock, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'https://hooks.example.com/x' })).status, 422, 'saved ones too')
@@ -299,6 +306,29 @@ t.test('webhooks', async (t) => {
     await create(mock, [{ webhook_url: rx.url('/latin1'), webhook_headers: { 'X-Name': 'Café Müller' }, webhook_events: ['batch.pending'] }])
     await flush(mock)
     t.equal(rx.at('/latin1')[0]?.headers['x-name'], 'Café Müller', 'a Latin-1 value arrives as given')
+  })
+
+  t.test('localhost is sent to a loopback address, never to what a resolver says', async (t) => {
+    const port = Number(new URL(rx.url('/')).port)
+    await create(mock, [{ webhook_url: `http://localhost:${port}/by-name`, webhook_events: ['batch.pending'] }])
+    await flush(mock)
+    t.equal(rx.at('/by-name')[0]?.headers.host, `127.0.0.1:${port}`, 'connected to 127.0.0.1 itself')
+    // A receiver listening on ::1 only (what `listen(port, 'localhost')` gives on many hosts) is reached too.
+    const v6 = createServer((req, res) => {
+      v6got.push(req.url ?? '')
+      res.end('ok')
+    })
+    const v6got: string[] = []
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve))
+    t.teardown(() => {
+      v6.closeAllConnections()
+      return new Promise<void>((resolve) => v6.close(() => resolve()))
+    })
+    const v6port = (v6.address() as { port: number }).port
+    const created = await create(mock, [{ webhook_url: `http://localhost:${v6port}/v6`, webhook_events: ['batch.pending'] }])
+    await flush(mock)
+    t.same(v6got, ['/v6'])
+    t.match(mock.webhooks.deliveries({ batch_id: created.body.id }), [{ outcome: 'delivered', status: 200 }])
   })
 
   t.test('the queue is bounded: overflow is dropped and journaled', async (t) => {
