@@ -73,7 +73,7 @@ export class UrlPolicy {
   readonly #allowed: ReadonlySet<string>
 
   constructor(allowHosts: readonly string[] = []) {
-    this.#allowed = new Set(allowHosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, '')))
+    this.#allowed = new Set(allowHosts.map(canonicalHost))
   }
 
   /** Why this URL may not be used, or null when it may. */
@@ -96,5 +96,15 @@ export class UrlPolicy {
   check(url: string, loc: readonly (string | number)[]): void {
     const problem = this.problem(url)
     if (problem !== null) throw new InvalidFieldError(loc, `webhook_url must be ${problem}`, url)
+  }
+}
+
+/** A host as the URL parser writes it (`2001:DB8::0:1` → `2001:db8::1`, `10.1` → `10.0.0.1`), so an allowed host matches however either is spelled. */
+function canonicalHost(host: string): string {
+  const bare = host.replace(/^\[|\]$/g, '')
+  try {
+    return new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}/`).hostname.replace(/^\[|\]$/g, '')
+  } catch {
+    return bare.toLowerCase()
   }
 }

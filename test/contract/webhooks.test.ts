@@ -300,6 +300,11 @@ t.test('webhooks', async (t) => {
     t.equal((await call(mock, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'https://hooks.example.com/x' })).status, 422, 'saved ones too')
     const open = await mockFor(t, { webhooks: { allowHosts: ['hooks.example.com'] } })
     t.equal((await call(open, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'https://hooks.example.com/x' })).status, 200, 'an allowed host')
+    const spelled = await mockFor(t, { webhooks: { allowHosts: ['Hooks.Example.COM', '2001:DB8::0:1', '[fd00::0001]', '10.1'] } })
+    for (const url of ['https://hooks.example.com/x', 'http://[2001:db8::1]/x', 'http://[fd00::1]:8080/x', 'http://10.0.0.1/x']) {
+      t.equal((await call(spelled, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: url })).status, 200, `allowed however it is spelled: ${url}`)
+    }
+    t.equal((await call(spelled, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'http://[2001:db8::2]/x' })).status, 422, 'only those')
     t.equal((await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'bad name': 'x' } }])).status, 422, 'a header fetch cannot send')
     const euro = await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'X-Price': '5 €' } }])
     t.same([euro.status, euro.body.detail?.[0]?.loc], [422, ['body', 'webhook_configurations', 0, 'webhook_headers', 'X-Price']], 'a value fetch cannot send')
