@@ -39,10 +39,16 @@ const UNREACHED = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EAFN
 parentPort.on('message', async ({ id, url, headers, body, timeoutMs }) => {
   const startedAt = Date.now()
   const t0 = performance.now()
-  const signal = AbortSignal.timeout(timeoutMs)
   let status = null
   let error = null
-  const targets = addresses(url)
+  let signal
+  let targets = []
+  try {
+    signal = AbortSignal.timeout(timeoutMs)
+    targets = addresses(url)
+  } catch (e) {
+    error = describe(e, timeoutMs)
+  }
   for (const [i, target] of targets.entries()) {
     try {
       // A redirect could lead off loopback: it is an answer, not a success.

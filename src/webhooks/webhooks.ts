@@ -53,12 +53,12 @@ export class Webhooks {
     opts: WebhookOptions = {}
   ) {
     this.configs = new WebhookConfigStore(() => service.world.seed)
-    this.journal = new DeliveryJournal(opts.journalSize ?? DEFAULT_DELIVERY_JOURNAL_SIZE)
+    this.journal = new DeliveryJournal(option('journalSize', opts.journalSize, DEFAULT_DELIVERY_JOURNAL_SIZE, 100_000))
     this.policy = new UrlPolicy(opts.allowHosts)
     this.#dispatcher = new Dispatcher({
-      concurrency: opts.concurrency ?? DEFAULT_WEBHOOK_CONCURRENCY,
-      queueSize: opts.queueSize ?? DEFAULT_WEBHOOK_QUEUE,
-      timeoutMs: opts.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+      concurrency: option('concurrency', opts.concurrency, DEFAULT_WEBHOOK_CONCURRENCY, 1024),
+      queueSize: option('queueSize', opts.queueSize, DEFAULT_WEBHOOK_QUEUE, 1_000_000),
+      timeoutMs: option('timeoutMs', opts.timeoutMs, DEFAULT_WEBHOOK_TIMEOUT_MS, 600_000),
       policy: this.policy,
       journal: this.journal,
       shuffle: () => this.#behaviour().shuffle === true,
@@ -182,6 +182,16 @@ export class Webhooks {
       }
     }
   }
+}
+
+/**
+ * A bound given in the options, checked: a concurrency of 0 would never send (and a flush
+ * never end), a negative size would throw deep inside, a huge one would be unbounded memory.
+ */
+function option(name: keyof WebhookOptions, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`webhooks.${name} must be an integer from 1 to ${max}, got ${String(value)}`)
+  return value
 }
 
 /** The endpoints a batch names that exist now: inline ones, then saved ones of its project. */

@@ -336,6 +336,12 @@ t.test('webhooks', async (t) => {
     t.match(mock.webhooks.deliveries({ batch_id: created.body.id }), [{ outcome: 'delivered', status: 200 }])
   })
 
+  t.test('the delivery bounds are checked when the mock starts', async (t) => {
+    for (const webhooks of [{ concurrency: 0 }, { queueSize: -1 }, { journalSize: 0 }, { timeoutMs: 1.5 }, { concurrency: 1e9 }, { timeoutMs: Number.POSITIVE_INFINITY }]) {
+      await t.rejects(startMock({ clock: 'manual', scenario: hooksScenario(), webhooks }), { name: 'RangeError', message: new RegExp(`^webhooks\\.${Object.keys(webhooks)[0]} must be an integer from 1 to`) }, JSON.stringify(webhooks))
+    }
+  })
+
   t.test('the queue is bounded: overflow is dropped and journaled', async (t) => {
     const small = await mockFor(t, { webhooks: { queueSize: 2, concurrency: 1 } })
     rx.hold('/slow')
