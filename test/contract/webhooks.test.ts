@@ -389,7 +389,13 @@ t.test('webhooks', async (t) => {
     rx.plan('/closing', [500])
     await create(closing, [{ webhook_url: rx.url('/closing'), webhook_events: ['batch.pending'] }])
     await journaled(closing, 1)
+    // A test's flush waiting on that retry: close ends the wait instead of waiting a minute for it.
+    const arrived = new Promise<void>((resolve) => closing.app.server.once('request', () => resolve()))
+    const flushing = call(closing, 'POST', '/_mock/webhooks/flush?timeout_ms=60000')
+    await arrived
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve)) // the route is waiting
     await closing.close()
+    t.same(await flushing, { status: 200, body: { queued: 0, in_flight: 0, retrying: 0 } }, 'the flush is answered: nothing is owed any more')
     t.same(closing.webhooks.deliveries().map((d) => d.outcome), ['retrying', 'dropped'])
     t.same(closing.webhooks.pending, { queued: 0, in_flight: 0, retrying: 0 })
   })
