@@ -85,6 +85,8 @@ export class UrlPolicy {
       return 'an absolute http(s) URL'
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `an http(s) URL, got ${parsed.protocol.slice(0, 16)}`
+    // fetch refuses to send one: every attempt would fail.
+    if (parsed.username !== '' || parsed.password !== '') return 'a URL without user:password@ (send credentials in webhook_headers, e.g. Authorization)'
     const host = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, '')
     // Decided on the literal as fetch will read it (the WHATWG parser already turned 127.1, 0x7f.1,
     // 2130706433 into 127.0.0.1 and [::ffff:127.0.0.1] into [::ffff:7f00:1]); 'localhost' is sent to

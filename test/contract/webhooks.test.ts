@@ -306,6 +306,8 @@ t.test('webhooks', async (t) => {
     }
     t.equal((await call(spelled, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'http://[2001:db8::2]/x' })).status, 422, 'only those')
     t.equal((await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'bad name': 'x' } }])).status, 422, 'a header fetch cannot send')
+    const userinfo = await create(mock, [{ webhook_url: rx.url('/h').replace('http://', 'http://user:pw@') }])
+    t.match([userinfo.status, userinfo.body.detail?.[0]?.msg], [422, /webhook_url must be a URL without user:password@/], 'credentials in the URL, which fetch will not send')
     const euro = await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'X-Price': '5 €' } }])
     t.same([euro.status, euro.body.detail?.[0]?.loc], [422, ['body', 'webhook_configurations', 0, 'webhook_headers', 'X-Price']], 'a value fetch cannot send')
     await create(mock, [{ webhook_url: rx.url('/latin1'), webhook_headers: { 'X-Name': 'Café Müller' }, webhook_events: ['batch.pending'] }])
