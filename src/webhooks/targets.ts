@@ -58,6 +58,8 @@ export function checkHeaders(headers: Readonly<Record<string, string>> | null | 
   for (const [name, value] of entries) {
     if (!TOKEN.test(name)) throw new InvalidFieldError([...loc, name], 'a header name is a token (letters, digits and !#$%&\'*+.^_`|~-)', name)
     if (RESERVED.has(name.toLowerCase())) throw new InvalidFieldError([...loc, name], `the ${name} header is set by the sender`, name)
+    // fetch keeps headers in a plain object on the way out, where this name is the prototype: it would vanish.
+    if (name === '__proto__') throw new InvalidFieldError([...loc, name], 'a header named __proto__ cannot be sent', name)
     if (seen.has(name.toLowerCase())) throw new InvalidFieldError([...loc, name], `the ${name} header is given twice (header names ignore case)`, name)
     seen.add(name.toLowerCase())
     // What fetch can put on the wire (RFC 9110 field-value, one byte per character): anything else would fail every attempt.

@@ -313,6 +313,8 @@ t.test('webhooks', async (t) => {
     await create(mock, [{ webhook_url: rx.url('/latin1'), webhook_headers: { 'X-Name': 'Café Müller' }, webhook_events: ['batch.pending'] }])
     await flush(mock)
     t.equal(rx.at('/latin1')[0]?.headers['x-name'], 'Café Müller', 'a Latin-1 value arrives as given')
+    const proto = await call(mock, 'POST', '/api/v2/batches', JSON.parse(`{"config":${JSON.stringify(CONFIG)},"source_directory_id":"d","webhook_configurations":[{"webhook_url":"${rx.url('/proto')}","webhook_events":["batch.pending"],"webhook_headers":{"constructor":"c","__proto__":"p"}}]}`))
+    t.same([proto.status, proto.body.detail?.[0]?.loc], [422, ['body', 'webhook_configurations', 0, 'webhook_headers', '__proto__']], 'a header fetch would silently drop')
   })
 
   t.test('localhost is sent to a loopback address, never to what a resolver says', async (t) => {
