@@ -152,11 +152,13 @@ export class Webhooks {
     if (record === undefined) return
     const targets = targetsOf(record, world, this.configs).filter((t) => t.events === null || t.events.includes(eventType))
     if (targets.length === 0) return
+    // One time for the transition: what `data` shows (its updated_at) and `timestamp` say agree.
+    const at = shownAt(record, event.to, event.at)
     const envelope: Envelope = {
       event_id: hashedId('evt', `${world.seed}:${record.id}:${event.to}:${event.at}`).slice(4),
       event_type: eventType,
-      timestamp: event.at / 1000,
-      data: batchAt(record, shownAt(record, event.to, event.at), false)
+      timestamp: at / 1000,
+      data: batchAt(record, at, false)
     }
     const json = envelopeJson(envelope)
     const behaviour = this.#behaviour()
@@ -170,7 +172,7 @@ export class Webhooks {
           eventId: envelope.event_id,
           eventType,
           batchId: record.id,
-          eventTime: event.at,
+          eventTime: at,
           url: target.url,
           headers,
           body,

@@ -226,6 +226,7 @@ t.test('webhooks', async (t) => {
     }
     t.same(shown, ['PENDING', 'RUNNING', 'COMPLETED'])
     t.same(rx.at('/polls').map((r) => JSON.parse(r.raw.toString()).data.status), ['PENDING', 'RUNNING', 'COMPLETED'])
+    for (const e of rx.at('/polls').map((r) => JSON.parse(r.raw.toString()))) t.equal(e.timestamp, Date.parse(e.data.updated_at) / 1000, `${e.event_type}: timestamp is the transition the data shows`)
   })
 
   t.test('an immediate batch sends every event at once', async (t) => {
@@ -234,6 +235,7 @@ t.test('webhooks', async (t) => {
     const got = rx.at('/immediate').map((r) => JSON.parse(r.raw.toString()))
     t.same(got.map((e) => [e.event_type, e.data.status]).sort(), [['batch.error', 'FAILED'], ['batch.pending', 'PENDING'], ['batch.running', 'RUNNING']])
     t.equal(got.find((e) => e.event_type === 'batch.error').data.updated_at, (await call(mock, 'GET', `/api/v2/batches/${injected.body.id}`)).body.updated_at)
+    for (const e of got) t.equal(e.timestamp, Date.parse(e.data.updated_at) / 1000, `${e.event_type}: timestamp is the transition the data shows`)
   })
 
   t.test('scenario batches carry webhook configurations; what happened before start is not sent', async (t) => {
