@@ -30,6 +30,8 @@ export const DEFAULT_WEBHOOK_CONCURRENCY = 8
 export const DEFAULT_WEBHOOK_QUEUE = 10_000
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 30_000
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000
+/** The longest a flush waits (setTimeout's longest delay, about 24.8 days). */
+export const MAX_FLUSH_TIMEOUT_MS = 2 ** 31 - 1
 const DEFAULT_BACKOFF_MS = [1000, 2000, 4000]
 const DEFAULT_ATTEMPTS = 3
 
@@ -80,6 +82,8 @@ export class Webhooks {
 
   /** Resolves once nothing is queued, in flight or waiting to retry; rejects with FlushTimeoutError after `timeoutMs`. */
   flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    // setTimeout would read Infinity, NaN or more than 2^31 - 1 as 1 ms, and a flush meant to wait would give up at once.
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_FLUSH_TIMEOUT_MS) return Promise.reject(new RangeError(`flush waits an integer from 0 to ${MAX_FLUSH_TIMEOUT_MS} ms, got ${String(timeoutMs)}`))
     // A clock of the caller's own, moved directly: what fell due is queued first.
     this.service.now()
     return this.#dispatcher.flush(timeoutMs)

@@ -346,6 +346,8 @@ t.test('webhooks', async (t) => {
     for (const webhooks of [{ concurrency: 0 }, { queueSize: -1 }, { journalSize: 0 }, { timeoutMs: 1.5 }, { concurrency: 1e9 }, { timeoutMs: Number.POSITIVE_INFINITY }]) {
       await t.rejects(startMock({ clock: 'manual', scenario: hooksScenario(), webhooks }), { name: 'RangeError', message: new RegExp(`^webhooks\\.${Object.keys(webhooks)[0]} must be an integer from 1 to`) }, JSON.stringify(webhooks))
     }
+    // A flush with a wait setTimeout cannot keep would give up after 1 ms.
+    for (const wait of [Number.POSITIVE_INFINITY, Number.NaN, -1, 2 ** 31]) await t.rejects(mock.webhooks.flush(wait), RangeError, `flush(${wait})`)
   })
 
   t.test('the queue is bounded: overflow is dropped and journaled', async (t) => {
