@@ -161,9 +161,14 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   app.decorate('journal', journal)
   const webhooks = new Webhooks(service, opts.webhooks)
   app.decorate('webhooks', webhooks)
+  // Before the server waits for requests in flight: a flush waiting on a retry ends now,
+  // rather than holding close() for its whole wait (up to a minute).
+  app.addHook('preClose', (done) => {
+    webhooks.close().then(() => done(), done)
+  })
   app.addHook('onClose', (_app, done) => {
     service.close()
-    webhooks.close().then(() => done(), done)
+    done()
   })
   app.decorateRequest('tenant', null)
   registerErrorHandling(app)

@@ -30,6 +30,8 @@ export const DEFAULT_WEBHOOK_CONCURRENCY = 8
 export const DEFAULT_WEBHOOK_QUEUE = 10_000
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 30_000
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000
+/** The longest a flush waits (setTimeout's longest delay, about 24.8 days). */
+export const MAX_FLUSH_TIMEOUT_MS = 2 ** 31 - 1
 const DEFAULT_BACKOFF_MS = [1000, 2000, 4000]
 const DEFAULT_ATTEMPTS = 3
 
@@ -53,12 +55,12 @@ export class Webhooks {
     opts: WebhookOptions = {}
   ) {
     this.configs = new WebhookConfigStore(() => service.world.seed)
-    this.journal = new DeliveryJournal(opts.journalSize ?? DEFAULT_DELIVERY_JOURNAL_SIZE)
+    this.journal = new DeliveryJournal(option('journalSize', opts.journalSize, DEFAULT_DELIVERY_JOURNAL_SIZE, 100_000))
     this.policy = new UrlPolicy(opts.allowHosts)
     this.#dispatcher = new Dispatcher({
-      concurrency: opts.concurrency ?? DEFAULT_WEBHOOK_CONCURRENCY,
-      queueSize: opts.queueSize ?? DEFAULT_WEBHOOK_QUEUE,
-      timeoutMs: opts.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+      concurrency: option('concurrency', opts.concurrency, DEFAULT_WEBHOOK_CONCURRENCY, 1024),
+      queueSize: option('queueSize', opts.queueSize, DEFAULT_WEBHOOK_QUEUE, 1_000_000),
+      timeoutMs: option('timeoutMs', opts.timeoutMs, DEFAULT_WEBHOOK_TIMEOUT_MS, 600_000),
       policy: this.policy,
       journal: this.journal,
       shuffle: () => this.#behaviour().shuffle === true,
@@ -80,6 +82,8 @@ export class Webhooks {
 
   /** Resolves once nothing is queued, in flight or waiting to retry; rejects with FlushTimeoutError after `timeoutMs`. */
   flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    // setTimeout would read Infinity, NaN or more than 2^31 - 1 as 1 ms, and a flush meant to wait would give up at once.
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_FLUSH_TIMEOUT_MS) return Promise.reject(new RangeError(`flush waits an integer from 0 to ${MAX_FLUSH_TIMEOUT_MS} ms, got ${String(timeoutMs)}`))
     // A clock of the caller's own, moved directly: what fell due is queued first.
     this.service.now()
     return this.#dispatcher.flush(timeoutMs)
@@ -152,11 +156,13 @@ export class Webhooks {
     if (record === undefined) return
     const targets = targetsOf(record, world, this.configs).filter((t) => t.events === null || t.events.includes(eventType))
     if (targets.length === 0) return
+    // One time for the transition: what `data` shows (its updated_at) and `timestamp` say agree.
+    const at = shownAt(record, event.to, event.at)
     const envelope: Envelope = {
       event_id: hashedId('evt', `${world.seed}:${record.id}:${event.to}:${event.at}`).slice(4),
       event_type: eventType,
-      timestamp: event.at / 1000,
-      data: batchAt(record, shownAt(record, event.to, event.at), false)
+      timestamp: at / 1000,
+      data: batchAt(record, at, false)
     }
     const json = envelopeJson(envelope)
     const behaviour = this.#behaviour()
@@ -170,7 +176,7 @@ export class Webhooks {
           eventId: envelope.event_id,
           eventType,
           batchId: record.id,
-          eventTime: event.at,
+          eventTime: at,
           url: target.url,
           headers,
           body,
@@ -182,6 +188,16 @@ export class Webhooks {
       }
     }
   }
+}
+
+/**
+ * A bound given in the options, checked: a concurrency of 0 would never send (and a flush
+ * never end), a negative size would throw deep inside, a huge one would be unbounded memory.
+ */
+function option(name: keyof WebhookOptions, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`webhooks.${name} must be an integer from 1 to ${max}, got ${String(value)}`)
+  return value
 }
 
 /** The endpoints a batch names that exist now: inline ones, then saved ones of its project. */

@@ -226,6 +226,7 @@ t.test('webhooks', async (t) => {
     }
     t.same(shown, ['PENDING', 'RUNNING', 'COMPLETED'])
     t.same(rx.at('/polls').map((r) => JSON.parse(r.raw.toString()).data.status), ['PENDING', 'RUNNING', 'COMPLETED'])
+    for (const e of rx.at('/polls').map((r) => JSON.parse(r.raw.toString()))) t.equal(e.timestamp, Date.parse(e.data.updated_at) / 1000, `${e.event_type}: timestamp is the transition the data shows`)
   })
 
   t.test('an immediate batch sends every event at once', async (t) => {
@@ -234,6 +235,7 @@ t.test('webhooks', async (t) => {
     const got = rx.at('/immediate').map((r) => JSON.parse(r.raw.toString()))
     t.same(got.map((e) => [e.event_type, e.data.status]).sort(), [['batch.error', 'FAILED'], ['batch.pending', 'PENDING'], ['batch.running', 'RUNNING']])
     t.equal(got.find((e) => e.event_type === 'batch.error').data.updated_at, (await call(mock, 'GET', `/api/v2/batches/${injected.body.id}`)).body.updated_at)
+    for (const e of got) t.equal(e.timestamp, Date.parse(e.data.updated_at) / 1000, `${e.event_type}: timestamp is the transition the data shows`)
   })
 
   t.test('scenario batches carry webhook configurations; what happened before start is not sent', async (t) => {
@@ -288,12 +290,64 @@ t.test('webhooks', async (t) => {
       t.equal(r.status, 422, url)
       t.same(r.body.detail[0].loc, ['body', 'webhook_configurations', 0, 'webhook_url'])
     }
+    // Decided on the literal as fetch reads it: loopback however it is spelled, nothing that only looks like it.
+    for (const url of ['http://[::ffff:10.0.0.1]/x', 'http://127.0.0.1@evil.com/x', 'http://localhost./x', 'http://localhost.evil.com/x', 'http://127.0.0.1.evil.com/x', 'http://0.0.0.0/x', 'http://[::]/x', 'http://[::ffff:7f00:1]@evil.com/x']) {
+      t.equal((await create(mock, [{ webhook_url: url }])).status, 422, url)
+    }
+    for (const url of ['http://0x7f.1:9/x', 'http://2130706433:9/x', 'http://127.1:9/x', 'http://LOCALHOST:9/x', 'http://[::ffff:127.0.0.1]:9/x', 'http://[0:0:0:0:0:0:0:1]:9/x']) {
+      t.equal((await create(mock, [{ webhook_url: url, webhook_events: ['batch.success'] }])).status, 200, url)
+    }
     t.equal((await create(mock, [{ webhook_url: 'http://localhost:9/x', webhook_events: ['batch.success'] }])).status, 200, 'localhost is loopback')
     t.equal((await create(mock, [{ webhook_url: 'http://[::1]:9/x', webhook_events: ['batch.success'] }])).status, 200, '::1 too')
     t.equal((await call(mock, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'https://hooks.example.com/x' })).status, 422, 'saved ones too')
     const open = await mockFor(t, { webhooks: { allowHosts: ['hooks.example.com'] } })
     t.equal((await call(open, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'https://hooks.example.com/x' })).status, 200, 'an allowed host')
+    const spelled = await mockFor(t, { webhooks: { allowHosts: ['Hooks.Example.COM', '2001:DB8::0:1', '[fd00::0001]', '10.1'] } })
+    for (const url of ['https://hooks.example.com/x', 'http://[2001:db8::1]/x', 'http://[fd00::1]:8080/x', 'http://10.0.0.1/x']) {
+      t.equal((await call(spelled, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: url })).status, 200, `allowed however it is spelled: ${url}`)
+    }
+    t.equal((await call(spelled, 'POST', '/api/v1/beta/webhook-configs', { webhook_url: 'http://[2001:db8::2]/x' })).status, 422, 'only those')
     t.equal((await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'bad name': 'x' } }])).status, 422, 'a header fetch cannot send')
+    const userinfo = await create(mock, [{ webhook_url: rx.url('/h').replace('http://', 'http://user:pw@') }])
+    t.match([userinfo.status, userinfo.body.detail?.[0]?.msg], [422, /webhook_url must be a URL without user:password@/], 'credentials in the URL, which fetch will not send')
+    const euro = await create(mock, [{ webhook_url: rx.url('/h'), webhook_headers: { 'X-Price': '5 €' } }])
+    t.same([euro.status, euro.body.detail?.[0]?.loc], [422, ['body', 'webhook_configurations', 0, 'webhook_headers', 'X-Price']], 'a value fetch cannot send')
+    await create(mock, [{ webhook_url: rx.url('/latin1'), webhook_headers: { 'X-Name': 'Café Müller' }, webhook_events: ['batch.pending'] }])
+    await flush(mock)
+    t.equal(rx.at('/latin1')[0]?.headers['x-name'], 'Café Müller', 'a Latin-1 value arrives as given')
+    const proto = await call(mock, 'POST', '/api/v2/batches', JSON.parse(`{"config":${JSON.stringify(CONFIG)},"source_directory_id":"d","webhook_configurations":[{"webhook_url":"${rx.url('/proto')}","webhook_events":["batch.pending"],"webhook_headers":{"constructor":"c","__proto__":"p"}}]}`))
+    t.same([proto.status, proto.body.detail?.[0]?.loc], [422, ['body', 'webhook_configurations', 0, 'webhook_headers', '__proto__']], 'a header fetch would silently drop')
+  })
+
+  t.test('localhost is sent to a loopback address, never to what a resolver says', async (t) => {
+    const port = Number(new URL(rx.url('/')).port)
+    await create(mock, [{ webhook_url: `http://localhost:${port}/by-name`, webhook_events: ['batch.pending'] }])
+    await flush(mock)
+    t.equal(rx.at('/by-name')[0]?.headers.host, `127.0.0.1:${port}`, 'connected to 127.0.0.1 itself')
+    // A receiver listening on ::1 only (what `listen(port, 'localhost')` gives on many hosts) is reached too.
+    const v6 = createServer((req, res) => {
+      v6got.push(req.url ?? '')
+      res.end('ok')
+    })
+    const v6got: string[] = []
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve))
+    t.teardown(() => {
+      v6.closeAllConnections()
+      return new Promise<void>((resolve) => v6.close(() => resolve()))
+    })
+    const v6port = (v6.address() as { port: number }).port
+    const created = await create(mock, [{ webhook_url: `http://localhost:${v6port}/v6`, webhook_events: ['batch.pending'] }])
+    await flush(mock)
+    t.same(v6got, ['/v6'])
+    t.match(mock.webhooks.deliveries({ batch_id: created.body.id }), [{ outcome: 'delivered', status: 200 }])
+  })
+
+  t.test('the delivery bounds are checked when the mock starts', async (t) => {
+    for (const webhooks of [{ concurrency: 0 }, { queueSize: -1 }, { journalSize: 0 }, { timeoutMs: 1.5 }, { concurrency: 1e9 }, { timeoutMs: Number.POSITIVE_INFINITY }]) {
+      await t.rejects(startMock({ clock: 'manual', scenario: hooksScenario(), webhooks }), { name: 'RangeError', message: new RegExp(`^webhooks\\.${Object.keys(webhooks)[0]} must be an integer from 1 to`) }, JSON.stringify(webhooks))
+    }
+    // A flush with a wait setTimeout cannot keep would give up after 1 ms.
+    for (const wait of [Number.POSITIVE_INFINITY, Number.NaN, -1, 2 ** 31]) await t.rejects(mock.webhooks.flush(wait), RangeError, `flush(${wait})`)
   })
 
   t.test('the queue is bounded: overflow is dropped and journaled', async (t) => {
@@ -323,12 +377,33 @@ t.test('webhooks', async (t) => {
     t.same((await call(other, 'GET', '/api/v1/beta/webhook-configs')).body, [])
   })
 
+  t.test('a reset while a request is in flight does not abort the deliveries made after it', async (t) => {
+    const resetting = await mockFor(t, { scenario: hooksScenario({ defaults: { webhooks: { max_attempts: 1 } } }) })
+    rx.hold('/reset-held')
+    const inject = (url: string, payload: object) => resetting.app.inject({ method: 'POST', url, headers: AUTH, payload })
+    const hook = (path: string) => ({ config: CONFIG, source_directory_id: 'dir-1', webhook_configurations: [{ webhook_url: rx.url(path), webhook_events: ['batch.pending'] }] })
+    await inject('/api/v2/batches', hook('/reset-held'))
+    await rx.until('/reset-held', 1)
+    // The reset stops the sender with a request in flight; the next batch's delivery starts a new one at once.
+    const [reset, created] = await Promise.all([inject('/_mock/reset', {}), inject('/api/v2/batches', hook('/reset-after'))])
+    t.same([reset.statusCode, created.statusCode], [200, 200])
+    await resetting.webhooks.flush()
+    t.match(resetting.webhooks.deliveries(), [{ batch_id: created.json().id, outcome: 'delivered', status: 200, error: null }], 'sent, not settled as aborted by the old sender ending')
+    t.equal(rx.at('/reset-after').length, 1)
+  })
+
   t.test('close drops what is owed, journaled, and does not wait for it', async (t) => {
     const closing = await startMock({ clock: 'manual', scenario: hooksScenario({ defaults: { webhooks: { retry_backoff_ms: [60_000] } } }) })
     rx.plan('/closing', [500])
     await create(closing, [{ webhook_url: rx.url('/closing'), webhook_events: ['batch.pending'] }])
     await journaled(closing, 1)
+    // A test's flush waiting on that retry: close ends the wait instead of waiting a minute for it.
+    const arrived = new Promise<void>((resolve) => closing.app.server.once('request', () => resolve()))
+    const flushing = call(closing, 'POST', '/_mock/webhooks/flush?timeout_ms=60000')
+    await arrived
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve)) // the route is waiting
     await closing.close()
+    t.same(await flushing, { status: 200, body: { queued: 0, in_flight: 0, retrying: 0 } }, 'the flush is answered: nothing is owed any more')
     t.same(closing.webhooks.deliveries().map((d) => d.outcome), ['retrying', 'dropped'])
     t.same(closing.webhooks.pending, { queued: 0, in_flight: 0, retrying: 0 })
   })

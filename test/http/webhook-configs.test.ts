@@ -34,15 +34,22 @@ t.test('saved webhook configurations', async (t) => {
       [{ webhook_url: 'http://127.0.0.1/a', webhook_output_format: 'xml' }, ['body', 'webhook_output_format'], 'enum'],
       [{ webhook_url: 'https://example.com/a' }, ['body', 'webhook_url'], 'value_error'],
       [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { Host: 'x' } }, ['body', 'webhook_headers', 'Host'], 'value_error'],
-      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { a: 'x'.repeat(4000), b: 'x'.repeat(4000), c: 'x'.repeat(400) } }, ['body', 'webhook_headers'], 'value_error']
+      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { a: 'x'.repeat(4000), b: 'x'.repeat(4000), c: 'x'.repeat(400) } }, ['body', 'webhook_headers'], 'value_error'],
+      // fetch cannot send these: accepted, every attempt would fail
+      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Price': '5 €' } }, ['body', 'webhook_headers', 'X-Price'], 'value_error'],
+      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Ctl': 'a\u0001b' } }, ['body', 'webhook_headers', 'X-Ctl'], 'value_error'],
+      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Ctl': 'a\u007fb' } }, ['body', 'webhook_headers', 'X-Ctl'], 'value_error'],
+      [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Team': 'a', 'x-team': 'b' } }, ['body', 'webhook_headers', 'x-team'], 'value_error']
     ]
     for (const [payload, loc, type] of cases) {
       const r = await post(app, PATH, payload, A)
       t.equal(r.status, 422, JSON.stringify(payload))
       t.same(r.body.detail.find((d: { loc: unknown[] }) => JSON.stringify(d.loc) === JSON.stringify(loc))?.type, type, `${loc.join('.')}: ${type}`)
     }
+    t.equal((await post(app, PATH, { webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Name': 'Café\tMüller' } }, A)).status, 200, 'tabs and Latin-1 can be sent')
     const id = (await post(app, PATH, { webhook_url: 'http://127.0.0.1/b' }, A)).body.id
     t.equal((await send('PUT', `${PATH}/${id}`, { webhook_events: [] })).statusCode, 422, 'an update to [] too')
+    t.equal((await send('PUT', `${PATH}/${id}`, { webhook_headers: { 'X-A': 'line\u2028sep' } })).statusCode, 422, 'an update with an unsendable header too')
   })
 
   t.test('update changes only the fields sent; list is newest first; delete', async (t) => {
