@@ -36,9 +36,11 @@ export async function readUpload(request: FastifyRequest, maxUploadBytes: number
       }
     }
   } catch (e) {
-    const err = e as { code?: string }
+    const err = e as { code?: string; statusCode?: number }
     if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw Object.assign(new Error(`File too large: an upload holds at most ${maxUploadBytes} bytes (--max-upload-bytes)`), { statusCode: 413 })
-    throw e
+    if (e instanceof RequestValidationError || (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)) throw e
+    // A body busboy cannot read (no boundary, cut short): the client's fault, as Starlette says it.
+    throw Object.assign(new Error('There was an error parsing the body'), { statusCode: 400 })
   }
   if (!file) throw invalidField('upload_file', 'Field required', null, 'missing')
   if (file.filename.length > MAX_NAME_LENGTH) throw invalidField('upload_file', `Value error, the file name has at most ${MAX_NAME_LENGTH} characters`, file.filename.slice(0, 64))

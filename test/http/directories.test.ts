@@ -292,6 +292,15 @@ t.test('multipart upload: a real FormData client and a hand-made (curl -F) body;
   // httpx: Content-Type application/json and no body.
   const empty = await send(app, 'POST', `${DIRS}/${dir}/files/upload`, undefined, JSON_HEADERS)
   t.same([empty.status, empty.body.detail[0].type], [422, 'missing'])
+  // Bodies busboy cannot read are the client's fault: 400, as Starlette answers them, never a 500.
+  const cut = [`--${boundary}`, 'Content-Disposition: form-data; name="upload_file"; filename="cut.pdf"', '', '%PDF-1.7 and then the connection'].join('\r\n')
+  for (const [what, contentType, payload] of [
+    ['a body cut short inside the file', `multipart/form-data; boundary=${boundary}`, cut],
+    ['a multipart content type without a boundary', 'multipart/form-data', body]
+  ]) {
+    const res = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': contentType as string }, payload })
+    t.same([res.statusCode, res.json()], [400, { detail: 'There was an error parsing the body' }], what)
+  }
   t.same((await get(app, `${DIRS}/${dir}/files`)).body.items.length, 2, 'no refused upload added a file')
   t.equal((await fetch(`${base}/dir-nope-x/files/upload`, { method: 'POST', body: form, headers: { authorization: 'Bearer k' } })).status, 200, 'a made-up directory takes uploads too')
 })
