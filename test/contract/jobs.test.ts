@@ -182,6 +182,9 @@ t.test('list: every parse job once across pages, filters, and only the key’s p
   t.same(failed.sort(), listed.filter((j) => j.status === 'FAILED').map((j) => j.id).sort(), 'status filter')
   const picked = await client.parsing.list({ job_ids: [expected[0]!, expected[1]!, 'pjb-00000000-0000-4000-8000-000000000000'] })
   t.same(picked.items.map((j) => j.id).sort(), [expected[0], expected[1]].sort(), 'job_ids picks those jobs')
+  const named: string[] = []
+  for await (const job of client.parsing.list({ job_ids: expected, page_size: 3 })) named.push(job.id)
+  t.same(named.sort(), [...expected].sort(), `job_ids of ${expected.length} jobs, 3 a page: every one once, across pages`)
 
   const other = clientFor(mock, 'key-b')
   await rejectsAs(t, other.parsing.get(expected[0]!), LlamaCloud.NotFoundError, "another project's job is 404")
