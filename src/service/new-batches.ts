@@ -35,10 +35,15 @@ export class BatchMaker {
 
   /**
    * The directory a batch names: declared, or (unless exclusive in realistic mode) derived.
-   * A directory created through the API belongs to its project: another one's is not found.
+   * A directory belongs to a project as the directories API shows it (directory-views.ts
+   * `lazyMeta`): a created or adopted one to its project, a scenario or made-up one to the
+   * project of the first batch over it. Another project's is not found, so a batch never
+   * reads another project's files. One no batch runs over yet is claimed by the first.
+   * Compat mode, which answers any batch id to any key, checks only created and adopted ones.
    */
   directory(world: World, id: string, projectId: string): Directory {
-    const owner = world.directories.editable(id)?.meta.projectId
+    const editable = world.directories.editable(id)
+    const owner = editable ? editable.meta.projectId : this.mode === 'realistic' ? world.store.firstOver(id)?.projectId : undefined
     if (owner !== undefined && !sameId(owner, projectId)) throw new DirectoryNotFoundError(id)
     return world.directories.resolve(id, { derive: !(world.exclusiveDirectories && this.mode === 'realistic') })
   }

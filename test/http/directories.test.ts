@@ -156,6 +156,10 @@ t.test('tenancy: another key\u2019s directory and its files are 404, for batches
   t.equal((await send(app, 'DELETE', `${DIRS}/${mine.id}/files/${file.id}`, undefined, keyB)).status, 404)
   t.equal((await send(app, 'DELETE', `${DIRS}/${mine.id}`, undefined, keyB)).status, 404)
   t.equal((await post(app, '/api/v2/batches', { config, source_directory_id: mine.id }, keyB)).status, 404, 'no batch over another project\u2019s directory')
+  const overTheirs = await post(app, '/api/v2/batches', { config, source_directory_id: SCENARIO_DIR }, keyB)
+  t.same([overTheirs.status, overTheirs.body.detail], [404, `Directory not found: ${SCENARIO_DIR}`], "nor over a scenario directory A's batch runs over: its files (and its jobs' names) are A's")
+  t.equal((await get(app, `${DIRS}/${SCENARIO_DIR}`, keyA)).body.project_id, A, 'and it stays A\u2019s')
+  t.equal((await post(app, '/api/v2/batches', { config, source_directory_id: SCENARIO_DIR }, keyA)).status, 200, 'A runs batches over it')
   t.same((await get(app, DIRS, keyB)).body.items, [], 'B lists nothing of A')
   t.same((await get(app, DIRS, keyA)).body.items.map((d: any) => d.id), [SCENARIO_DIR, mine.id], "A lists the scenario's directory (its batch is A's) and its own")
   t.equal((await get(app, `${DIRS}/${mine.id}?project_id=${B}`, keyA)).status, 404, 'a key naming another project sees nothing')
@@ -294,11 +298,12 @@ t.test('multipart upload: a real FormData client and a hand-made (curl -F) body;
   t.same([empty.status, empty.body.detail[0].type], [422, 'missing'])
   // Bodies busboy cannot read are the client's fault: 400, as Starlette answers them, never a 500.
   const cut = [`--${boundary}`, 'Content-Disposition: form-data; name="upload_file"; filename="cut.pdf"', '', '%PDF-1.7 and then the connection'].join('\r\n')
-  for (const [what, contentType, payload] of [
+  const unreadable: [string, string, string][] = [
     ['a body cut short inside the file', `multipart/form-data; boundary=${boundary}`, cut],
     ['a multipart content type without a boundary', 'multipart/form-data', body]
-  ]) {
-    const res = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': contentType as string }, payload })
+  ]
+  for (const [what, contentType, payload] of unreadable) {
+    const res = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': contentType }, payload })
     t.same([res.statusCode, res.json()], [400, { detail: 'There was an error parsing the body' }], what)
   }
   t.same((await get(app, `${DIRS}/${dir}/files`)).body.items.length, 2, 'no refused upload added a file')
