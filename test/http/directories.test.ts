@@ -1,4 +1,5 @@
 import t from 'tap'
+import { request } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { advance, AUTH, build, get, post, scenario, START, walk } from '../helper.js'
 
@@ -306,6 +307,23 @@ t.test('multipart upload: a real FormData client and a hand-made (curl -F) body;
     const res = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': contentType }, payload })
     t.same([res.statusCode, res.json()], [400, { detail: 'There was an error parsing the body' }], what)
   }
+  // The whole body is bounded too, whatever busboy skips (a preamble before the first part):
+  // by Content-Length up front, and counted as it comes when chunked (Go, or a streaming client).
+  const limit = 1024 + 16 * 64 * 1024 + 64 * 1024
+  const tooLong = { detail: `Request body too large: an upload's body holds at most ${limit} bytes (--max-upload-bytes plus its fields)` }
+  const padded = `${'x'.repeat(limit)}\r\n${body}`
+  const declared = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: padded })
+  t.same([declared.statusCode, declared.json()], [413, tooLong], 'a Content-Length over the limit')
+  const streamed = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: address.port, method: 'POST', path: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' } }, (res) => {
+      let text = ''
+      res.on('data', (c: Buffer) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode, body: text }))
+    })
+    req.on('error', reject)
+    req.end(padded)
+  })
+  t.same([streamed.status, JSON.parse(streamed.body)], [413, tooLong], 'a chunked body past the limit')
   t.same((await get(app, `${DIRS}/${dir}/files`)).body.items.length, 2, 'no refused upload added a file')
   t.equal((await fetch(`${base}/dir-nope-x/files/upload`, { method: 'POST', body: form, headers: { authorization: 'Bearer k' } })).status, 200, 'a made-up directory takes uploads too')
 })
