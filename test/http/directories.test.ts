@@ -55,6 +55,11 @@ t.test('a created directory: create, get, list, update, delete, with the SDK sha
   t.same((await get(app, DIRS)).body.items, [])
   const withDeleted = (await get(app, `${DIRS}?include_deleted=true`)).body.items
   t.same(withDeleted.map((d: any) => [d.id, d.deleted_at]), [[dir.id, '2026-01-01T00:00:05.000Z']])
+  // pydantic reads a bool from 1/0, yes/no, on/off, t/f, y/n (any case) as well as true/false.
+  for (const [text, count] of [['1', 1], ['YES', 1], ['on', 1], ['0', 0], ['off', 0], ['No', 0]] as const) {
+    t.equal((await get(app, `${DIRS}?include_deleted=${text}`)).body.items?.length, count, `include_deleted=${text}`)
+  }
+  t.same((await get(app, `${DIRS}?include_deleted=maybe`)).body.detail?.[0]?.loc, ['query', 'include_deleted'], 'other text is a 422')
   t.equal((await post(app, '/api/v2/batches', { config, source_directory_id: dir.id })).status, 404, 'no batch over a deleted directory')
   t.equal((await send(app, 'DELETE', `${DIRS}/${dir.id}`)).status, 404, 'deleting twice is a 404')
 
