@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { FastifyRequest } from 'fastify'
 import type { FileMetadata } from '../domain/directory-files.js'
 import { MAX_ID_LENGTH } from '../schemas/batch-requests.js'
-import { FileMetadataSchema, MAX_NAME_LENGTH } from '../schemas/directories.js'
+import { FileMetadataSchema, MAX_METADATA_KEY_LENGTH, MAX_NAME_LENGTH } from '../schemas/directories.js'
 import type { FileUpload } from '../service/directories.js'
 import { RequestValidationError } from './error-handler.js'
 
@@ -88,8 +88,10 @@ export async function readUpload(request: FastifyRequest, maxUploadBytes: number
     } catch {
       throw invalidField('metadata', 'Value error, metadata must be a JSON object', fields.metadata.slice(0, 64))
     }
-    if (parsed !== null && !Value.Check(FileMetadataSchema, parsed)) {
-      throw invalidField('metadata', 'Value error, metadata must be a JSON object of at most 64 keys, each a string, number, boolean, null or list of strings', fields.metadata.slice(0, 64))
+    // Value.Check knows no `propertyNames`: the key length is checked here.
+    const longKey = parsed !== null && typeof parsed === 'object' && Object.keys(parsed).some((k) => k.length > MAX_METADATA_KEY_LENGTH)
+    if (parsed !== null && (longKey || !Value.Check(FileMetadataSchema, parsed))) {
+      throw invalidField('metadata', `Value error, metadata must be a JSON object of at most 64 keys (of at most ${MAX_METADATA_KEY_LENGTH} characters), each a string, number, boolean, null or list of strings`, fields.metadata.slice(0, 64))
     }
     metadata = (parsed ?? undefined) as FileMetadata | undefined
   }

@@ -215,6 +215,10 @@ t.test('limits: files per directory, directories per project; bad input is a 422
   t.same([full.status, full.body.detail], [400, 'Too many files: a directory holds at most 10000'])
   t.equal((await get(app, `${DIRS}/${big}/files?page_size=1001`)).status, 422, 'page_size at most 1000')
   t.equal((await post(app, `${DIRS}/${big}/files`, { file_id: 'x', metadata: { deep: { no: 1 } } })).status, 422, 'metadata values are flat')
+  const longKey = { ['k'.repeat(257)]: 1 }
+  t.same((await post(app, `${DIRS}/${big}/files`, { file_id: 'x', metadata: longKey })).body.detail?.[0]?.loc, ['body', 'metadata'], 'a metadata key has at most 256 characters')
+  t.equal((await post(app, DIRS, { name: 'x', system_metadata: longKey })).status, 422, 'a system_metadata key too')
+  t.equal((await post(app, `${DIRS}/${big}/files`, { file_id: 'x', metadata: { ['k'.repeat(256)]: 1 } })).status, 400, '256 is fine (the directory is full: 400, not 422)')
 
   t.same((await get(app, `${DIRS}/${big}`)).body.updated_at, START, 'a refused write changed nothing')
   const made = [await createDir(app, 'd0'), await createDir(app, 'd1'), await createDir(app, 'd2')]
@@ -298,6 +302,11 @@ t.test('multipart upload: a real FormData client and a hand-made (curl -F) body;
   badMeta.append('metadata', '{not json')
   const bad = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: badMeta, headers: AUTH })
   t.same([bad.status, ((await bad.json()) as any).detail[0].loc], [422, ['body', 'metadata']])
+  const longKeyMeta = new FormData()
+  longKeyMeta.append('upload_file', new Blob(['x']), 'x.txt')
+  longKeyMeta.append('metadata', JSON.stringify({ ['k'.repeat(257)]: 1 }))
+  const longKey = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: longKeyMeta, headers: AUTH })
+  t.same([longKey.status, ((await longKey.json()) as any).detail[0].loc], [422, ['body', 'metadata']], 'a metadata key over 256 characters')
 
   // httpx: Content-Type application/json and no body.
   const empty = await send(app, 'POST', `${DIRS}/${dir}/files/upload`, undefined, JSON_HEADERS)
