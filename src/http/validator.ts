@@ -55,6 +55,28 @@ function nonDecimal(keys: readonly string[], data: unknown): AjvIssue[] {
   return issues
 }
 
+/** The top-level properties of an object schema that are booleans. */
+function booleanKeys(schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {}
+  return Object.keys(properties).filter((k) => properties[k]?.type === 'boolean')
+}
+
+// What pydantic v2 reads as a bool from text (any case); ajv alone takes only `true`/`false`.
+const TRUE_TEXT = new Set(['1', 'on', 't', 'true', 'y', 'yes'])
+const FALSE_TEXT = new Set(['0', 'off', 'f', 'false', 'n', 'no'])
+
+/** `include_deleted=1` or `=yes` is true to pydantic: the text a boolean takes is made `true`/`false` for ajv. */
+function pydanticBooleans(keys: readonly string[], data: unknown): void {
+  if (keys.length === 0 || data === null || typeof data !== 'object') return
+  for (const key of keys) {
+    const value = (data as Record<string, unknown>)[key]
+    if (typeof value !== 'string') continue
+    const text = value.toLowerCase()
+    if (TRUE_TEXT.has(text)) (data as Record<string, unknown>)[key] = 'true'
+    else if (FALSE_TEXT.has(text)) (data as Record<string, unknown>)[key] = 'false'
+  }
+}
+
 const MISSING_BODY: AjvIssue[] = [{ keyword: 'missing', instancePath: '', params: {} }]
 
 /**
@@ -70,6 +92,7 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   return ({ schema, httpPart }) => {
     const isBody = httpPart === 'body'
     const integers = isBody ? [] : integerKeys(schema)
+    const booleans = isBody ? [] : booleanKeys(schema)
     let validate: ((data: unknown) => unknown) | undefined
     const lazy = (data: unknown): unknown => {
       const result = lazy as { errors?: unknown }
@@ -78,6 +101,7 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
         return false
       }
       validate ??= (isBody ? strict : lenient).compile(schema as object)
+      pydanticBooleans(booleans, data)
       const early = nonDecimal(integers, data)
       const raw = early.map((issue) => [issue.instancePath.slice(1), (data as Record<string, unknown>)[issue.instancePath.slice(1)]] as const)
       const valid = validate(data)

@@ -8,6 +8,7 @@ export const MAX_DIRECTORIES_PAGE_SIZE = 100
 export const MAX_NAME_LENGTH = 512
 export const MAX_DESCRIPTION_LENGTH = 4096
 export const MAX_METADATA_KEYS = 64
+export const MAX_METADATA_KEY_LENGTH = 256
 export const MAX_METADATA_VALUE_LENGTH = 4096
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
@@ -46,7 +47,9 @@ const MetadataValue = Type.Union([
   Type.Null(),
   Type.Array(Type.String({ maxLength: MAX_METADATA_VALUE_LENGTH }), { maxItems: 64 })
 ])
-export const FileMetadataSchema = Type.Record(Type.String({ maxLength: 256 }), MetadataValue, { maxProperties: MAX_METADATA_KEYS })
+// A Record's key schema becomes `patternProperties` and its maxLength is lost: `propertyNames` holds keys to it.
+const MetadataKeys = { maxProperties: MAX_METADATA_KEYS, propertyNames: { maxLength: MAX_METADATA_KEY_LENGTH } }
+export const FileMetadataSchema = Type.Record(Type.String({ maxLength: MAX_METADATA_KEY_LENGTH }), MetadataValue, MetadataKeys)
 
 export const DirectoryFileSchema = Type.Object(
   {
@@ -80,7 +83,7 @@ export const CreateDirectoryBodySchema = Type.Object({
   description: Type.Optional(Nullable(Type.String({ maxLength: MAX_DESCRIPTION_LENGTH }))),
   type: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('ephemeral')])),
   connector_subscription_id: Type.Optional(Nullable(Type.String({ maxLength: MAX_ID_LENGTH }))),
-  system_metadata: Type.Optional(Type.Union([Type.Record(Type.String({ maxLength: 256 }), Type.Unknown(), { maxProperties: MAX_METADATA_KEYS }), Type.Null()])),
+  system_metadata: Type.Optional(Type.Union([Type.Record(Type.String({ maxLength: MAX_METADATA_KEY_LENGTH }), Type.Unknown(), MetadataKeys), Type.Null()])),
   expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()]))
 })
 export type CreateDirectoryBody = Static<typeof CreateDirectoryBodySchema>

@@ -147,6 +147,11 @@ export class BatchService {
     return stored
   }
 
+  /** Compat mode: the id of a batch derived on a recent read whose job ids start with `word`, if any. */
+  derivedBatchId(word: number): string | undefined {
+    return this.#maker.derivedWith(word)
+  }
+
   /** Whether this record is the stored one (a compat batch derived on read is not). */
   isStored(batch: BatchRecord): boolean {
     return this.world.store.get(batch.id) === batch

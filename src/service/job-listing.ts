@@ -42,7 +42,7 @@ export interface JobPage {
  * first. A page walks the batch list index (never the whole store) and reads jobs on
  * demand; it looks at MAX_JOB_LIST_SCAN files at most, so a filter nothing matches
  * answers a short page with a token rather than scanning a million files. `job_ids`
- * looks those jobs up directly, in one page.
+ * looks those jobs up directly, in pages of `page_size` like any list.
  */
 export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req: JobListRequest, tenant: Tenant, now: number): JobPage {
   const from = req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : -Infinity
@@ -55,8 +55,13 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
     (req.configuration_id === undefined || job.configurationId === req.configuration_id)
 
   if (req.job_ids !== undefined && req.job_ids.length > 0) {
+    const wanted = [...new Set(req.job_ids)]
+    // Pages over the named jobs, like any list: a token resumes after the last job shown (newest first).
+    const idsFingerprint = JSON.stringify(['job_ids', req.type, tenant?.projectId ?? null, req.project_id ?? null, req.organization_id ?? null, req.status ?? null, req.created_at_on_or_after ?? null, req.created_at_on_or_before ?? null, req.file_input ?? null, req.configuration_id ?? null, wanted])
+    // A token not issued for these ids reads as the first page (the route refuses it outside compat mode).
+    const after = req.page_token !== undefined ? tokens.read(req.page_token, idsFingerprint) : null
     const found: Job[] = []
-    for (const id of new Set(req.job_ids)) {
+    for (const id of wanted) {
       try {
         const job = jobs.find(id, req.type, tenant, req)
         if (accept(job)) found.push(job)
@@ -65,7 +70,11 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
       }
     }
     found.sort((a, b) => b.plan.createdAt - a.plan.createdAt || (a.id < b.id ? 1 : -1))
-    return { items: found.slice(0, req.page_size), nextToken: null, tokenValid: true }
+    const rest = after === null ? found : found.filter((job) => job.plan.createdAt < after.createdAt || (job.plan.createdAt === after.createdAt && job.id < after.id))
+    const items = rest.slice(0, req.page_size)
+    const last = items[items.length - 1]
+    const nextToken = rest.length > req.page_size && last ? tokens.issue({ createdAt: last.plan.createdAt, id: last.id }, idsFingerprint) : null
+    return { items, nextToken, tokenValid: req.page_token === undefined || after !== null }
   }
 
   const fingerprint = JSON.stringify(['jobs', req.type, tenant?.projectId ?? null, req.project_id ?? null, req.organization_id ?? null, req.status ?? null, req.created_at_on_or_after ?? null, req.created_at_on_or_before ?? null, req.file_input ?? null, req.configuration_id ?? null])

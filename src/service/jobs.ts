@@ -4,7 +4,8 @@ import { mappedCountAt } from '../domain/lifecycle.js'
 import type { JobType } from '../domain/status.js'
 import { hashedId, hashSeed } from '../ids.js'
 import { JobResults } from '../scenario/records.js'
-import { JOB_ID_PREFIX } from '../store/job-ids.js'
+import { indexOf, JOB_ID_PREFIX, jobIdParts } from '../store/job-ids.js'
+import { keyHash } from '../store/key-hash.js'
 import { PageTokens } from '../store/page-token.js'
 import type { World } from '../store/world.js'
 import type { BatchService } from './batches.js'
@@ -65,8 +66,22 @@ export class JobService {
         if (job !== null) return job
       }
     }
-    if (this.batches.mode === 'compat') return this.#derived(world, id, type, projectFor(world, 'compat', tenant, narrowing), now)
+    if (this.batches.mode === 'compat') return this.#ofDerivedBatch(world, id, type, tenant, narrowing, now) ?? this.#derived(world, id, type, projectFor(world, 'compat', tenant, narrowing), now)
     throw new JobNotFoundError(id)
+  }
+
+  /**
+   * Compat mode: the job of a batch derived on read (never stored, so not in the index), if
+   * that batch was read lately: the batch's file, name and timeline, as its results show them.
+   */
+  #ofDerivedBatch(world: World, id: string, type: JobType, tenant: Tenant, narrowing: Narrowing, now: number): Job | null {
+    const parts = jobIdParts(id)
+    const batchId = parts !== null && parts.prefix === JOB_ID_PREFIX[type] ? this.batches.derivedBatchId(parts.word) : undefined
+    if (parts === null || batchId === undefined) return null
+    const batch = this.batches.find(batchId, tenant, narrowing)
+    const index = indexOf(parts, keyHash(world.seed, `${batchId}#`))
+    if (batch.config.job.type !== type || index >= batch.results.count || batch.results.at(index).job_reference?.id !== id) return null
+    return this.jobOf(world, batch, index, now)
   }
 
   /** Cancels the job from now on; JobNotCancellableError once it has ended (CANCELLED included), except in compat mode. */

@@ -5,11 +5,16 @@ import { DirectoryNotFoundError } from '../domain/errors.js'
 import type { Directory } from '../domain/directory.js'
 import { behaviourOf } from '../scenario/defaults.js'
 import { buildRecord } from '../scenario/records.js'
+import { batchWord } from '../store/job-ids.js'
+import { keyHash } from '../store/key-hash.js'
 import type { World } from '../store/world.js'
 import type { MockMode } from './tenancy.js'
 
 /** Shared config objects kept; configuration ids are the client's, so this is bounded. */
 const SHARED_CONFIGS = 4096
+
+/** Compat batches derived on read whose id is remembered (by their job ids' first word), so their jobs resolve to them. */
+const RECENT_DERIVED = 4096
 
 /** Webhook fields of a create that named none: one shared object for them all. */
 export const NO_WEBHOOKS = Object.freeze({ webhook_configuration_ids: null, webhook_configurations: null })
@@ -21,6 +26,8 @@ export const NO_WEBHOOKS = Object.freeze({ webhook_configuration_ids: null, webh
 export class BatchMaker {
   /** Configs of created batches, shared: most creates name one of a few. */
   readonly #configs = new Map<string, BatchConfig>()
+  /** Job ids' first word → the id of a compat batch derived with it, the latest few thousand. */
+  #recent = new Map<number, string>()
 
   constructor(readonly mode: MockMode) {}
 
@@ -35,10 +42,15 @@ export class BatchMaker {
 
   /**
    * The directory a batch names: declared, or (unless exclusive in realistic mode) derived.
-   * A directory created through the API belongs to its project: another one's is not found.
+   * A directory belongs to a project as the directories API shows it (directory-views.ts
+   * `lazyMeta`): a created or adopted one to its project, a scenario or made-up one to the
+   * project of the first batch over it. Another project's is not found, so a batch never
+   * reads another project's files. One no batch runs over yet is claimed by the first.
+   * Compat mode, which answers any batch id to any key, checks only created and adopted ones.
    */
   directory(world: World, id: string, projectId: string): Directory {
-    const owner = world.directories.editable(id)?.meta.projectId
+    const editable = world.directories.editable(id)
+    const owner = editable ? editable.meta.projectId : this.mode === 'realistic' ? world.store.firstOver(id)?.projectId : undefined
     if (owner !== undefined && !sameId(owner, projectId)) throw new DirectoryNotFoundError(id)
     return world.directories.resolve(id, { derive: !(world.exclusiveDirectories && this.mode === 'realistic') })
   }
@@ -62,6 +74,11 @@ export class BatchMaker {
     )
   }
 
+  /** The id of a recently derived compat batch whose job ids start with this word (store/job-ids.ts), if any. */
+  derivedWith(word: number): string | undefined {
+    return this.#recent.get(word)
+  }
+
   /** The batch compat mode answers for an unknown id: deterministic, from the id alone. */
   derive(world: World, id: string, projectId: string): BatchRecord {
     // Its own directory, derived again on each read: caching it would keep what a read
@@ -69,6 +86,9 @@ export class BatchMaker {
     const dirId = `dir-${id.replace(/^bat-/, '')}`
     const directory = world.directories.get(dirId) ?? world.directories.derive(dirId)
     const createdAt = world.epoch - 60_000 - (hashSeed(world.seed, id) % 86_400_000)
+    // Bounded: cleared whole when full, as the derived directories are.
+    if (this.#recent.size >= RECENT_DERIVED) this.#recent = new Map()
+    this.#recent.set(batchWord(keyHash(world.seed, `${id}#`)), id)
     return this.record(world, id, projectId, directory, this.config('parse_v2', 'cfg-PARSE_AGENTIC'), createdAt)
   }
 }

@@ -182,6 +182,9 @@ t.test('list: every parse job once across pages, filters, and only the key’s p
   t.same(failed.sort(), listed.filter((j) => j.status === 'FAILED').map((j) => j.id).sort(), 'status filter')
   const picked = await client.parsing.list({ job_ids: [expected[0]!, expected[1]!, 'pjb-00000000-0000-4000-8000-000000000000'] })
   t.same(picked.items.map((j) => j.id).sort(), [expected[0], expected[1]].sort(), 'job_ids picks those jobs')
+  const named: string[] = []
+  for await (const job of client.parsing.list({ job_ids: expected, page_size: 3 })) named.push(job.id)
+  t.same(named.sort(), [...expected].sort(), `job_ids of ${expected.length} jobs, 3 a page: every one once, across pages`)
 
   const other = clientFor(mock, 'key-b')
   await rejectsAs(t, other.parsing.get(expected[0]!), LlamaCloud.NotFoundError, "another project's job is 404")
@@ -270,6 +273,18 @@ t.test('compat mode: an unknown job id answers a derived job, the same each time
   const [first] = await finalResults(t, real.client, PARSE)
   const job = await real.client.parsing.get(first!.job_reference!.id)
   t.same([job.job.name, job.job.project_id, job.job.created_at], [NAMES[0], PROJECT_A, new Date(Date.parse(START) + RUN_START + 1000).toISOString()], 'compat: a real job keeps its file, project and mapping time')
+
+  // A batch compat mode derives for an unknown id: its jobs are its files' (name, mapping time), as its results show them.
+  const derived = await real.client.batches.get('bat-12345678-1234-4234-8234-123456789012', { expand: ['results'] })
+  const names = new Map<string, string>()
+  for await (const f of real.client.beta.directories.files.list(derived.source_directory_id, { page_size: 1000 })) names.set(f.id, f.display_name)
+  const mapped = (derived.results ?? []).filter((r) => r.job_reference !== null)
+  t.ok(mapped.length > 0, `the derived batch mapped ${mapped.length} files`)
+  for (const r of mapped) {
+    const got = await real.client.parsing.get(r.job_reference!.id)
+    t.equal(got.job.name, names.get(r.source_directory_file_id), `compat: ${r.job_reference!.id} is named after its file`)
+    t.ok(Date.parse(got.job.created_at!) >= Date.parse(derived.created_at!) && Date.parse(got.job.created_at!) <= Date.parse(derived.updated_at!), 'and was created while its batch ran')
+  }
 })
 
 t.test('what the Python SDK (httpx) sends for get, list and cancel gets what the TypeScript SDK gets', async (t) => {

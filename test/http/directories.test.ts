@@ -1,4 +1,5 @@
 import t from 'tap'
+import { request } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { advance, AUTH, build, get, post, scenario, START, walk } from '../helper.js'
 
@@ -54,6 +55,11 @@ t.test('a created directory: create, get, list, update, delete, with the SDK sha
   t.same((await get(app, DIRS)).body.items, [])
   const withDeleted = (await get(app, `${DIRS}?include_deleted=true`)).body.items
   t.same(withDeleted.map((d: any) => [d.id, d.deleted_at]), [[dir.id, '2026-01-01T00:00:05.000Z']])
+  // pydantic reads a bool from 1/0, yes/no, on/off, t/f, y/n (any case) as well as true/false.
+  for (const [text, count] of [['1', 1], ['YES', 1], ['on', 1], ['0', 0], ['off', 0], ['No', 0]] as const) {
+    t.equal((await get(app, `${DIRS}?include_deleted=${text}`)).body.items?.length, count, `include_deleted=${text}`)
+  }
+  t.same((await get(app, `${DIRS}?include_deleted=maybe`)).body.detail?.[0]?.loc, ['query', 'include_deleted'], 'other text is a 422')
   t.equal((await post(app, '/api/v2/batches', { config, source_directory_id: dir.id })).status, 404, 'no batch over a deleted directory')
   t.equal((await send(app, 'DELETE', `${DIRS}/${dir.id}`)).status, 404, 'deleting twice is a 404')
 
@@ -156,6 +162,10 @@ t.test('tenancy: another key\u2019s directory and its files are 404, for batches
   t.equal((await send(app, 'DELETE', `${DIRS}/${mine.id}/files/${file.id}`, undefined, keyB)).status, 404)
   t.equal((await send(app, 'DELETE', `${DIRS}/${mine.id}`, undefined, keyB)).status, 404)
   t.equal((await post(app, '/api/v2/batches', { config, source_directory_id: mine.id }, keyB)).status, 404, 'no batch over another project\u2019s directory')
+  const overTheirs = await post(app, '/api/v2/batches', { config, source_directory_id: SCENARIO_DIR }, keyB)
+  t.same([overTheirs.status, overTheirs.body.detail], [404, `Directory not found: ${SCENARIO_DIR}`], "nor over a scenario directory A's batch runs over: its files (and its jobs' names) are A's")
+  t.equal((await get(app, `${DIRS}/${SCENARIO_DIR}`, keyA)).body.project_id, A, 'and it stays A\u2019s')
+  t.equal((await post(app, '/api/v2/batches', { config, source_directory_id: SCENARIO_DIR }, keyA)).status, 200, 'A runs batches over it')
   t.same((await get(app, DIRS, keyB)).body.items, [], 'B lists nothing of A')
   t.same((await get(app, DIRS, keyA)).body.items.map((d: any) => d.id), [SCENARIO_DIR, mine.id], "A lists the scenario's directory (its batch is A's) and its own")
   t.equal((await get(app, `${DIRS}/${mine.id}?project_id=${B}`, keyA)).status, 404, 'a key naming another project sees nothing')
@@ -205,6 +215,10 @@ t.test('limits: files per directory, directories per project; bad input is a 422
   t.same([full.status, full.body.detail], [400, 'Too many files: a directory holds at most 10000'])
   t.equal((await get(app, `${DIRS}/${big}/files?page_size=1001`)).status, 422, 'page_size at most 1000')
   t.equal((await post(app, `${DIRS}/${big}/files`, { file_id: 'x', metadata: { deep: { no: 1 } } })).status, 422, 'metadata values are flat')
+  const longKey = { ['k'.repeat(257)]: 1 }
+  t.same((await post(app, `${DIRS}/${big}/files`, { file_id: 'x', metadata: longKey })).body.detail?.[0]?.loc, ['body', 'metadata'], 'a metadata key has at most 256 characters')
+  t.equal((await post(app, DIRS, { name: 'x', system_metadata: longKey })).status, 422, 'a system_metadata key too')
+  t.equal((await post(app, `${DIRS}/${big}/files`, { file_id: 'x', metadata: { ['k'.repeat(256)]: 1 } })).status, 400, '256 is fine (the directory is full: 400, not 422)')
 
   t.same((await get(app, `${DIRS}/${big}`)).body.updated_at, START, 'a refused write changed nothing')
   const made = [await createDir(app, 'd0'), await createDir(app, 'd1'), await createDir(app, 'd2')]
@@ -288,10 +302,42 @@ t.test('multipart upload: a real FormData client and a hand-made (curl -F) body;
   badMeta.append('metadata', '{not json')
   const bad = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: badMeta, headers: AUTH })
   t.same([bad.status, ((await bad.json()) as any).detail[0].loc], [422, ['body', 'metadata']])
+  const longKeyMeta = new FormData()
+  longKeyMeta.append('upload_file', new Blob(['x']), 'x.txt')
+  longKeyMeta.append('metadata', JSON.stringify({ ['k'.repeat(257)]: 1 }))
+  const longKey = await fetch(`${base}/${dir}/files/upload`, { method: 'POST', body: longKeyMeta, headers: AUTH })
+  t.same([longKey.status, ((await longKey.json()) as any).detail[0].loc], [422, ['body', 'metadata']], 'a metadata key over 256 characters')
 
   // httpx: Content-Type application/json and no body.
   const empty = await send(app, 'POST', `${DIRS}/${dir}/files/upload`, undefined, JSON_HEADERS)
   t.same([empty.status, empty.body.detail[0].type], [422, 'missing'])
+  // Bodies busboy cannot read are the client's fault: 400, as Starlette answers them, never a 500.
+  const cut = [`--${boundary}`, 'Content-Disposition: form-data; name="upload_file"; filename="cut.pdf"', '', '%PDF-1.7 and then the connection'].join('\r\n')
+  const unreadable: [string, string, string][] = [
+    ['a body cut short inside the file', `multipart/form-data; boundary=${boundary}`, cut],
+    ['a multipart content type without a boundary', 'multipart/form-data', body]
+  ]
+  for (const [what, contentType, payload] of unreadable) {
+    const res = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': contentType }, payload })
+    t.same([res.statusCode, res.json()], [400, { detail: 'There was an error parsing the body' }], what)
+  }
+  // The whole body is bounded too, whatever busboy skips (a preamble before the first part):
+  // by Content-Length up front, and counted as it comes when chunked (Go, or a streaming client).
+  const limit = 1024 + 16 * 64 * 1024 + 64 * 1024
+  const tooLong = { detail: `Request body too large: an upload's body holds at most ${limit} bytes (--max-upload-bytes plus its fields)` }
+  const padded = `${'x'.repeat(limit)}\r\n${body}`
+  const declared = await app.inject({ method: 'POST', url: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: padded })
+  t.same([declared.statusCode, declared.json()], [413, tooLong], 'a Content-Length over the limit')
+  const streamed = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: address.port, method: 'POST', path: `${DIRS}/${dir}/files/upload`, headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' } }, (res) => {
+      let text = ''
+      res.on('data', (c: Buffer) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode, body: text }))
+    })
+    req.on('error', reject)
+    req.end(padded)
+  })
+  t.same([streamed.status, JSON.parse(streamed.body)], [413, tooLong], 'a chunked body past the limit')
   t.same((await get(app, `${DIRS}/${dir}/files`)).body.items.length, 2, 'no refused upload added a file')
   t.equal((await fetch(`${base}/dir-nope-x/files/upload`, { method: 'POST', body: form, headers: { authorization: 'Bearer k' } })).status, 200, 'a made-up directory takes uploads too')
 })
