@@ -8,7 +8,7 @@ import { PROJECT_ID_PATTERN, MAX_ID_LENGTH } from './batch-requests.js'
 export const JournalEntryWholeSchema = Type.Composite([
   JournalEntrySchema,
   Type.Object({
-    headers: Type.Record(Type.String(), Type.String(), { description: 'Request headers, names in lower case; authorization redacted to its scheme and last 4 characters' }),
+    headers: Type.Record(Type.String(), Type.String(), { description: 'Request headers, names in lower case; authorization, cookies and API-key headers redacted (a known scheme and the last 4 characters at most)' }),
     body: Type.Union([Type.String(), Type.Null()], { description: 'The request body as text, up to 16 KiB; null when there was none' }),
     body_bytes: Type.Integer({ description: "The body's full size in bytes" }),
     body_truncated: Type.Boolean({ description: 'True when body holds only the first 16 KiB' })

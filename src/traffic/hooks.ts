@@ -70,6 +70,14 @@ const enabled = (request: FastifyRequest, level: string): boolean => (request.lo
 /** The fields of the per-request log line (JSON logs carry them; the pretty log shows the message). */
 export const REQUEST_LOG_FIELDS = ['method', 'url', 'statusCode', 'responseTime', 'fault', 'project'] as const
 
+// Query parameters that carry a secret: the dashboard's `?token=` (the admin token), API keys.
+const SECRET_PARAM = /([?&](?:token|access_token|admin_token|api_key|apikey|key|secret|password)=)[^&#]*/gi
+
+/** The URL as a log line shows it: a secret in the query (`/_mock/ui?token=…`) is never written out. */
+export function redactQuery(url: string): string {
+  return url.includes('?') ? url.replace(SECRET_PARAM, '$1…') : url
+}
+
 /**
  * One line per request: /api requests at `debug`, the control plane (/_mock, which a dashboard
  * polls) only at `trace`. Nothing is built unless the level is on.
@@ -78,8 +86,9 @@ function logRequest(request: FastifyRequest, status: number, durationMs: number,
   const ms = Math.round(durationMs * 100) / 100
   const fault = request.faultId
   const project = (request as { tenant?: { projectId: string } | null }).tenant?.projectId ?? null
-  const msg = `${request.method} ${request.url} ${status} ${ms} ms${fault !== null ? ` fault ${fault}` : ''}${project !== null ? ` project ${project}` : ''}`
-  request.log[level]({ method: request.method, url: request.url, statusCode: status, responseTime: ms, fault, project }, msg)
+  const url = redactQuery(request.url)
+  const msg = `${request.method} ${url} ${status} ${ms} ms${fault !== null ? ` fault ${fault}` : ''}${project !== null ? ` project ${project}` : ''}`
+  request.log[level]({ method: request.method, url, statusCode: status, responseTime: ms, fault, project }, msg)
 }
 
 // A plausible batch body for the faults that break one: long enough to cut in half.

@@ -22,7 +22,7 @@ export interface JournalEntry {
 
 /** One request whole: its entry, the headers it was sent with and its body (`GET /_mock/requests/{id}`). */
 export interface JournalEntryWhole extends JournalEntry {
-  /** Header names in lower case; a repeated header's values joined by `, `; `authorization` redacted. */
+  /** Header names in lower case; a repeated header's values joined by `, `; secrets redacted (redactHeader). */
   readonly headers: Record<string, string>
   /** The body as text (UTF-8), up to JOURNAL_BODY_BYTES; null when there was none. */
   readonly body: string | null
@@ -67,22 +67,41 @@ export const JOURNAL_URL_BYTES = 1024
 /** Request bodies are kept up to this many bytes (longer ones are cut and marked). */
 export const JOURNAL_BODY_BYTES = 16 * 1024
 
-/** `Bearer sk-…abcd`: the scheme and the last 4 characters, so two keys can be told apart and none leaks. */
+/** A secret's tail is shown from this length on (at most a quarter of it); a shorter one shows none. */
+export const REDACT_TAIL_FROM = 16
+
+// Authentication schemes (IANA's registry and the usual API ones): only these words are shown as
+// a scheme. Any other first word may be the secret itself (`Authorization: llx-… extra`).
+const SCHEMES = new Set(['basic', 'bearer', 'digest', 'token', 'apikey', 'api-key', 'key', 'negotiate', 'ntlm', 'hoba', 'mutual', 'oauth', 'dpop', 'gnap', 'scram-sha-1', 'scram-sha-256', 'aws4-hmac-sha256', 'privatetoken', 'concealed', 'vapid'])
+
+/** `…abcd`: the last 4 characters of a secret of REDACT_TAIL_FROM or more, else nothing of it. */
+const tailOf = (secret: string): string => `…${secret.length >= REDACT_TAIL_FROM ? secret.slice(-4) : ''}`
+
+/** `Bearer …abcd`: a known scheme and the last 4 characters, so two keys can be told apart and none leaks. */
 export function redactAuthorization(value: string): string {
   const space = value.search(/\s/)
-  const scheme = space === -1 ? '' : value.slice(0, space)
-  const secret = (space === -1 ? value : value.slice(space)).trim()
-  const tail = secret.length >= 8 ? secret.slice(-4) : ''
-  return `${scheme}${scheme ? ' ' : ''}…${tail}`.trim()
+  const first = space === -1 ? '' : value.slice(0, space)
+  const scheme = SCHEMES.has(first.toLowerCase()) ? first : ''
+  const secret = (scheme === '' ? value : value.slice(space)).trim()
+  return `${scheme}${scheme ? ' ' : ''}${tailOf(secret)}`
 }
 
-/** Raw headers as an object: lower-case names, repeated values joined, `authorization` redacted. */
+/** Headers that carry a secret besides `authorization`: API keys, tokens, passwords, cookies. */
+const SECRET_HEADER = /(?:^|-)(?:api-?key|token|secret|password|passwd|session|cookie|credentials?)$|^(?:x-)?(?:api-?key|auth)(?:-|$)/
+
+/** One header's value as the journal shows it: secrets redacted (a cookie keeps its names). */
+export function redactHeader(name: string, value: string): string {
+  if (name === 'authorization' || name === 'proxy-authorization') return redactAuthorization(value)
+  if (name === 'cookie') return value.split(';').map((pair) => `${pair.split('=', 1)[0]?.trim()}=…`).join('; ')
+  return SECRET_HEADER.test(name) ? tailOf(value.trim()) : value
+}
+
+/** Raw headers as an object: lower-case names, repeated values joined, secrets redacted (redactHeader). */
 export function headersOf(raw: readonly string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase()
-    let value = raw[i + 1] as string
-    if (name === 'authorization' || name === 'proxy-authorization') value = redactAuthorization(value)
+    const value = redactHeader(name, raw[i + 1] as string)
     out[name] = Object.hasOwn(out, name) ? `${out[name]}, ${value}` : value
   }
   return { ...out }

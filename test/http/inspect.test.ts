@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { uiFolder } from '../../src/http/ui-routes.js'
@@ -71,6 +72,43 @@ t.test('the journal keeps headers (authorization redacted) and the body, cut at 
   t.equal((await get(app, `/_mock/requests/${id}`, {})).status, 404, 'dropped by the ring')
   await app.inject({ method: 'DELETE', url: '/_mock/requests' })
   t.equal((await get(app, '/_mock/requests/req-1', {})).status, 404, 'cleared')
+})
+
+t.test('the journal redacts every form of a secret a client may send: schemes, no scheme, short keys, repeats, cookies, API-key headers', async (t) => {
+  const app = await build(t, { scenario: world, journalSize: 20, auth: false })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  // Raw bytes on a socket: a repeated header reaches the server as sent (fetch would merge it).
+  const send = (headerLines: string[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(['GET /api/v2/batches HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n')))
+      socket.on('data', () => {}).on('end', () => resolve()).on('error', reject)
+    })
+  const lastHeaders = async (): Promise<Record<string, string>> => {
+    const id = (await get(app, '/_mock/requests?last=1', {})).body.requests[0].id
+    return (await get(app, `/_mock/requests/${id}`, {})).body.headers
+  }
+  const LONG = 'llx-0123456789abcdefWXYZ'
+  const cases: [string[], Record<string, string>][] = [
+    [[`authorization: bearer ${LONG}`], { authorization: 'bearer …WXYZ' }],
+    [['Authorization: Basic dXNlcjpwYXNzd29yZA=='], { authorization: 'Basic …ZA==' }],
+    [[`Authorization: ${LONG}`], { authorization: '…WXYZ' }],
+    // A first word that is no scheme may be the key itself: never shown.
+    [[`Authorization: ${LONG} extra-words`], { authorization: '…ords' }],
+    // 8 to 15 characters: a 4-character tail would be a third or half of the key.
+    [['Authorization: Bearer abcd1234efgh'], { authorization: 'Bearer …' }],
+    [['Authorization: Bearer one-key-0000000001', 'Authorization: Bearer two-key-0000000002'], { authorization: 'Bearer …0001, Bearer …0002' }],
+    [[`Proxy-Authorization: Basic ${LONG}`], { 'proxy-authorization': 'Basic …WXYZ' }],
+    [['Cookie: session=SECRETSESSION0000001; theme=dark'], { cookie: 'session=…; theme=…' }],
+    [[`X-Api-Key: ${LONG}`, 'X-Auth-Token: tok-0123456789abcdef9999', 'X-Trace: visible'], { 'x-api-key': '…WXYZ', 'x-auth-token': '…9999', 'x-trace': 'visible' }]
+  ]
+  for (const [lines, expected] of cases) {
+    await send(lines)
+    const headers = await lastHeaders()
+    t.same(Object.fromEntries(Object.keys(expected).map((k) => [k, headers[k]])), expected, lines.join(' | '))
+    const shown = JSON.stringify(headers)
+    for (const secret of [LONG.slice(0, -4), 'SECRETSESSION', 'dXNlcjpwYXNz', 'abcd1234', 'one-key', 'tok-0123']) t.notOk(shown.includes(secret), `${secret} appears nowhere`)
+  }
 })
 
 t.test("GET /_mock/batches lists every project's batches with their timelines", async (t) => {
@@ -210,6 +248,13 @@ t.test('--log-level debug: one line per /api request; info stays quiet; /_mock o
   const trace = await logged(t, 'trace')
   await get(trace.app, '/_mock/clock', {})
   t.match(trace.lines.filter((l) => l.url === '/_mock/clock'), [{ level: 10, statusCode: 200 }], 'trace: the control plane too')
+  // The dashboard's `?token=` (the admin token) and a key in a query never reach the log.
+  await trace.app.inject({ url: '/_mock/ui?token=admin-secret-0001&x=1' })
+  await trace.app.inject({ url: '/api/v2/batches?page_size=1&api_key=llx-query-secret-0002', headers: asA })
+  const written = JSON.stringify(trace.lines)
+  t.notOk(written.includes('admin-secret-0001') || written.includes('llx-query-secret-0002'), 'no secret in the log')
+  t.same(trace.lines.filter((l) => l.url?.startsWith('/_mock/ui')).map((l) => [l.url, l.msg.split(' ').slice(0, 3).join(' ')]), [['/_mock/ui?token=…&x=1', 'GET /_mock/ui?token=…&x=1 200']])
+  t.same(trace.lines.filter((l) => l.url?.startsWith('/api/v2/batches?')).map((l) => l.url), ['/api/v2/batches?page_size=1&api_key=…'])
 })
 
 t.test("/_mock/ui serves the dashboard's three files, without the token (they hold no data), under a strict CSP", async (t) => {
