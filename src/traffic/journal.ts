@@ -108,6 +108,15 @@ export function headersOf(raw: readonly string[]): Record<string, string> {
 }
 
 /**
+ * Header fields (names and values) a journal entry keeps as Node's own array. Each string of the
+ * array costs ~20 bytes besides its text, so 16 KiB of tiny headers held that way cost ~45 KiB;
+ * past this many fields (32 headers) they are joined into one string: at most their 16 KiB.
+ */
+export const HELD_HEADER_FIELDS = 64
+
+const fieldsOf = (held: readonly string[] | string | null): readonly string[] => (held === null ? [] : typeof held === 'string' ? held.split('\n') : held)
+
+/**
  * The request journal: a ring of the last `capacity` requests, so memory stays flat
  * however long the mock runs. Entries live in preallocated columns (numbers in typed
  * arrays, URLs copied into one byte buffer) rather than an object per request: objects
@@ -130,7 +139,8 @@ export class Journal {
   readonly #connection: Uint8Array
   // Headers and bodies: Node's own rawHeaders array (bounded by its 16 KiB header limit) and
   // the body text (bounded by JOURNAL_BODY_BYTES), held by reference, nothing copied per request.
-  readonly #headers: (readonly string[] | null)[]
+  // A request with many headers has its array joined into one string (see HELD_HEADER_FIELDS).
+  readonly #headers: (readonly string[] | string | null)[]
   readonly #body: (string | null)[]
   readonly #bodyBytes: Float64Array
   #next = 0
@@ -151,7 +161,7 @@ export class Journal {
     this.#fault = new Array<string | null>(capacity).fill(null)
     this.#delay = new Float64Array(capacity)
     this.#connection = new Uint8Array(capacity)
-    this.#headers = new Array<readonly string[] | null>(capacity).fill(null)
+    this.#headers = new Array<readonly string[] | string | null>(capacity).fill(null)
     this.#body = new Array<string | null>(capacity).fill(null)
     this.#bodyBytes = new Float64Array(capacity)
   }
@@ -180,7 +190,9 @@ export class Journal {
     this.#fault[i] = entry.fault
     this.#delay[i] = entry.delayMs ?? NaN
     this.#connection[i] = Math.max(CONNECTIONS.indexOf(entry.connection ?? null), 0)
-    this.#headers[i] = entry.rawHeaders ?? null
+    const raw = entry.rawHeaders ?? null
+    // Node refuses no header line or value holding a newline, so one joins them losslessly.
+    this.#headers[i] = raw !== null && raw.length > HELD_HEADER_FIELDS ? raw.join('\n') : raw
     this.#body[i] = entry.body ?? null
     this.#bodyBytes[i] = entry.bodyBytes ?? 0
     this.#next = (i + 1) % this.capacity
@@ -226,7 +238,7 @@ export class Journal {
     const bytes = this.#bodyBytes[i] as number
     return {
       ...this.#entry(i),
-      headers: headersOf(this.#headers[i] ?? []),
+      headers: headersOf(fieldsOf(this.#headers[i] ?? null)),
       body,
       body_bytes: bytes,
       body_truncated: body !== null && bytes > JOURNAL_BODY_BYTES
