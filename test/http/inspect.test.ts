@@ -270,6 +270,11 @@ t.test("/_mock/ui serves the dashboard's three files, without the token (they ho
   t.equal((await app.inject({ url: '/_mock/ui/' })).body, page.body)
   const redirect = await app.inject({ url: '/_mock' })
   t.same([redirect.statusCode, redirect.headers.location], [302, '/_mock/ui/'])
+  for (const url of ['/_mock?token=admin-secret', '/_mock/?token=admin-secret']) {
+    const withToken = await app.inject({ url })
+    t.same([withToken.statusCode, withToken.headers.location], [302, '/_mock/ui/?token=admin-secret'], `${url}: the token goes along to the page`)
+  }
+  t.equal(page.headers['referrer-policy'], 'no-referrer', 'the address (which may hold ?token=) is never sent as a Referer')
   t.equal((await app.inject({ url: '/_mock/ui/../health' })).statusCode, 401, 'data stays behind the token')
   t.equal((await app.inject({ url: '/_mock/ui/secret.txt' })).statusCode, 404, 'only the three files')
   t.match(uiFolder(), /[\\/]ui$/)
