@@ -60,8 +60,18 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
     connection,
     rawHeaders: request.raw.rawHeaders,
     body: request.journalBody,
-    bodyBytes: request.journalBodyBytes
+    bodyBytes: request.journalBody !== null ? request.journalBodyBytes : declaredLength(request)
   })
+}
+
+/**
+ * A body the mock did not keep (a multipart upload, streamed and hashed; one refused for its size
+ * or type; one a fault answered before it was read) still shows its size: its Content-Length.
+ */
+function declaredLength(request: FastifyRequest): number {
+  const length = request.headers['content-length']
+  if (length === undefined || !/^\d{1,15}$/.test(length)) return 0
+  return Number(length)
 }
 
 /** Whether the request's logger writes this level (Fastify's null logger, with logs off, never does). */

@@ -111,6 +111,32 @@ t.test('the journal redacts every form of a secret a client may send: schemes, n
   }
 })
 
+t.test('a body the mock does not keep (a binary upload, one too big or of another type) shows its size, never its bytes', async (t) => {
+  const app = await build(t, { scenario: world, maxUploadBytes: 4096 })
+  const lastWhole = async (): Promise<any> => {
+    const id = (await get(app, '/_mock/requests?last=1', {})).body.requests[0].id
+    return (await get(app, `/_mock/requests/${id}`, {})).body
+  }
+  const dir = (await post(app, '/api/v1/beta/directories', { name: 'inputs' }, asA)).body.id as string
+  const boundary = '----mockboundary'
+  const binary = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37) % 256))
+  const upload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="scan.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    binary,
+    Buffer.from(`\r\n--${boundary}--\r\n`)
+  ])
+  const uploaded = await app.inject({ method: 'POST', url: `/api/v1/beta/directories/${dir}/files/upload`, headers: { ...asA, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: upload })
+  t.equal(uploaded.statusCode, 200)
+  t.match(await lastWhole(), { status: 200, body: null, body_bytes: upload.length, body_truncated: false }, 'an upload: streamed and hashed, its size shown')
+  const tooBig = JSON.stringify({ padding: 'x'.repeat(1024 * 1024) })
+  t.equal((await app.inject({ method: 'POST', url: '/api/v2/batches', headers: { ...asA, 'content-type': 'application/json' }, payload: tooBig })).statusCode, 413)
+  t.match(await lastWhole(), { status: 413, body: null, body_bytes: Buffer.byteLength(tooBig) })
+  // A Content-Type the mock does not read: refused as FastAPI would, the body left unread.
+  t.equal((await app.inject({ method: 'POST', url: '/api/v2/batches', headers: { ...asA, 'content-type': 'text/plain' }, payload: 'hello' })).statusCode, 422)
+  const plain = await lastWhole()
+  t.same([plain.status, plain.body, plain.body_bytes], [422, null, 5])
+})
+
 t.test("GET /_mock/batches lists every project's batches with their timelines", async (t) => {
   const app = await build(t, { scenario: world })
   const all = await get(app, '/_mock/batches', {})
