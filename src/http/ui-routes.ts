@@ -13,11 +13,22 @@ export const UI_FILES = {
   'dashboard.js': 'text/javascript; charset=utf-8'
 } as const
 
-/** The package's `ui/` folder, from this module in `src/http/` or in a `dist/` bundle; null if it is not there. */
+/**
+ * The package's `ui/` folder, from this module in `src/http/` or in a `dist/` bundle; null if it is
+ * not there. Only this package's own: bundled into an app, the mock never serves the app's `ui/`.
+ */
 export function uiFolder(from: string = import.meta.dirname): string | null {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'ui', 'index.html'))) return join(dir, 'ui')
+    if (existsSync(join(dir, 'ui', 'index.html')) && packageName(join(dir, 'package.json')) === 'llamacloud-batches-mock') return join(dir, 'ui')
     if (dirname(dir) === dir) return null
+  }
+}
+
+function packageName(file: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name
+  } catch {
+    return undefined
   }
 }
 

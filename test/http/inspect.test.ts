@@ -4,6 +4,8 @@ import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { uiFolder } from '../../src/http/ui-routes.js'
 import { advance, build, get, post, scenario, START, START_MS } from '../helper.js'
 
@@ -305,4 +307,12 @@ t.test("/_mock/ui serves the dashboard's three files, without the token (they ho
   t.equal((await app.inject({ url: '/_mock/ui/secret.txt' })).statusCode, 404, 'only the three files')
   t.match(uiFolder(), /[\\/]ui$/)
   t.equal(uiFolder(tmpdir()), null, 'no ui/ folder above: null (the page then answers 404), never a crash')
+  // Bundled into someone's app: their own package.json and ui/ are not the dashboard.
+  const app2 = mkdtempSync(join(tmpdir(), 'mock-host-app-'))
+  t.teardown(() => rmSync(app2, { recursive: true, force: true }))
+  mkdirSync(join(app2, 'ui'))
+  mkdirSync(join(app2, 'dist'))
+  writeFileSync(join(app2, 'package.json'), JSON.stringify({ name: 'my-app' }))
+  writeFileSync(join(app2, 'ui', 'index.html'), '<p>my own page</p>')
+  t.equal(uiFolder(join(app2, 'dist')), null, "another package's ui/ folder is never served")
 })
