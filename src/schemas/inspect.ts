@@ -11,7 +11,8 @@ export const JournalEntryWholeSchema = Type.Composite([
     headers: Type.Record(Type.String(), Type.String(), { description: 'Request headers, names in lower case; authorization, cookies and API-key headers redacted (a known scheme and the last 4 characters at most)' }),
     body: Type.Union([Type.String(), Type.Null()], { description: 'The request body as text, up to 16 KiB; null when there was none' }),
     body_bytes: Type.Integer({ description: "The body's full size in bytes (its Content-Length when the body was not kept)" }),
-    body_truncated: Type.Boolean({ description: 'True when body holds only the first 16 KiB' })
+    body_truncated: Type.Boolean({ description: 'True when body holds only the first 16 KiB' }),
+    detail_dropped: Type.Boolean({ description: "True when this entry's headers and body were let go to keep the journal's details under 64 MiB (its summary stays)" })
   })
 ])
 

@@ -30,6 +30,8 @@ export interface JournalEntryWhole extends JournalEntry {
   readonly body_bytes: number
   /** True when `body` holds only the first JOURNAL_BODY_BYTES of it. */
   readonly body_truncated: boolean
+  /** True when the headers and body were let go to keep the journal under JOURNAL_DETAIL_BUDGET (the summary stays). */
+  readonly detail_dropped: boolean
 }
 
 /** What the journal is told about one request. */
@@ -66,6 +68,12 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'OT
 export const JOURNAL_URL_BYTES = 1024
 /** Request bodies are kept up to this many bytes (longer ones are cut and marked). */
 export const JOURNAL_BODY_BYTES = 16 * 1024
+/**
+ * What the headers and bodies of the whole journal may hold at once (estimated: 2 bytes a body
+ * character, ~20 a header field besides its text). Past it the oldest entries let theirs go and
+ * keep their summary, so a big `--journal-size` never holds `--journal-size` × 50 KiB.
+ */
+export const JOURNAL_DETAIL_BUDGET = 64 * 1024 * 1024
 
 /** A secret's tail is shown from this length on (at most a quarter of it); a shorter one shows none. */
 export const REDACT_TAIL_FROM = 16
@@ -114,6 +122,14 @@ export function headersOf(raw: readonly string[]): Record<string, string> {
  */
 export const HELD_HEADER_FIELDS = 64
 
+/** An entry's detail bytes, estimated: 2 a body character; a header field's text plus ~20 (~24 for the whole joined string). */
+function detailCost(headers: readonly string[] | string | null, body: string | null): number {
+  let cost = body === null ? 0 : 2 * body.length + 24
+  if (typeof headers === 'string') cost += headers.length + 24
+  else if (headers !== null) for (const field of headers) cost += field.length + 20
+  return cost
+}
+
 const fieldsOf = (held: readonly string[] | string | null): readonly string[] => (held === null ? [] : typeof held === 'string' ? held.split('\n') : held)
 
 /**
@@ -143,11 +159,18 @@ export class Journal {
   readonly #headers: (readonly string[] | string | null)[]
   readonly #body: (string | null)[]
   readonly #bodyBytes: Float64Array
+  /** Each entry's estimated detail bytes (0 once let go), their sum, and the oldest seq that may still hold some. */
+  readonly #detailCost: Float64Array
+  #detailTotal = 0
+  #detailOldest = 1
   #next = 0
   #size = 0
   #total = 0
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly detailBudget: number = JOURNAL_DETAIL_BUDGET
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`journal capacity must be a positive integer, got ${capacity}`)
     this.#time = new Float64Array(capacity)
     this.#mockTime = new Float64Array(capacity)
@@ -164,6 +187,7 @@ export class Journal {
     this.#headers = new Array<readonly string[] | string | null>(capacity).fill(null)
     this.#body = new Array<string | null>(capacity).fill(null)
     this.#bodyBytes = new Float64Array(capacity)
+    this.#detailCost = new Float64Array(capacity)
   }
 
   get size(): number {
@@ -197,12 +221,32 @@ export class Journal {
     this.#bodyBytes[i] = entry.bodyBytes ?? 0
     this.#next = (i + 1) % this.capacity
     this.#size = Math.min(this.#size + 1, this.capacity)
+    this.#keepDetail(i, detailCost(this.#headers[i] ?? null, this.#body[i] ?? null))
+  }
+
+  /** Counts entry i's detail in, then lets the oldest entries' details go while over the budget. */
+  #keepDetail(i: number, cost: number): void {
+    this.#detailTotal += cost - (this.#detailCost[i] as number)
+    this.#detailCost[i] = cost
+    this.#detailOldest = Math.max(this.#detailOldest, this.#total - this.#size + 1)
+    // Never the entry just recorded: one entry's detail is bounded by itself (~50 KiB).
+    while (this.#detailTotal > this.detailBudget && this.#detailOldest < this.#total) {
+      const j = (this.#detailOldest - 1) % this.capacity
+      this.#detailTotal -= this.#detailCost[j] as number
+      this.#detailCost[j] = 0
+      this.#headers[j] = null
+      this.#body[j] = null
+      this.#detailOldest++
+    }
   }
 
   clear(): void {
     this.#fault.fill(null)
     this.#headers.fill(null)
     this.#body.fill(null)
+    this.#detailCost.fill(0)
+    this.#detailTotal = 0
+    this.#detailOldest = 1
     this.#next = 0
     this.#size = 0
     this.#total = 0
@@ -241,7 +285,8 @@ export class Journal {
       headers: headersOf(fieldsOf(this.#headers[i] ?? null)),
       body,
       body_bytes: bytes,
-      body_truncated: body !== null && bytes > JOURNAL_BODY_BYTES
+      body_truncated: body !== null && bytes > JOURNAL_BODY_BYTES,
+      detail_dropped: seq < this.#detailOldest
     }
   }
 

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { AUTH, build, exampleScenario, get } from '../helper.js'
+import { JOURNAL_BODY_BYTES, Journal } from '../../src/traffic/journal.js'
 
 t.test('the journal records /api requests, matched or not', async (t) => {
   const app = await build(t, { scenario: exampleScenario() })
@@ -48,4 +49,25 @@ t.test('a ring wrapped many times over stays at its bound', async (t) => {
   t.same([body.count, body.capacity, body.total], [7, 7, 1_000])
   t.equal(body.requests[0].path, '/api/v2/batches/bat-993', 'the oldest kept is the 7th from last')
   t.equal(body.requests.at(-1).path, '/api/v2/batches/bat-999')
+})
+
+// A big --journal-size (up to 1,000,000) times ~50 KiB of headers and body an entry was ~50 GB.
+t.test("the journal's headers and bodies stay under a byte budget, the oldest letting theirs go first", async (t) => {
+  const budget = 1024 * 1024
+  const journal = new Journal(1000, budget)
+  const body = 'b'.repeat(JOURNAL_BODY_BYTES)
+  const record = (n: number): void => journal.record({ time: 0, mockTime: 0, method: 'POST', url: `/api/v2/batches?n=${n}`, status: 200, durationMs: 1, matched: true, fault: null, rawHeaders: ['Authorization', `Bearer key-${n}-0000000000000`, 'X-N', String(n)], body, bodyBytes: body.length })
+  for (let n = 1; n <= 500; n++) record(n)
+  const shown = Array.from({ length: 500 }, (_, k) => journal.entry(`req-${k + 1}`))
+  const kept = shown.filter((e) => e !== null && !e.detail_dropped)
+  t.equal(shown.filter((e) => e !== null).length, 500, 'every summary stays')
+  t.ok(kept.length * 2 * JOURNAL_BODY_BYTES <= budget, `${kept.length} entries keep their detail, within the budget`)
+  t.ok(kept.length >= 25, 'the budget is used, not dropped wholesale')
+  t.same(kept.map((e) => e?.headers['x-n']), Array.from({ length: kept.length }, (_, k) => String(500 - kept.length + 1 + k)), 'the newest keep theirs')
+  const dropped = journal.entry('req-1')
+  t.match(dropped, { detail_dropped: true, body: null, headers: {}, body_bytes: JOURNAL_BODY_BYTES, query: 'n=1', status: 200 })
+  // A clear starts over: details are kept again.
+  journal.clear()
+  record(1)
+  t.match(journal.entry('req-1'), { detail_dropped: false, body, headers: { 'x-n': '1' } })
 })
