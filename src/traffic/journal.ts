@@ -166,6 +166,8 @@ export class Journal {
   #next = 0
   #size = 0
   #total = 0
+  /** Requests recorded before the last clear: ids go on from there, so an old id never names a new request. */
+  #idBase = 0
 
   constructor(
     readonly capacity: number,
@@ -241,6 +243,7 @@ export class Journal {
   }
 
   clear(): void {
+    this.#idBase += this.#total
     this.#fault.fill(null)
     this.#headers.fill(null)
     this.#body.fill(null)
@@ -256,7 +259,7 @@ export class Journal {
     const url = this.#urls.toString('utf8', i * JOURNAL_URL_BYTES, i * JOURNAL_URL_BYTES + (this.#urlLength[i] as number))
     const q = url.indexOf('?')
     return {
-      id: `req-${this.#seq[i]}`,
+      id: `req-${this.#idBase + (this.#seq[i] as number)}`,
       time: new Date(this.#time[i] as number).toISOString(),
       mock_time: new Date(this.#mockTime[i] as number).toISOString(),
       method: METHODS[this.#method[i] as number] as string,
@@ -275,8 +278,8 @@ export class Journal {
   entry(id: string): JournalEntryWhole | null {
     const m = /^req-([1-9]\d{0,15})$/.exec(id)
     if (!m) return null
-    const seq = Number(m[1])
-    if (seq > this.#total || seq <= this.#total - this.#size) return null
+    const seq = Number(m[1]) - this.#idBase
+    if (seq < 1 || seq > this.#total || seq <= this.#total - this.#size) return null
     const i = (seq - 1) % this.capacity
     const body = this.#body[i] ?? null
     const bytes = this.#bodyBytes[i] as number

@@ -69,5 +69,18 @@ t.test("the journal's headers and bodies stay under a byte budget, the oldest le
   // A clear starts over: details are kept again.
   journal.clear()
   record(1)
-  t.match(journal.entry('req-1'), { detail_dropped: false, body, headers: { 'x-n': '1' } })
+  t.match(journal.entry(journal.entries().at(-1)?.id ?? ''), { detail_dropped: false, body, headers: { 'x-n': '1' } })
+})
+
+t.test('ids go on after a clear: an id seen before never names another request', async (t) => {
+  const app = await build(t, { scenario: exampleScenario() })
+  await get(app, '/api/v2/batches/bat-before-clear')
+  const before = (await get(app, '/_mock/requests?last=1')).body.requests[0]
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/requests' })).statusCode, 204)
+  await get(app, '/api/v2/batches/bat-after-clear')
+  const after = (await get(app, '/_mock/requests?last=1')).body.requests[0]
+  t.not(after.id, before.id, 'a new id')
+  t.equal((await get(app, `/_mock/requests/${before.id}`)).status, 404, 'the old id is gone, not another request')
+  t.equal((await get(app, `/_mock/requests/${after.id}`)).body.path, '/api/v2/batches/bat-after-clear')
+  t.same((await get(app, '/_mock/requests?count=true')).body, { count: 1, capacity: 1000, total: 1 }, 'total still counts from the clear')
 })
