@@ -146,6 +146,8 @@ export class Journal {
   readonly #seq: Float64Array
   readonly #status: Uint16Array
   readonly #method: Uint8Array
+  /** The method's name when it is none of METHODS (PROPFIND, QUERY, …: Node knows a few dozen). */
+  readonly #otherMethod: (string | null)[]
   readonly #matched: Uint8Array
   readonly #urlLength: Uint16Array
   readonly #urls: Buffer
@@ -180,6 +182,7 @@ export class Journal {
     this.#seq = new Float64Array(capacity)
     this.#status = new Uint16Array(capacity)
     this.#method = new Uint8Array(capacity)
+    this.#otherMethod = new Array<string | null>(capacity).fill(null)
     this.#matched = new Uint8Array(capacity)
     this.#urlLength = new Uint16Array(capacity)
     this.#urls = Buffer.alloc(capacity * JOURNAL_URL_BYTES)
@@ -211,6 +214,7 @@ export class Journal {
     this.#status[i] = entry.status
     const method = METHODS.indexOf(entry.method)
     this.#method[i] = method === -1 ? METHODS.length - 1 : method
+    this.#otherMethod[i] = method === -1 ? entry.method.slice(0, 32) : null
     this.#matched[i] = entry.matched ? 1 : 0
     this.#urlLength[i] = this.#urls.write(entry.url, i * JOURNAL_URL_BYTES, JOURNAL_URL_BYTES, 'utf8')
     this.#fault[i] = entry.fault
@@ -255,6 +259,10 @@ export class Journal {
     this.#total = 0
   }
 
+  #methodAt(i: number): string {
+    return this.#otherMethod[i] ?? (METHODS[this.#method[i] as number] as string)
+  }
+
   #entry(i: number): JournalEntry {
     const url = this.#urls.toString('utf8', i * JOURNAL_URL_BYTES, i * JOURNAL_URL_BYTES + (this.#urlLength[i] as number))
     const q = url.indexOf('?')
@@ -262,7 +270,7 @@ export class Journal {
       id: `req-${this.#idBase + (this.#seq[i] as number)}`,
       time: new Date(this.#time[i] as number).toISOString(),
       mock_time: new Date(this.#mockTime[i] as number).toISOString(),
-      method: METHODS[this.#method[i] as number] as string,
+      method: this.#methodAt(i),
       path: q === -1 ? url : url.slice(0, q),
       query: q === -1 ? '' : url.slice(q + 1),
       status: this.#status[i] as number,
@@ -300,7 +308,7 @@ export class Journal {
     const method = filter.method?.toUpperCase()
     for (let n = 0; n < this.#size; n++) {
       const i = (start + n) % this.capacity
-      if (method !== undefined && METHODS[this.#method[i] as number] !== method) continue
+      if (method !== undefined && this.#methodAt(i) !== method) continue
       if (filter.status !== undefined && this.#status[i] !== filter.status) continue
       if (filter.since !== undefined && (this.#time[i] as number) < filter.since) continue
       if (filter.matched !== undefined && (this.#matched[i] === 1) !== filter.matched) continue

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { connect } from 'node:net'
 import { AUTH, build, exampleScenario, get } from '../helper.js'
 import { JOURNAL_BODY_BYTES, Journal } from '../../src/traffic/journal.js'
 
@@ -83,4 +84,20 @@ t.test('ids go on after a clear: an id seen before never names another request',
   t.equal((await get(app, `/_mock/requests/${before.id}`)).status, 404, 'the old id is gone, not another request')
   t.equal((await get(app, `/_mock/requests/${after.id}`)).body.path, '/api/v2/batches/bat-after-clear')
   t.same((await get(app, '/_mock/requests?count=true')).body, { count: 1, capacity: 1000, total: 1 }, 'total still counts from the clear')
+})
+
+t.test('a method the journal has no slot for keeps its name (PROPFIND, QUERY), not OTHER', async (t) => {
+  const app = await build(t, { scenario: exampleScenario() })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  for (const method of ['PROPFIND', 'QUERY']) {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(`${method} /api/v2/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n`))
+      socket.on('data', () => {}).on('end', () => resolve()).on('error', reject)
+    })
+  }
+  const { body } = await get(app, '/_mock/requests')
+  t.same(body.requests.map((r: { method: string }) => r.method), ['PROPFIND', 'QUERY'])
+  t.same((await get(app, '/_mock/requests?method=propfind')).body.requests.map((r: { method: string }) => r.method), ['PROPFIND'], 'and filters by it')
+  t.equal((await get(app, `/_mock/requests/${body.requests[1].id}`)).body.method, 'QUERY')
 })
