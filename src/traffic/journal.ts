@@ -104,6 +104,15 @@ export function redactHeader(name: string, value: string): string {
   return SECRET_HEADER.test(name) ? tailOf(value.trim()) : value
 }
 
+// A JSON string member whose name says secret (`webhook_signing_secret`, `password`, `api_key`, …),
+// its value up to its closing quote or the end of a cut body.
+const SECRET_MEMBER = /("[\w-]*(?:secret|password|passwd|api_?key|apikey|access_token|refresh_token|private_key)[\w-]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)/gi
+
+/** A body as the journal shows it: the value of every member named like a secret is `"…"`. */
+export function redactBody(body: string): string {
+  return body.replace(SECRET_MEMBER, '$1"…"')
+}
+
 /** Raw headers as an object: lower-case names, repeated values joined, secrets redacted (redactHeader). */
 export function headersOf(raw: readonly string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>
@@ -289,7 +298,8 @@ export class Journal {
     const seq = Number(m[1]) - this.#idBase
     if (seq < 1 || seq > this.#total || seq <= this.#total - this.#size) return null
     const i = (seq - 1) % this.capacity
-    const body = this.#body[i] ?? null
+    const kept = this.#body[i] ?? null
+    const body = kept === null ? null : redactBody(kept)
     const bytes = this.#bodyBytes[i] as number
     return {
       ...this.#entry(i),

@@ -111,6 +111,15 @@ t.test('the journal redacts every form of a secret a client may send: schemes, n
     const shown = JSON.stringify(headers)
     for (const secret of [LONG.slice(0, -4), 'SECRETSESSION', 'dXNlcjpwYXNz', 'abcd1234', 'one-key', 'tok-0123']) t.notOk(shown.includes(secret), `${secret} appears nowhere`)
   }
+
+  // A webhook's signing secret is write-only in the API: the journal's copy of the body does not show it either.
+  const config = { webhook_url: 'http://127.0.0.1:9/hooks', webhook_signing_secret: 'whsec-do-not-show-0001' }
+  const saved = await app.inject({ method: 'POST', url: '/api/v1/beta/webhook-configs', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, payload: config })
+  t.equal(saved.statusCode, 200)
+  const id = (await get(app, '/_mock/requests?last=1', {})).body.requests[0].id
+  const whole = (await get(app, `/_mock/requests/${id}`, {})).body
+  t.same(JSON.parse(whole.body), { ...config, webhook_signing_secret: '…' })
+  t.equal(whole.body_bytes, Buffer.byteLength(JSON.stringify(config)), 'the size is what was sent')
 })
 
 t.test('a body the mock does not keep (a binary upload, one too big or of another type) shows its size, never its bytes', async (t) => {
