@@ -43,7 +43,7 @@ export const BatchInspectionSchema = Type.Object({
   batch: BatchSchema,
   read_at: Type.String({ format: 'date-time', description: 'The mock time the batch is read at (for a batch progressing by polls: the step its last GET showed)' }),
   progression: Type.Union([Type.Literal('time'), Type.Literal('polls'), Type.Literal('immediate')]),
-  polls: Type.Integer({ description: 'GETs of the batch so far (counted for batches that progress by polls)' }),
+  polls: Type.Integer({ description: 'GETs of the batch so far through the API (lists and inspecting do not count)' }),
   timeline: Type.Array(TimelineStepSchema, { description: 'Every status it entered or will enter, with when' }),
   cancel_requested_at: Type.Union([Time, Type.Null()]),
   next_transition: Type.Union([Type.Object({ status: BatchStatusSchema, at: Time }), Type.Null()], { description: 'Null for a batch that will not move again' })

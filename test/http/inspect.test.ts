@@ -199,6 +199,11 @@ t.test("GET /_mock/batches lists every project's batches with their timelines", 
   t.equal(b1.polls, 2)
   t.equal(b1.progression, 'polls')
   t.equal((await get(app, '/_mock/batches/bat-b1', {})).body.polls, 2, 'inspecting does not count')
+  // A batch that moves with the clock counts its GETs too ("is my client polling it?"); lists do not.
+  for (let i = 0; i < 3; i++) t.equal((await get(app, '/api/v2/batches/bat-a2', asA)).status, 200)
+  await get(app, '/api/v2/batches', asA)
+  const a2 = (await get(app, '/_mock/batches/bat-a2', {})).body
+  t.same([a2.progression, a2.polls, a2.batch.status], ['time', 3, 'PENDING'], 'counted, and the batch still moves with the clock only')
   t.same(b1.timeline.map((s: any) => s.reached), [true, true, false], 'two GETs, one step each: its second status is reached, not the third')
   t.equal(b1.batch.status, b1.timeline[1].status)
   t.same(b1.next_transition, { status: b1.timeline[2].status, at: b1.timeline[2].at })
