@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -110,9 +110,16 @@ async function bundle(named) {
   return entryPoints.map((e) => relative(ROOT, join(OUT, `${e.out}.js`)))
 }
 
-const isTestFile = (arg) => !arg.startsWith('-') && arg.endsWith('.test.ts') && existsSync(join(ROOT, arg))
+// A test file is named as the shell gives it: relative to where the command runs (or absolute).
+// One that is not there is an error, never a silent run of the whole suite.
+const isTestFile = (arg) => !arg.startsWith('-') && arg.endsWith('.test.ts')
 const argv = process.argv.slice(2)
-const named = argv.filter(isTestFile).map((arg) => relative(ROOT, join(ROOT, arg)))
+const named = argv.filter(isTestFile).map((arg) => relative(ROOT, resolve(arg)))
+const missing = named.filter((file) => file.startsWith('..') || isAbsolute(file) || !existsSync(join(ROOT, file)))
+if (missing.length > 0) {
+  process.stderr.write(`scripts/test.mjs: no such test file in this package: ${missing.join(', ')}\n`)
+  process.exit(2)
+}
 const files = await bundle(named)
 const args = [...files, ...argv.filter((arg) => !isTestFile(arg))]
 const tap = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs'), ...args], {

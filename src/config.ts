@@ -51,7 +51,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'no-auth': { type: 'boolean', env: 'MOCK_NO_AUTH', help: 'do not require Authorization: Bearer <key>' },
   watch: { type: 'boolean', env: 'MOCK_WATCH', help: 'reload the scenario file when it changes (a bad edit keeps the old one)' },
   'admin-token': { type: 'string', env: 'MOCK_ADMIN_TOKEN', arg: 'TOKEN', help: 'require Authorization: Bearer TOKEN on /_mock/* (advised with a non-loopback --host)' },
-  'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps, with their headers and up to 16 KiB of body each (default 1000)' },
+  'journal-size': { type: 'string', env: 'MOCK_JOURNAL_SIZE', arg: 'N', help: 'how many requests /_mock/requests keeps, with their headers and up to 16 KiB of body each, 64 MiB of those in all (default 1000)' },
   'max-batches': { type: 'string', env: 'MOCK_MAX_BATCHES', arg: 'N', help: 'batches held at most, scenario ones included; creates beyond answer 429 (default 500000)' },
   'max-upload-bytes': { type: 'string', env: 'MOCK_MAX_UPLOAD_BYTES', arg: 'N', help: 'bytes one file uploaded into a directory may have; beyond, 413 (default 26214400, 25 MiB)' },
   'webhook-allow-host': { type: 'string', multiple: true, env: 'MOCK_WEBHOOK_ALLOW_HOST', arg: 'HOST', help: 'a host webhooks may be sent to besides loopback; repeatable (env: comma-separated)' },

@@ -164,3 +164,13 @@ t.test('closing its terminal ends the CLI, not a crash loop that ignores SIGTERM
   const r = spawnSync('python3', ['-c', PTY_CLOSE, process.execPath, CLI, '--port', '0', '--clock', 'manual'], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } })
   t.equal(r.stdout.trim(), `signal ${constants.signals.SIGHUP}`, r.stderr)
 })
+
+t.test("the suite's runner (scripts/test.mjs) refuses a test file that is not there, wherever it runs from", async (t) => {
+  const runner = join(import.meta.dirname, '..', 'scripts', 'test.mjs')
+  // Named from another folder, or mistyped: exit 2 before bundling anything (it used to run the whole suite instead).
+  for (const [cwd, file] of [[join(import.meta.dirname, '..'), 'test/no-such-folder/x.test.ts'], [import.meta.dirname, 'no-such.test.ts']] as const) {
+    const run = spawnSync(process.execPath, [runner, file], { cwd, encoding: 'utf8', timeout: 30_000 })
+    t.equal(run.status, 2, `${file} from ${cwd}`)
+    t.match(run.stderr, /no such test file in this package/)
+  }
+})

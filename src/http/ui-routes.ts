@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 
 /**
  * The dashboard: three static files from the package's `ui/` folder (no build step, no CDN),
@@ -13,15 +13,27 @@ export const UI_FILES = {
   'dashboard.js': 'text/javascript; charset=utf-8'
 } as const
 
-/** The package's `ui/` folder, from this module in `src/http/` or in a `dist/` bundle; null if it is not there. */
+/**
+ * The package's `ui/` folder, from this module in `src/http/` or in a `dist/` bundle; null if it is
+ * not there. Only this package's own: bundled into an app, the mock never serves the app's `ui/`.
+ */
 export function uiFolder(from: string = import.meta.dirname): string | null {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'ui', 'index.html'))) return join(dir, 'ui')
+    if (existsSync(join(dir, 'ui', 'index.html')) && packageName(join(dir, 'package.json')) === 'llamacloud-batches-mock') return join(dir, 'ui')
     if (dirname(dir) === dir) return null
   }
 }
 
-// Scripts and styles only from the mock itself; no frames, no other origin.
+function packageName(file: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name
+  } catch {
+    return undefined
+  }
+}
+
+// Scripts and styles only from the mock itself; no frames, no other origin. No Referer: the page's
+// own address may hold `?token=` until its script drops it, and its CSS and script load before that.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 export const uiRoutes: FastifyPluginAsync = async (app) => {
@@ -31,10 +43,16 @@ export const uiRoutes: FastifyPluginAsync = async (app) => {
   const send = (reply: FastifyReply, name: keyof typeof UI_FILES): FastifyReply => {
     const file = files.get(name)
     if (file === undefined) return reply.code(404).send({ detail: "Not Found: the dashboard's files (the package's ui/ folder) are not installed" })
-    return reply.type(file.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('content-security-policy', CSP).send(file.bytes)
+    return reply.type(file.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('content-security-policy', CSP).header('referrer-policy', 'no-referrer').send(file.bytes)
   }
   const hide = { schema: { hide: true } }
-  app.get('/_mock', hide, async (_request, reply) => reply.redirect('/_mock/ui/'))
+  // The query goes along: `/_mock?token=…` hands the page its admin token like `/_mock/ui?token=…`.
+  const toPage = async (request: FastifyRequest, reply: FastifyReply) => {
+    const q = request.url.indexOf('?')
+    return reply.redirect(`/_mock/ui/${q === -1 ? '' : request.url.slice(q)}`)
+  }
+  app.get('/_mock', hide, toPage)
+  app.get('/_mock/', hide, toPage)
   app.get('/_mock/ui', hide, async (_request, reply) => send(reply, 'index.html'))
   app.get('/_mock/ui/', hide, async (_request, reply) => send(reply, 'index.html'))
   app.get('/_mock/ui/dashboard.css', hide, async (_request, reply) => send(reply, 'dashboard.css'))

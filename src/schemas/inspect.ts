@@ -8,10 +8,11 @@ import { PROJECT_ID_PATTERN, MAX_ID_LENGTH } from './batch-requests.js'
 export const JournalEntryWholeSchema = Type.Composite([
   JournalEntrySchema,
   Type.Object({
-    headers: Type.Record(Type.String(), Type.String(), { description: 'Request headers, names in lower case; authorization redacted to its scheme and last 4 characters' }),
+    headers: Type.Record(Type.String(), Type.String(), { description: 'Request headers, names in lower case; authorization, cookies and API-key headers redacted (a known scheme and the last 4 characters at most)' }),
     body: Type.Union([Type.String(), Type.Null()], { description: 'The request body as text, up to 16 KiB; null when there was none' }),
-    body_bytes: Type.Integer({ description: "The body's full size in bytes" }),
-    body_truncated: Type.Boolean({ description: 'True when body holds only the first 16 KiB' })
+    body_bytes: Type.Integer({ description: "The body's full size in bytes (its Content-Length when the body was not kept)" }),
+    body_truncated: Type.Boolean({ description: 'True when body holds only the first 16 KiB' }),
+    detail_dropped: Type.Boolean({ description: "True when this entry's headers and body were let go to keep the journal's details under 64 MiB (its summary stays)" })
   })
 ])
 
@@ -42,7 +43,7 @@ export const BatchInspectionSchema = Type.Object({
   batch: BatchSchema,
   read_at: Type.String({ format: 'date-time', description: 'The mock time the batch is read at (for a batch progressing by polls: the step its last GET showed)' }),
   progression: Type.Union([Type.Literal('time'), Type.Literal('polls'), Type.Literal('immediate')]),
-  polls: Type.Integer({ description: 'GETs of the batch so far (counted for batches that progress by polls)' }),
+  polls: Type.Integer({ description: 'GETs of the batch so far through the API (lists and inspecting do not count)' }),
   timeline: Type.Array(TimelineStepSchema, { description: 'Every status it entered or will enter, with when' }),
   cancel_requested_at: Type.Union([Time, Type.Null()]),
   next_transition: Type.Union([Type.Object({ status: BatchStatusSchema, at: Time }), Type.Null()], { description: 'Null for a batch that will not move again' })

@@ -170,12 +170,16 @@ export class BatchService {
     return batchAt(batch, this.readTime(batch), expandResults)
   }
 
-  /** A GET of this batch: when it reads; a stored batch that progresses by polls takes a step. */
+  /**
+   * A GET of this batch: when it reads. Every stored batch counts its GETs (the control plane
+   * shows them); one that progresses by polls takes a step.
+   */
   poll(batch: BatchRecord): number {
     const now = this.now()
-    if (batch.progression.kind !== 'polls' || !this.isStored(batch)) return this.readTime(batch, now)
+    if (!this.isStored(batch)) return this.readTime(batch, now)
     const polls = this.world.polls.get(batch.id) ?? 0
     this.world.polls.set(batch.id, polls + 1)
+    if (batch.progression.kind !== 'polls') return this.readTime(batch, now)
     const t = readTimeOf(batch, now, polls)
     if (polls > 0) this.#publisher.stepped(batch, statusAt(batch, readTimeOf(batch, now, polls - 1)), statusAt(batch, t), now)
     return t

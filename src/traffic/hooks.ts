@@ -60,8 +60,18 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
     connection,
     rawHeaders: request.raw.rawHeaders,
     body: request.journalBody,
-    bodyBytes: request.journalBodyBytes
+    bodyBytes: request.journalBody !== null ? request.journalBodyBytes : declaredLength(request)
   })
+}
+
+/**
+ * A body the mock did not keep (a multipart upload, streamed and hashed; one refused for its size
+ * or type; one a fault answered before it was read) still shows its size: its Content-Length.
+ */
+function declaredLength(request: FastifyRequest): number {
+  const length = request.headers['content-length']
+  if (length === undefined || !/^\d{1,15}$/.test(length)) return 0
+  return Number(length)
 }
 
 /** Whether the request's logger writes this level (Fastify's null logger, with logs off, never does). */
@@ -69,6 +79,14 @@ const enabled = (request: FastifyRequest, level: string): boolean => (request.lo
 
 /** The fields of the per-request log line (JSON logs carry them; the pretty log shows the message). */
 export const REQUEST_LOG_FIELDS = ['method', 'url', 'statusCode', 'responseTime', 'fault', 'project'] as const
+
+// Query parameters that carry a secret: the dashboard's `?token=` (the admin token), API keys.
+const SECRET_PARAM = /([?&](?:token|access_token|admin_token|api_key|apikey|key|secret|password)=)[^&#]*/gi
+
+/** The URL as a log line shows it: a secret in the query (`/_mock/ui?token=…`) is never written out. */
+export function redactQuery(url: string): string {
+  return url.includes('?') ? url.replace(SECRET_PARAM, '$1…') : url
+}
 
 /**
  * One line per request: /api requests at `debug`, the control plane (/_mock, which a dashboard
@@ -78,8 +96,9 @@ function logRequest(request: FastifyRequest, status: number, durationMs: number,
   const ms = Math.round(durationMs * 100) / 100
   const fault = request.faultId
   const project = (request as { tenant?: { projectId: string } | null }).tenant?.projectId ?? null
-  const msg = `${request.method} ${request.url} ${status} ${ms} ms${fault !== null ? ` fault ${fault}` : ''}${project !== null ? ` project ${project}` : ''}`
-  request.log[level]({ method: request.method, url: request.url, statusCode: status, responseTime: ms, fault, project }, msg)
+  const url = redactQuery(request.url)
+  const msg = `${request.method} ${url} ${status} ${ms} ms${fault !== null ? ` fault ${fault}` : ''}${project !== null ? ` project ${project}` : ''}`
+  request.log[level]({ method: request.method, url, statusCode: status, responseTime: ms, fault, project }, msg)
 }
 
 // A plausible batch body for the faults that break one: long enough to cut in half.

@@ -22,7 +22,7 @@ export interface JournalEntry {
 
 /** One request whole: its entry, the headers it was sent with and its body (`GET /_mock/requests/{id}`). */
 export interface JournalEntryWhole extends JournalEntry {
-  /** Header names in lower case; a repeated header's values joined by `, `; `authorization` redacted. */
+  /** Header names in lower case; a repeated header's values joined by `, `; secrets redacted (redactHeader). */
   readonly headers: Record<string, string>
   /** The body as text (UTF-8), up to JOURNAL_BODY_BYTES; null when there was none. */
   readonly body: string | null
@@ -30,6 +30,8 @@ export interface JournalEntryWhole extends JournalEntry {
   readonly body_bytes: number
   /** True when `body` holds only the first JOURNAL_BODY_BYTES of it. */
   readonly body_truncated: boolean
+  /** True when the headers and body were let go to keep the journal under JOURNAL_DETAIL_BUDGET (the summary stays). */
+  readonly detail_dropped: boolean
 }
 
 /** What the journal is told about one request. */
@@ -66,27 +68,78 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'OT
 export const JOURNAL_URL_BYTES = 1024
 /** Request bodies are kept up to this many bytes (longer ones are cut and marked). */
 export const JOURNAL_BODY_BYTES = 16 * 1024
+/**
+ * What the headers and bodies of the whole journal may hold at once (estimated: 2 bytes a body
+ * character, ~20 a header field besides its text). Past it the oldest entries let theirs go and
+ * keep their summary, so a big `--journal-size` never holds `--journal-size` × 50 KiB.
+ */
+export const JOURNAL_DETAIL_BUDGET = 64 * 1024 * 1024
 
-/** `Bearer sk-…abcd`: the scheme and the last 4 characters, so two keys can be told apart and none leaks. */
+/** A secret's tail is shown from this length on (at most a quarter of it); a shorter one shows none. */
+export const REDACT_TAIL_FROM = 16
+
+// Authentication schemes (IANA's registry and the usual API ones): only these words are shown as
+// a scheme. Any other first word may be the secret itself (`Authorization: llx-… extra`).
+const SCHEMES = new Set(['basic', 'bearer', 'digest', 'token', 'apikey', 'api-key', 'key', 'negotiate', 'ntlm', 'hoba', 'mutual', 'oauth', 'dpop', 'gnap', 'scram-sha-1', 'scram-sha-256', 'aws4-hmac-sha256', 'privatetoken', 'concealed', 'vapid'])
+
+/** `…abcd`: the last 4 characters of a secret of REDACT_TAIL_FROM or more, else nothing of it. */
+const tailOf = (secret: string): string => `…${secret.length >= REDACT_TAIL_FROM ? secret.slice(-4) : ''}`
+
+/** `Bearer …abcd`: a known scheme and the last 4 characters, so two keys can be told apart and none leaks. */
 export function redactAuthorization(value: string): string {
   const space = value.search(/\s/)
-  const scheme = space === -1 ? '' : value.slice(0, space)
-  const secret = (space === -1 ? value : value.slice(space)).trim()
-  const tail = secret.length >= 8 ? secret.slice(-4) : ''
-  return `${scheme}${scheme ? ' ' : ''}…${tail}`.trim()
+  const first = space === -1 ? '' : value.slice(0, space)
+  const scheme = SCHEMES.has(first.toLowerCase()) ? first : ''
+  const secret = (scheme === '' ? value : value.slice(space)).trim()
+  return `${scheme}${scheme ? ' ' : ''}${tailOf(secret)}`
 }
 
-/** Raw headers as an object: lower-case names, repeated values joined, `authorization` redacted. */
+/** Headers that carry a secret besides `authorization`: API keys, tokens, passwords, cookies. */
+const SECRET_HEADER = /(?:^|-)(?:api-?key|token|secret|password|passwd|session|cookie|credentials?)$|^(?:x-)?(?:api-?key|auth)(?:-|$)/
+
+/** One header's value as the journal shows it: secrets redacted (a cookie keeps its names). */
+export function redactHeader(name: string, value: string): string {
+  if (name === 'authorization' || name === 'proxy-authorization') return redactAuthorization(value)
+  if (name === 'cookie') return value.split(';').map((pair) => `${pair.split('=', 1)[0]?.trim()}=…`).join('; ')
+  return SECRET_HEADER.test(name) ? tailOf(value.trim()) : value
+}
+
+// A JSON string member whose name says secret (`webhook_signing_secret`, `password`, `api_key`, …),
+// its value up to its closing quote or the end of a cut body.
+const SECRET_MEMBER = /("[\w-]*(?:secret|password|passwd|api_?key|apikey|access_token|refresh_token|private_key)[\w-]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)/gi
+
+/** A body as the journal shows it: the value of every member named like a secret is `"…"`. */
+export function redactBody(body: string): string {
+  return body.replace(SECRET_MEMBER, '$1"…"')
+}
+
+/** Raw headers as an object: lower-case names, repeated values joined, secrets redacted (redactHeader). */
 export function headersOf(raw: readonly string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase()
-    let value = raw[i + 1] as string
-    if (name === 'authorization' || name === 'proxy-authorization') value = redactAuthorization(value)
+    const value = redactHeader(name, raw[i + 1] as string)
     out[name] = Object.hasOwn(out, name) ? `${out[name]}, ${value}` : value
   }
   return { ...out }
 }
+
+/**
+ * Header fields (names and values) a journal entry keeps as Node's own array. Each string of the
+ * array costs ~20 bytes besides its text, so 16 KiB of tiny headers held that way cost ~45 KiB;
+ * past this many fields (32 headers) they are joined into one string: at most their 16 KiB.
+ */
+export const HELD_HEADER_FIELDS = 64
+
+/** An entry's detail bytes, estimated: 2 a body character; a header field's text plus ~20 (~24 for the whole joined string). */
+function detailCost(headers: readonly string[] | string | null, body: string | null): number {
+  let cost = body === null ? 0 : 2 * body.length + 24
+  if (typeof headers === 'string') cost += headers.length + 24
+  else if (headers !== null) for (const field of headers) cost += field.length + 20
+  return cost
+}
+
+const fieldsOf = (held: readonly string[] | string | null): readonly string[] => (held === null ? [] : typeof held === 'string' ? held.split('\n') : held)
 
 /**
  * The request journal: a ring of the last `capacity` requests, so memory stays flat
@@ -102,6 +155,8 @@ export class Journal {
   readonly #seq: Float64Array
   readonly #status: Uint16Array
   readonly #method: Uint8Array
+  /** The method's name when it is none of METHODS (PROPFIND, QUERY, …: Node knows a few dozen). */
+  readonly #otherMethod: (string | null)[]
   readonly #matched: Uint8Array
   readonly #urlLength: Uint16Array
   readonly #urls: Buffer
@@ -111,14 +166,24 @@ export class Journal {
   readonly #connection: Uint8Array
   // Headers and bodies: Node's own rawHeaders array (bounded by its 16 KiB header limit) and
   // the body text (bounded by JOURNAL_BODY_BYTES), held by reference, nothing copied per request.
-  readonly #headers: (readonly string[] | null)[]
+  // A request with many headers has its array joined into one string (see HELD_HEADER_FIELDS).
+  readonly #headers: (readonly string[] | string | null)[]
   readonly #body: (string | null)[]
   readonly #bodyBytes: Float64Array
+  /** Each entry's estimated detail bytes (0 once let go), their sum, and the oldest seq that may still hold some. */
+  readonly #detailCost: Float64Array
+  #detailTotal = 0
+  #detailOldest = 1
   #next = 0
   #size = 0
   #total = 0
+  /** Requests recorded before the last clear: ids go on from there, so an old id never names a new request. */
+  #idBase = 0
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly detailBudget: number = JOURNAL_DETAIL_BUDGET
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`journal capacity must be a positive integer, got ${capacity}`)
     this.#time = new Float64Array(capacity)
     this.#mockTime = new Float64Array(capacity)
@@ -126,15 +191,17 @@ export class Journal {
     this.#seq = new Float64Array(capacity)
     this.#status = new Uint16Array(capacity)
     this.#method = new Uint8Array(capacity)
+    this.#otherMethod = new Array<string | null>(capacity).fill(null)
     this.#matched = new Uint8Array(capacity)
     this.#urlLength = new Uint16Array(capacity)
     this.#urls = Buffer.alloc(capacity * JOURNAL_URL_BYTES)
     this.#fault = new Array<string | null>(capacity).fill(null)
     this.#delay = new Float64Array(capacity)
     this.#connection = new Uint8Array(capacity)
-    this.#headers = new Array<readonly string[] | null>(capacity).fill(null)
+    this.#headers = new Array<readonly string[] | string | null>(capacity).fill(null)
     this.#body = new Array<string | null>(capacity).fill(null)
     this.#bodyBytes = new Float64Array(capacity)
+    this.#detailCost = new Float64Array(capacity)
   }
 
   get size(): number {
@@ -156,35 +223,63 @@ export class Journal {
     this.#status[i] = entry.status
     const method = METHODS.indexOf(entry.method)
     this.#method[i] = method === -1 ? METHODS.length - 1 : method
+    this.#otherMethod[i] = method === -1 ? entry.method.slice(0, 32) : null
     this.#matched[i] = entry.matched ? 1 : 0
     this.#urlLength[i] = this.#urls.write(entry.url, i * JOURNAL_URL_BYTES, JOURNAL_URL_BYTES, 'utf8')
     this.#fault[i] = entry.fault
     this.#delay[i] = entry.delayMs ?? NaN
     this.#connection[i] = Math.max(CONNECTIONS.indexOf(entry.connection ?? null), 0)
-    this.#headers[i] = entry.rawHeaders ?? null
+    const raw = entry.rawHeaders ?? null
+    // Node refuses no header line or value holding a newline, so one joins them losslessly.
+    this.#headers[i] = raw !== null && raw.length > HELD_HEADER_FIELDS ? raw.join('\n') : raw
     this.#body[i] = entry.body ?? null
     this.#bodyBytes[i] = entry.bodyBytes ?? 0
     this.#next = (i + 1) % this.capacity
     this.#size = Math.min(this.#size + 1, this.capacity)
+    this.#keepDetail(i, detailCost(this.#headers[i] ?? null, this.#body[i] ?? null))
+  }
+
+  /** Counts entry i's detail in, then lets the oldest entries' details go while over the budget. */
+  #keepDetail(i: number, cost: number): void {
+    this.#detailTotal += cost - (this.#detailCost[i] as number)
+    this.#detailCost[i] = cost
+    this.#detailOldest = Math.max(this.#detailOldest, this.#total - this.#size + 1)
+    // Never the entry just recorded: one entry's detail is bounded by itself (~50 KiB).
+    while (this.#detailTotal > this.detailBudget && this.#detailOldest < this.#total) {
+      const j = (this.#detailOldest - 1) % this.capacity
+      this.#detailTotal -= this.#detailCost[j] as number
+      this.#detailCost[j] = 0
+      this.#headers[j] = null
+      this.#body[j] = null
+      this.#detailOldest++
+    }
   }
 
   clear(): void {
+    this.#idBase += this.#total
     this.#fault.fill(null)
     this.#headers.fill(null)
     this.#body.fill(null)
+    this.#detailCost.fill(0)
+    this.#detailTotal = 0
+    this.#detailOldest = 1
     this.#next = 0
     this.#size = 0
     this.#total = 0
+  }
+
+  #methodAt(i: number): string {
+    return this.#otherMethod[i] ?? (METHODS[this.#method[i] as number] as string)
   }
 
   #entry(i: number): JournalEntry {
     const url = this.#urls.toString('utf8', i * JOURNAL_URL_BYTES, i * JOURNAL_URL_BYTES + (this.#urlLength[i] as number))
     const q = url.indexOf('?')
     return {
-      id: `req-${this.#seq[i]}`,
+      id: `req-${this.#idBase + (this.#seq[i] as number)}`,
       time: new Date(this.#time[i] as number).toISOString(),
       mock_time: new Date(this.#mockTime[i] as number).toISOString(),
-      method: METHODS[this.#method[i] as number] as string,
+      method: this.#methodAt(i),
       path: q === -1 ? url : url.slice(0, q),
       query: q === -1 ? '' : url.slice(q + 1),
       status: this.#status[i] as number,
@@ -200,17 +295,19 @@ export class Journal {
   entry(id: string): JournalEntryWhole | null {
     const m = /^req-([1-9]\d{0,15})$/.exec(id)
     if (!m) return null
-    const seq = Number(m[1])
-    if (seq > this.#total || seq <= this.#total - this.#size) return null
+    const seq = Number(m[1]) - this.#idBase
+    if (seq < 1 || seq > this.#total || seq <= this.#total - this.#size) return null
     const i = (seq - 1) % this.capacity
-    const body = this.#body[i] ?? null
+    const kept = this.#body[i] ?? null
+    const body = kept === null ? null : redactBody(kept)
     const bytes = this.#bodyBytes[i] as number
     return {
       ...this.#entry(i),
-      headers: headersOf(this.#headers[i] ?? []),
+      headers: headersOf(fieldsOf(this.#headers[i] ?? null)),
       body,
       body_bytes: bytes,
-      body_truncated: body !== null && bytes > JOURNAL_BODY_BYTES
+      body_truncated: body !== null && bytes > JOURNAL_BODY_BYTES,
+      detail_dropped: seq < this.#detailOldest
     }
   }
 
@@ -221,7 +318,7 @@ export class Journal {
     const method = filter.method?.toUpperCase()
     for (let n = 0; n < this.#size; n++) {
       const i = (start + n) % this.capacity
-      if (method !== undefined && METHODS[this.#method[i] as number] !== method) continue
+      if (method !== undefined && this.#methodAt(i) !== method) continue
       if (filter.status !== undefined && this.#status[i] !== filter.status) continue
       if (filter.since !== undefined && (this.#time[i] as number) < filter.since) continue
       if (filter.matched !== undefined && (this.#matched[i] === 1) !== filter.matched) continue

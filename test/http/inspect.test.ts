@@ -1,8 +1,11 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { uiFolder } from '../../src/http/ui-routes.js'
 import { advance, build, get, post, scenario, START, START_MS } from '../helper.js'
 
@@ -73,6 +76,78 @@ t.test('the journal keeps headers (authorization redacted) and the body, cut at 
   t.equal((await get(app, '/_mock/requests/req-1', {})).status, 404, 'cleared')
 })
 
+t.test('the journal redacts every form of a secret a client may send: schemes, no scheme, short keys, repeats, cookies, API-key headers', async (t) => {
+  const app = await build(t, { scenario: world, journalSize: 20, auth: false })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  // Raw bytes on a socket: a repeated header reaches the server as sent (fetch would merge it).
+  const send = (headerLines: string[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(['GET /api/v2/batches HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n')))
+      socket.on('data', () => {}).on('end', () => resolve()).on('error', reject)
+    })
+  const lastHeaders = async (): Promise<Record<string, string>> => {
+    const id = (await get(app, '/_mock/requests?last=1', {})).body.requests[0].id
+    return (await get(app, `/_mock/requests/${id}`, {})).body.headers
+  }
+  const LONG = 'llx-0123456789abcdefWXYZ'
+  const cases: [string[], Record<string, string>][] = [
+    [[`authorization: bearer ${LONG}`], { authorization: 'bearer …WXYZ' }],
+    [['Authorization: Basic dXNlcjpwYXNzd29yZA=='], { authorization: 'Basic …ZA==' }],
+    [[`Authorization: ${LONG}`], { authorization: '…WXYZ' }],
+    // A first word that is no scheme may be the key itself: never shown.
+    [[`Authorization: ${LONG} extra-words`], { authorization: '…ords' }],
+    // 8 to 15 characters: a 4-character tail would be a third or half of the key.
+    [['Authorization: Bearer abcd1234efgh'], { authorization: 'Bearer …' }],
+    [['Authorization: Bearer one-key-0000000001', 'Authorization: Bearer two-key-0000000002'], { authorization: 'Bearer …0001, Bearer …0002' }],
+    [[`Proxy-Authorization: Basic ${LONG}`], { 'proxy-authorization': 'Basic …WXYZ' }],
+    [['Cookie: session=SECRETSESSION0000001; theme=dark'], { cookie: 'session=…; theme=…' }],
+    [[`X-Api-Key: ${LONG}`, 'X-Auth-Token: tok-0123456789abcdef9999', 'X-Trace: visible'], { 'x-api-key': '…WXYZ', 'x-auth-token': '…9999', 'x-trace': 'visible' }]
+  ]
+  for (const [lines, expected] of cases) {
+    await send(lines)
+    const headers = await lastHeaders()
+    t.same(Object.fromEntries(Object.keys(expected).map((k) => [k, headers[k]])), expected, lines.join(' | '))
+    const shown = JSON.stringify(headers)
+    for (const secret of [LONG.slice(0, -4), 'SECRETSESSION', 'dXNlcjpwYXNz', 'abcd1234', 'one-key', 'tok-0123']) t.notOk(shown.includes(secret), `${secret} appears nowhere`)
+  }
+
+  // A webhook's signing secret is write-only in the API: the journal's copy of the body does not show it either.
+  const config = { webhook_url: 'http://127.0.0.1:9/hooks', webhook_signing_secret: 'whsec-do-not-show-0001' }
+  const saved = await app.inject({ method: 'POST', url: '/api/v1/beta/webhook-configs', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, payload: config })
+  t.equal(saved.statusCode, 200)
+  const id = (await get(app, '/_mock/requests?last=1', {})).body.requests[0].id
+  const whole = (await get(app, `/_mock/requests/${id}`, {})).body
+  t.same(JSON.parse(whole.body), { ...config, webhook_signing_secret: '…' })
+  t.equal(whole.body_bytes, Buffer.byteLength(JSON.stringify(config)), 'the size is what was sent')
+})
+
+t.test('a body the mock does not keep (a binary upload, one too big or of another type) shows its size, never its bytes', async (t) => {
+  const app = await build(t, { scenario: world, maxUploadBytes: 4096 })
+  const lastWhole = async (): Promise<any> => {
+    const id = (await get(app, '/_mock/requests?last=1', {})).body.requests[0].id
+    return (await get(app, `/_mock/requests/${id}`, {})).body
+  }
+  const dir = (await post(app, '/api/v1/beta/directories', { name: 'inputs' }, asA)).body.id as string
+  const boundary = '----mockboundary'
+  const binary = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37) % 256))
+  const upload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="upload_file"; filename="scan.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    binary,
+    Buffer.from(`\r\n--${boundary}--\r\n`)
+  ])
+  const uploaded = await app.inject({ method: 'POST', url: `/api/v1/beta/directories/${dir}/files/upload`, headers: { ...asA, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: upload })
+  t.equal(uploaded.statusCode, 200)
+  t.match(await lastWhole(), { status: 200, body: null, body_bytes: upload.length, body_truncated: false }, 'an upload: streamed and hashed, its size shown')
+  const tooBig = JSON.stringify({ padding: 'x'.repeat(1024 * 1024) })
+  t.equal((await app.inject({ method: 'POST', url: '/api/v2/batches', headers: { ...asA, 'content-type': 'application/json' }, payload: tooBig })).statusCode, 413)
+  t.match(await lastWhole(), { status: 413, body: null, body_bytes: Buffer.byteLength(tooBig) })
+  // A Content-Type the mock does not read: refused as FastAPI would, the body left unread.
+  t.equal((await app.inject({ method: 'POST', url: '/api/v2/batches', headers: { ...asA, 'content-type': 'text/plain' }, payload: 'hello' })).statusCode, 422)
+  const plain = await lastWhole()
+  t.same([plain.status, plain.body, plain.body_bytes], [422, null, 5])
+})
+
 t.test("GET /_mock/batches lists every project's batches with their timelines", async (t) => {
   const app = await build(t, { scenario: world })
   const all = await get(app, '/_mock/batches', {})
@@ -124,6 +199,11 @@ t.test("GET /_mock/batches lists every project's batches with their timelines", 
   t.equal(b1.polls, 2)
   t.equal(b1.progression, 'polls')
   t.equal((await get(app, '/_mock/batches/bat-b1', {})).body.polls, 2, 'inspecting does not count')
+  // A batch that moves with the clock counts its GETs too ("is my client polling it?"); lists do not.
+  for (let i = 0; i < 3; i++) t.equal((await get(app, '/api/v2/batches/bat-a2', asA)).status, 200)
+  await get(app, '/api/v2/batches', asA)
+  const a2 = (await get(app, '/_mock/batches/bat-a2', {})).body
+  t.same([a2.progression, a2.polls, a2.batch.status], ['time', 3, 'PENDING'], 'counted, and the batch still moves with the clock only')
   t.same(b1.timeline.map((s: any) => s.reached), [true, true, false], 'two GETs, one step each: its second status is reached, not the third')
   t.equal(b1.batch.status, b1.timeline[1].status)
   t.same(b1.next_transition, { status: b1.timeline[2].status, at: b1.timeline[2].at })
@@ -210,6 +290,13 @@ t.test('--log-level debug: one line per /api request; info stays quiet; /_mock o
   const trace = await logged(t, 'trace')
   await get(trace.app, '/_mock/clock', {})
   t.match(trace.lines.filter((l) => l.url === '/_mock/clock'), [{ level: 10, statusCode: 200 }], 'trace: the control plane too')
+  // The dashboard's `?token=` (the admin token) and a key in a query never reach the log.
+  await trace.app.inject({ url: '/_mock/ui?token=admin-secret-0001&x=1' })
+  await trace.app.inject({ url: '/api/v2/batches?page_size=1&api_key=llx-query-secret-0002', headers: asA })
+  const written = JSON.stringify(trace.lines)
+  t.notOk(written.includes('admin-secret-0001') || written.includes('llx-query-secret-0002'), 'no secret in the log')
+  t.same(trace.lines.filter((l) => l.url?.startsWith('/_mock/ui')).map((l) => [l.url, l.msg.split(' ').slice(0, 3).join(' ')]), [['/_mock/ui?token=…&x=1', 'GET /_mock/ui?token=…&x=1 200']])
+  t.same(trace.lines.filter((l) => l.url?.startsWith('/api/v2/batches?')).map((l) => l.url), ['/api/v2/batches?page_size=1&api_key=…'])
 })
 
 t.test("/_mock/ui serves the dashboard's three files, without the token (they hold no data), under a strict CSP", async (t) => {
@@ -225,8 +312,21 @@ t.test("/_mock/ui serves the dashboard's three files, without the token (they ho
   t.equal((await app.inject({ url: '/_mock/ui/' })).body, page.body)
   const redirect = await app.inject({ url: '/_mock' })
   t.same([redirect.statusCode, redirect.headers.location], [302, '/_mock/ui/'])
+  for (const url of ['/_mock?token=admin-secret', '/_mock/?token=admin-secret']) {
+    const withToken = await app.inject({ url })
+    t.same([withToken.statusCode, withToken.headers.location], [302, '/_mock/ui/?token=admin-secret'], `${url}: the token goes along to the page`)
+  }
+  t.equal(page.headers['referrer-policy'], 'no-referrer', 'the address (which may hold ?token=) is never sent as a Referer')
   t.equal((await app.inject({ url: '/_mock/ui/../health' })).statusCode, 401, 'data stays behind the token')
   t.equal((await app.inject({ url: '/_mock/ui/secret.txt' })).statusCode, 404, 'only the three files')
   t.match(uiFolder(), /[\\/]ui$/)
   t.equal(uiFolder(tmpdir()), null, 'no ui/ folder above: null (the page then answers 404), never a crash')
+  // Bundled into someone's app: their own package.json and ui/ are not the dashboard.
+  const app2 = mkdtempSync(join(tmpdir(), 'mock-host-app-'))
+  t.teardown(() => rmSync(app2, { recursive: true, force: true }))
+  mkdirSync(join(app2, 'ui'))
+  mkdirSync(join(app2, 'dist'))
+  writeFileSync(join(app2, 'package.json'), JSON.stringify({ name: 'my-app' }))
+  writeFileSync(join(app2, 'ui', 'index.html'), '<p>my own page</p>')
+  t.equal(uiFolder(join(app2, 'dist')), null, "another package's ui/ folder is never served")
 })

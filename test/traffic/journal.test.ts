@@ -1,5 +1,7 @@
 import t from 'tap'
+import { connect } from 'node:net'
 import { AUTH, build, exampleScenario, get } from '../helper.js'
+import { JOURNAL_BODY_BYTES, Journal } from '../../src/traffic/journal.js'
 
 t.test('the journal records /api requests, matched or not', async (t) => {
   const app = await build(t, { scenario: exampleScenario() })
@@ -48,4 +50,54 @@ t.test('a ring wrapped many times over stays at its bound', async (t) => {
   t.same([body.count, body.capacity, body.total], [7, 7, 1_000])
   t.equal(body.requests[0].path, '/api/v2/batches/bat-993', 'the oldest kept is the 7th from last')
   t.equal(body.requests.at(-1).path, '/api/v2/batches/bat-999')
+})
+
+// A big --journal-size (up to 1,000,000) times ~50 KiB of headers and body an entry was ~50 GB.
+t.test("the journal's headers and bodies stay under a byte budget, the oldest letting theirs go first", async (t) => {
+  const budget = 1024 * 1024
+  const journal = new Journal(1000, budget)
+  const body = 'b'.repeat(JOURNAL_BODY_BYTES)
+  const record = (n: number): void => journal.record({ time: 0, mockTime: 0, method: 'POST', url: `/api/v2/batches?n=${n}`, status: 200, durationMs: 1, matched: true, fault: null, rawHeaders: ['Authorization', `Bearer key-${n}-0000000000000`, 'X-N', String(n)], body, bodyBytes: body.length })
+  for (let n = 1; n <= 500; n++) record(n)
+  const shown = Array.from({ length: 500 }, (_, k) => journal.entry(`req-${k + 1}`))
+  const kept = shown.filter((e) => e !== null && !e.detail_dropped)
+  t.equal(shown.filter((e) => e !== null).length, 500, 'every summary stays')
+  t.ok(kept.length * 2 * JOURNAL_BODY_BYTES <= budget, `${kept.length} entries keep their detail, within the budget`)
+  t.ok(kept.length >= 25, 'the budget is used, not dropped wholesale')
+  t.same(kept.map((e) => e?.headers['x-n']), Array.from({ length: kept.length }, (_, k) => String(500 - kept.length + 1 + k)), 'the newest keep theirs')
+  const dropped = journal.entry('req-1')
+  t.match(dropped, { detail_dropped: true, body: null, headers: {}, body_bytes: JOURNAL_BODY_BYTES, query: 'n=1', status: 200 })
+  // A clear starts over: details are kept again.
+  journal.clear()
+  record(1)
+  t.match(journal.entry(journal.entries().at(-1)?.id ?? ''), { detail_dropped: false, body, headers: { 'x-n': '1' } })
+})
+
+t.test('ids go on after a clear: an id seen before never names another request', async (t) => {
+  const app = await build(t, { scenario: exampleScenario() })
+  await get(app, '/api/v2/batches/bat-before-clear')
+  const before = (await get(app, '/_mock/requests?last=1')).body.requests[0]
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/requests' })).statusCode, 204)
+  await get(app, '/api/v2/batches/bat-after-clear')
+  const after = (await get(app, '/_mock/requests?last=1')).body.requests[0]
+  t.not(after.id, before.id, 'a new id')
+  t.equal((await get(app, `/_mock/requests/${before.id}`)).status, 404, 'the old id is gone, not another request')
+  t.equal((await get(app, `/_mock/requests/${after.id}`)).body.path, '/api/v2/batches/bat-after-clear')
+  t.same((await get(app, '/_mock/requests?count=true')).body, { count: 1, capacity: 1000, total: 1 }, 'total still counts from the clear')
+})
+
+t.test('a method the journal has no slot for keeps its name (PROPFIND, QUERY), not OTHER', async (t) => {
+  const app = await build(t, { scenario: exampleScenario() })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  for (const method of ['PROPFIND', 'QUERY']) {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(`${method} /api/v2/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n`))
+      socket.on('data', () => {}).on('end', () => resolve()).on('error', reject)
+    })
+  }
+  const { body } = await get(app, '/_mock/requests')
+  t.same(body.requests.map((r: { method: string }) => r.method), ['PROPFIND', 'QUERY'])
+  t.same((await get(app, '/_mock/requests?method=propfind')).body.requests.map((r: { method: string }) => r.method), ['PROPFIND'], 'and filters by it')
+  t.equal((await get(app, `/_mock/requests/${body.requests[1].id}`)).body.method, 'QUERY')
 })

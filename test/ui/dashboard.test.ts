@@ -125,6 +125,19 @@ if (!existsSync(CHROMIUM)) {
     await page.locator('#webhooks-panel').waitFor()
     await page.waitForFunction(() => document.querySelectorAll('#webhooks tbody tr[data-delivery-id]').length === 1)
     t.match(await page.locator('#webhooks tbody').textContent(), /batch\.running.*bat-watched.*\/hook.*200 delivered/)
+
+    // Everything a client or a test controls is shown as text, never as HTML: a batch id, a
+    // fault rule, a journal path and a webhook URL carrying markup run nothing.
+    const XSS = '<img src=x onerror="window.__xss=1">'
+    const admin = { authorization: 'Bearer admin-secret', 'content-type': 'application/json' }
+    t.equal((await fetch(`${base}/_mock/batches`, { method: 'POST', headers: admin, body: JSON.stringify({ id: `bat-${XSS}`, project_id: A, files: 1 }) })).status, 200)
+    t.equal((await fetch(`${base}/_mock/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ id: `f-${XSS}`, method: 'GET', path: "/api/never/*", status: 418, detail: XSS }) })).status, 200)
+    await fetch(`${base}/api/v2/batches/${encodeURIComponent(XSS)}?q=${encodeURIComponent(XSS)}`, { headers: { authorization: 'Bearer k' } })
+    await page.waitForFunction((id) => document.querySelector(`tr[data-batch-id='${CSS.escape(id)}']`) !== null, `bat-${XSS}`)
+    await page.waitForFunction(() => /f-<img/.test(document.querySelector('#faults tbody')?.textContent ?? ''))
+    t.match(await page.locator('#batches tbody').textContent(), `bat-${XSS}`.slice(0, 12), 'the id shows as text')
+    t.equal(await page.evaluate(() => document.querySelectorAll('#batches img, #faults img, #journal img, #webhooks img').length), 0, 'no element made of it')
+    t.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'nothing ran')
     t.same(errors, [], 'no script error in the page')
   })
 }
