@@ -2,11 +2,13 @@
 // Loopback only; every load is bounded in time. BENCH_SECONDS sets the length of each run.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { webhookFigures, type WebhookFigures } from './webhooks.js'
+import { startupFigures, startupLines, type StartupFigures } from './startup.js'
 
 // Compiled to bench/dist/bench/run.js: the repository is three levels up.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -22,7 +24,16 @@ export interface Server {
   name: string
   url: string
   child: ChildProcess
+  /** Spawn → the first 200 on the probe, this process's clock. */
   firstOkMs: number
+  /** Spawn → the line with the URL (the CLI's banner). */
+  bannerMs: number
+  /** When it was spawned, epoch ms (performance.timeOrigin + performance.now()). */
+  spawnedAt: number
+  /** The process's start-up marks (epoch ms) when MOCK_STARTUP_TIMING=1 asked for them. */
+  timing?: Record<string, number>
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string
 }
 
 export interface Row {
@@ -40,13 +51,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Spawns a server, waits for its "listening on URL" line, then for its first 200 on `probe`. */
 async function start(name: string, command: string, args: string[], probe: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
   const started = performance.now()
+  const spawnedAt = performance.timeOrigin + started
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
+  let bannerMs = NaN
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       output += d
       const m = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (m) resolve(m[1] as string)
+      if (m) {
+        if (Number.isNaN(bannerMs)) bannerMs = performance.now() - started
+        resolve(m[1] as string)
+      }
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
@@ -59,7 +75,28 @@ async function start(name: string, command: string, args: string[], probe: strin
     if (performance.now() - started > 120_000) throw new Error(`${name}: no 200 on ${probe}`)
     await sleep(5)
   }
-  return { name, url, child, firstOkMs: performance.now() - started }
+  const firstOkMs = performance.now() - started
+  let timing: Record<string, number> | undefined
+  // The marks line follows the banner on the other pipe: wait for it briefly.
+  for (let waited = 0; env.MOCK_STARTUP_TIMING === '1' && timing === undefined && waited < 5000; waited += 5) {
+    const line = /\{"startupTiming":[^\n]*\}\n/.exec(output)
+    if (line) timing = (JSON.parse(line[0]) as { startupTiming: Record<string, number> }).startupTiming
+    else await sleep(5)
+  }
+  return { name, url, child, firstOkMs, bannerMs, spawnedAt, ...(timing && { timing }), output: () => output }
+}
+
+/**
+ * The first fetch() of a process loads undici (tens of ms): do it once before any start-up is
+ * timed, so spawn → first 200 measures the server, not this process's first request.
+ */
+async function warmFetch(): Promise<void> {
+  const server = createServer((_req, res) => res.end('ok'))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`).then((r) => r.text())
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
 }
 
 function peakRssMb(child: ChildProcess): number {
@@ -111,8 +148,33 @@ function prismBin(): string | null {
   }
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a')
+const fmt = (n: number | undefined, digits = 0) => (n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
+const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined)
+const x = (r: number | undefined) => (r === undefined ? 'n/a' : `${r.toFixed(2)}x`)
+
+/** One row of the targets table: a figure, what was measured, the target and whether it is met. */
+interface Figure {
+  figure: string
+  measured: string
+  target: string
+  /** The number the target is about; undefined when it could not be measured. */
+  value: number | undefined
+  /** undefined: the bench does not measure this figure (the row says where it is measured). */
+  met?: (value: number) => boolean
+}
+
+const atLeast = (min: number) => (v: number) => v >= min
+const atMost = (max: number) => (v: number) => v <= max
+
+function verdict(f: Figure): string {
+  if (f.met === undefined) return 'not measured here'
+  if (f.value === undefined || !Number.isFinite(f.value)) return 'n/a'
+  return f.met(f.value) ? 'met' : '**missed**'
+}
+
+function figureLines(title: string, figures: Figure[]): string[] {
+  return [`| ${title} | measured | target | met? |`, '|---|---:|---|---|', ...figures.map((f) => `| ${f.figure} | ${f.measured} | ${f.target} | ${verdict(f)} |`)]
+}
 
 interface CostFigures {
   creates10k: { bytesPerBatch: number; heapMb: number; seconds: number }
@@ -126,52 +188,86 @@ function costFigures(): CostFigures {
   return JSON.parse(out.trim().split('\n').pop() as string) as CostFigures
 }
 
-function costLines(c: CostFigures): string[] {
+function costRows(c: CostFigures): Figure[] {
+  const nothing = div(c.listMs.matchingNothing, c.listMs.unfiltered)
+  const page = div(c.listMs.matchingAPage, c.listMs.unfiltered)
   return [
-    `| heap per created batch (10k creates) | ${fmt(c.creates10k.bytesPerBatch)} bytes | a few hundred bytes |`,
-    `| heap after 1M creates (measured) | ${fmt(c.creates1M.heapMb)} MB (${fmt(c.creates1M.bytesPerBatch)} bytes a batch, ${fmt(c.creates1M.seconds, 1)} s) | < 500 MB |`,
-    `| status list matching nothing, 100k batches: ms / unfiltered page of 50 | ${fmt(c.listMs.matchingNothing, 3)} ms / ${fmt(c.listMs.unfiltered, 3)} ms = ${ratio(c.listMs.matchingNothing, c.listMs.unfiltered)} | <= 1x |`,
-    `| status list matching a page of 50, 100k batches / unfiltered | ${fmt(c.listMs.matchingAPage, 3)} ms / ${fmt(c.listMs.unfiltered, 3)} ms = ${ratio(c.listMs.matchingAPage, c.listMs.unfiltered)} | <= 1.5x |`
+    { figure: 'heap per created batch (10k creates)', measured: `${fmt(c.creates10k.bytesPerBatch)} bytes`, target: 'a few hundred bytes (< 1,000)', value: c.creates10k.bytesPerBatch, met: atMost(1000) },
+    { figure: 'heap after 1M creates (measured)', measured: `${fmt(c.creates1M.heapMb)} MB (${fmt(c.creates1M.bytesPerBatch)} bytes a batch, ${fmt(c.creates1M.seconds, 1)} s)`, target: '< 500 MB', value: c.creates1M.heapMb, met: (v) => v < 500 },
+    { figure: 'status list matching nothing, 100k batches: ms / unfiltered page of 50', measured: `${fmt(c.listMs.matchingNothing, 3)} ms / ${fmt(c.listMs.unfiltered, 3)} ms = ${x(nothing)}`, target: '<= 1x', value: nothing, met: atMost(1) },
+    { figure: 'status list matching a page of 50, 100k batches / unfiltered', measured: `${fmt(c.listMs.matchingAPage, 3)} ms / ${fmt(c.listMs.unfiltered, 3)} ms = ${x(page)}`, target: '<= 1.5x', value: page, met: atMost(1.5) }
   ]
 }
 
-function webhookLines(w: WebhookFigures): string[] {
+function webhookRows(w: WebhookFigures): Figure[] {
   const rps = (workload: string) => w.rows.find((r) => r.workload === workload)?.rps
+  const during = div(rps('get small, 1000 batches with webhooks transitioning'), rps('get small (webhooks baseline)'))
   return [
-    `| webhook deliveries/s to a local receiver (${w.deliveries} deliveries, concurrency 8) | ${fmt(w.deliveriesPerSecond)} /s | >= 1000 /s |`,
-    `| get small while 1000 batches with webhooks transition / alone | ${ratio(rps('get small, 1000 batches with webhooks transitioning'), rps('get small (webhooks baseline)'))} | >= 0.8x (no regression beyond noise) |`
+    { figure: `webhook deliveries/s to a local receiver (${w.deliveries} deliveries, concurrency 8)`, measured: `${fmt(w.deliveriesPerSecond)} /s`, target: '>= 1000 /s', value: w.deliveriesPerSecond, met: atLeast(1000) },
+    { figure: 'get small while 1000 batches with webhooks transition / alone', measured: x(during), target: '>= 0.8x (no regression beyond noise)', value: during, met: atLeast(0.8) }
   ]
 }
+
+/** The start-up figures of issue 14's table. */
+function startupRows(s: StartupFigures): Figure[] {
+  const range = (series: StartupFigures['default']) => `median of ${series.runs.length}: ${fmt(series.median.totalMs)} ms (${fmt(series.minMs)}–${fmt(series.maxMs)})`
+  return [
+    { figure: 'spawn → first 200, default scenario', measured: `${range(s.default)}; bare node:http ${fmt(s.bare.median.totalMs)} ms`, target: '**<= 300 ms** median (issue 14; was <= 600 ms)', value: s.default.median.totalMs, met: atMost(300) },
+    { figure: 'spawn → first 200, 100k batches / 1M files', measured: range(s.large), target: '<= 2000 ms (issue 14; was <= 3000 ms)', value: s.large.median.totalMs, met: atMost(2000) },
+    { figure: '`npm start` → banner, fresh build (`node scripts/start.mjs`, without npm\'s own start)', measured: range(s.npmStart), target: '<= 1000 ms (issue 14)', value: s.npmStart.median.totalMs, met: atMost(1000) }
+  ]
+}
+
+const TEST_WALL_TIME: Figure = { figure: '`npm test`, wall time on 2 cores', measured: 'printed by `.ci/run`, not by the bench', target: '**<= 90 s** with no test dropped (issue 14)', value: undefined }
+
+function write(table: string, results: object): void {
+  process.stdout.write(`\n${table}`)
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
+  writeFileSync(join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 2))
+}
+
+const machine = (extra = '') => `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${extra}, loopback`
 
 async function main(): Promise<void> {
+  const cli = join(ROOT, 'dist', 'cli.js')
   if (process.env.BENCH_ONLY === 'webhooks') {
     // The webhook rows alone: two mocks of their own and a receiver in this process.
-    const w = await webhookFigures({ cli: join(ROOT, 'dist', 'cli.js'), start, stop, load, body })
+    const w = await webhookFigures({ cli, start, stop, load, body })
     const lines = ['| target | workload | req/s | mean latency ms | p99 ms | non-2xx | errors |', '|---|---|---:|---:|---:|---:|---:|']
     for (const r of w.rows) lines.push(`| ${r.target} | ${r.workload} | ${fmt(r.rps)} | ${fmt(r.meanMs, 2)} | ${fmt(r.p99Ms)} | ${r.non2xx} | ${r.errors} |`)
-    lines.push('', '| webhooks (same run) | measured | target |', '|---|---:|---|', ...webhookLines(w))
+    lines.push('', ...figureLines('webhooks (same run)', webhookRows(w)))
     process.stdout.write(`\n${lines.join('\n')}\n`)
     return
   }
   if (process.env.BENCH_ONLY === 'cost') {
     // The cost rows alone (no load generator, no other servers): quick to rerun.
-    const lines = ['| cost (same run) | measured | target |', '|---|---:|---|', ...costLines(costFigures())]
-    process.stdout.write(`\n${lines.join('\n')}\n`)
+    process.stdout.write(`\n${figureLines('cost (same run)', costRows(costFigures())).join('\n')}\n`)
+    return
+  }
+  await warmFetch()
+  if (process.env.BENCH_ONLY === 'startup') {
+    // The start-up rows alone (no load generator): ~20 s.
+    const s = await startupFigures({ root: ROOT, cli, start, stop }, { defaultRuns: 5, largeRuns: 3, keep: false })
+    const table = `Measured ${new Date().toISOString()} on ${machine()}.\n\n${startupLines(s).join('\n')}\n\n${figureLines('start-up', startupRows(s)).join('\n')}\n${s.notes.map((n) => `\nNote: ${n}`).join('')}\n`
+    write(table, { machine: machine(), startup: s })
     return
   }
   const rows: Row[] = []
   const notes: string[] = []
-  const cli = join(ROOT, 'dist', 'cli.js')
 
-  // 1. The mock as users start it: the CLI with default flags (default scenario, real clock).
-  const mock = await start('mock', process.execPath, [cli, '--port', '0', '--log-level', 'warn'], EXAMPLE)
+  // 1. Start-up first, on a machine the load runs have not warmed: the default scenario (the
+  // mock as users start it: default flags, real clock) and the scale scenario (100k batches /
+  // 1M files), several starts each; the last of each stays up for the load runs below.
+  const startup = await startupFigures({ root: ROOT, cli, start, stop }, { defaultRuns: 5, largeRuns: 3, keep: true })
+  notes.push(...startup.notes)
+  const mock = startup.servers.mock as Server
+  const large = startup.servers.large as Server
   await body(`${mock.url}/_mock/batches`, { method: 'POST', body: JSON.stringify({ id: 'bat-bench-1000', files: 1000, outcome: 'COMPLETED', created_ago_ms: 3_600_000 }) })
   const small = await body(mock.url + EXAMPLE)
   const big = await body(mock.url + BIG)
   const created = await body(`${mock.url}/api/v2/batches`, { method: 'POST', body: CREATE_BODY })
 
-  // 2. The scale scenario: 100k batches / 1M files, for the list workload and the scale targets.
-  const large = await start('mock-large', process.execPath, [cli, '--port', '0', '--log-level', 'warn', '--scenario', join(ROOT, 'bench', 'scenarios', 'large.yaml')], '/api/v2/batches?page_size=1')
+  // 2. The scale scenario, for the list workload and the scale targets.
   const firstId = (JSON.parse(await body(`${large.url}/api/v2/batches?page_size=1`)) as { items: { id: string }[] }).items[0]!.id
   const listPath = '/api/v2/batches?page_size=50'
   const listBody = await body(large.url + listPath)
@@ -223,33 +319,45 @@ async function main(): Promise<void> {
   await Promise.all(servers.map(stop))
 
   const rps = (target: string, workload: string) => rows.find((r) => r.target === target && r.workload === workload)?.rps
+  const ratioRow = (figure: string, a: [string, string], b: [string, string], target: string, met: (v: number) => boolean): Figure => {
+    const value = div(rps(...a), rps(...b))
+    return { figure, measured: x(value), target, value, met }
+  }
+  const defaultStart = startup.default.median.totalMs
+  const vsPrism = prism ? div(defaultStart, prism.firstOkMs) : undefined
+  // Issue 14's table first, every figure with its target; then the earlier rows, with theirs.
+  const issue14: Figure[] = [
+    startupRows(startup)[0]!,
+    startupRows(startup)[1]!,
+    ratioRow('get small: mock / bare', ['mock', 'get small'], ['bare', 'get small'], '>= 0.85x (issue 14; was >= 0.8x)', atLeast(0.85)),
+    ratioRow('list 50 of 100k: mock / bare', ['mock', 'list 50 of 100k'], ['bare', 'list 50 of 100k'], '>= 0.6x (issue 14; was >= 0.5x)', atLeast(0.6)),
+    ratioRow('create: mock / bare', ['mock', 'create'], ['bare', 'create'], '>= 0.6x (issue 14; was >= 0.4x)', atLeast(0.6)),
+    startupRows(startup)[2]!,
+    TEST_WALL_TIME
+  ]
+  const earlier: Figure[] = [
+    ratioRow('get small: mock / Prism', ['mock', 'get small'], ['prism', 'get small'], '>= 25x', atLeast(25)),
+    ratioRow('get 1000 results: mock / bare', ['mock', 'get 1000 results'], ['bare', 'get 1000 results'], '>= 0.6x', atLeast(0.6)),
+    ratioRow('get 1000 results: mock / naive Fastify', ['mock', 'get 1000 results'], ['naive-fastify', 'get 1000 results'], '>= 7x', atLeast(7)),
+    ratioRow('get small: 1000 non-matching fault rules / none', ['mock', 'get small, 1000 fault rules'], ['mock', 'get small'], '>= 0.8x', atLeast(0.8)),
+    ratioRow('get small, 100k scenario / default scenario', ['mock-large', 'get small'], ['mock', 'get small'], 'latency <= 1.2x (ratio >= 0.83x)', atLeast(0.83)),
+    { figure: 'spawn → first 200: mock (median) / Prism', measured: `${x(vsPrism)} (Prism ${prism ? fmt(prism.firstOkMs) : 'n/a'} ms)`, target: '<= 0.35x', value: vsPrism, met: atMost(0.35) },
+    { figure: 'peak RSS: default / 100k scenario / Prism', measured: `${fmt(rss.mock)} / ${fmt(rss.large)} / ${fmt(rss.prism)} MB`, target: '100k: <= 400 MB', value: rss.large, met: atMost(400) },
+    ...webhookRows(webhooks),
+    ...costRows(cost)
+  ]
+
   const lines: string[] = []
   lines.push(`| target | workload | req/s | mean latency ms | p99 ms | non-2xx | errors |`)
   lines.push(`|---|---|---:|---:|---:|---:|---:|`)
   for (const r of rows) lines.push(`| ${r.target} | ${r.workload} | ${fmt(r.rps)} | ${fmt(r.meanMs, 2)} | ${fmt(r.p99Ms)} | ${r.non2xx} | ${r.errors} |`)
-  lines.push('')
-  lines.push(`| ratio (same run) | measured | target |`)
-  lines.push(`|---|---:|---|`)
-  lines.push(`| get small: mock / bare | ${ratio(rps('mock', 'get small'), rps('bare', 'get small'))} | >= 0.8x |`)
-  lines.push(`| get small: mock / Prism | ${ratio(rps('mock', 'get small'), rps('prism', 'get small'))} | >= 25x |`)
-  lines.push(`| get 1000 results: mock / bare | ${ratio(rps('mock', 'get 1000 results'), rps('bare', 'get 1000 results'))} | >= 0.6x |`)
-  lines.push(`| get 1000 results: mock / naive Fastify | ${ratio(rps('mock', 'get 1000 results'), rps('naive-fastify', 'get 1000 results'))} | >= 7x |`)
-  lines.push(`| list 50 of 100k: mock / bare | ${ratio(rps('mock', 'list 50 of 100k'), rps('bare', 'list 50 of 100k'))} | >= 0.5x |`)
-  lines.push(`| create: mock / bare | ${ratio(rps('mock', 'create'), rps('bare', 'create'))} | >= 0.4x |`)
-  lines.push(`| get small: 1000 non-matching fault rules / none | ${ratio(rps('mock', 'get small, 1000 fault rules'), rps('mock', 'get small'))} | >= 0.8x |`)
-  lines.push(`| get small, 100k scenario / default scenario | ${ratio(rps('mock-large', 'get small'), rps('mock', 'get small'))} | latency <= 1.2x (ratio >= 0.83x) |`)
-  lines.push(`| spawn to first 200, default scenario | ${fmt(mock.firstOkMs)} ms | <= 600 ms |`)
-  lines.push(`| spawn to first 200: mock / Prism | ${prism ? ratio(mock.firstOkMs, prism.firstOkMs) : 'n/a'} (Prism ${prism ? fmt(prism.firstOkMs) : 'n/a'} ms) | <= 0.35x |`)
-  lines.push(`| spawn to first 200, 100k batches / 1M files | ${fmt(large.firstOkMs)} ms | <= 3000 ms |`)
-  lines.push(`| peak RSS: default / 100k scenario / Prism | ${fmt(rss.mock)} / ${fmt(rss.large)} / ${fmt(rss.prism)} MB | 100k: <= 400 MB |`)
-  lines.push(...webhookLines(webhooks))
-  lines.push(...costLines(cost))
-  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, autocannon -c ${CONNECTIONS} -d ${SECONDS}, loopback`
-  const table = `Measured ${new Date().toISOString()} on ${machine}.\n\n${lines.join('\n')}\n${notes.map((n) => `\nNote: ${n}`).join('')}\n`
-  process.stdout.write(`\n${table}`)
-
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
-  writeFileSync(join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, rows, cost, webhooks: { deliveriesPerSecond: webhooks.deliveriesPerSecond, deliveries: webhooks.deliveries }, firstOkMs: { mock: mock.firstOkMs, large: large.firstOkMs, prism: prism?.firstOkMs ?? null }, rss, notes }, null, 2))
+  lines.push('', ...figureLines("issue 14's figures (same run)", issue14))
+  lines.push('', ...figureLines('earlier targets (same run)', earlier))
+  lines.push('', ...startupLines(startup))
+  const where = machine(`, autocannon -c ${CONNECTIONS} -d ${SECONDS}`)
+  const table = `Measured ${new Date().toISOString()} on ${where}.\n\n${lines.join('\n')}\n${notes.map((n) => `\nNote: ${n}`).join('')}\n`
+  const { servers: _servers, ...startupData } = startup
+  write(table, { machine: where, rows, cost, webhooks: { deliveriesPerSecond: webhooks.deliveriesPerSecond, deliveries: webhooks.deliveries }, startup: startupData, firstOkMs: { mock: defaultStart, large: startup.large.median.totalMs, prism: prism?.firstOkMs ?? null }, rss, notes })
   const readmePath = join(ROOT, 'bench', 'README.md')
   const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : ''
   const marker = /<!-- results -->[\s\S]*<!-- \/results -->/

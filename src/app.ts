@@ -26,6 +26,7 @@ import { registerJsonBody } from './http/json-body.js'
 import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
 import { webhookConfigRoutes } from './http/webhook-config-routes.js'
 import { webhookControlRoutes } from './http/webhook-control-routes.js'
+import { startupMark } from './startup-timing.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -119,6 +120,7 @@ function capConnections(app: FastifyInstance, max: number): void {
 export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance> {
   const loaded = resolveScenario(opts.scenario, opts.cwd)
   const service = new BatchService({ clock: makeClock(opts, loaded), loaded, mode: opts.mode ?? 'realistic', seed: opts.seed, maxBatches: opts.maxBatches, subscribers: opts.subscribers })
+  startupMark('scenario')
   const journal = new Journal(opts.journalSize ?? 1000)
   const answers = new Answers((batch) => service.isStored(batch))
   service.onInstall(() => answers.clear())
@@ -209,5 +211,6 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   await app.register(webhookControlRoutes, { prefix: '/_mock/webhooks', webhooks, adminToken: opts.adminToken })
   await app.register(uiRoutes)
   await app.ready()
+  startupMark('app')
   return app
 }

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { resolveConfig, usage, UsageError, type CliConfig } from './config.js'
 import type { RunningMock } from './index.js'
+import { enableStartupTiming, startupMark, startupMarks } from './startup-timing.js'
 
 // The only module that touches the process: argv, env, stdout/stderr, signals, exit codes.
 
@@ -46,8 +47,12 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
   if (config.help) return void process.stdout.write(usage())
   if (config.version) return void process.stdout.write(`${(await import('./version.js')).MOCK_VERSION}\n`)
 
+  // A bench knob (bench/README.md): one JSON line of start-up marks on stderr after the banner.
+  if (env.MOCK_STARTUP_TIMING === '1') enableStartupTiming()
+  startupMark('main')
   // Loaded only now, so --help and a bad flag answer without loading the server.
   const { buildApp, startMock, ScenarioLoadError } = await import('./index.js')
+  startupMark('modules')
   if (config.printOpenapi) {
     const app = await buildApp({ scenario: 'empty', mode: config.mode })
     process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`)
@@ -88,8 +93,11 @@ export async function cli(argv: readonly string[], env: Record<string, string | 
     const exposure = config.adminToken === undefined ? 'reachable by anyone who can reach this address: set --admin-token' : 'protected by --admin-token'
     process.stderr.write(`llamacloud-batches-mock: warning: listening on ${config.host}, not loopback; the control plane /_mock/* is ${exposure}\n`)
   }
+  startupMark('listening')
   // Last: once the banner is out, the mock is fully up (watching included).
   process.stdout.write(`${banner(mock, config)}\n`)
+  const marks = startupMarks()
+  if (marks !== null) process.stderr.write(`${JSON.stringify({ startupTiming: { ...marks, banner: performance.timeOrigin + performance.now() } })}\n`)
   // SIGHUP (the terminal closed) keeps its default: the process ends at once. Trapped, the
   // graceful exit that followed ran Node's restoring of a terminal that no longer exists, which
   // fails an assertion and left the process spinning in a crash loop, deaf to SIGTERM.

@@ -64,6 +64,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'ids.ts': [],
   'quote.ts': [],
   'version.ts': [],
+  'startup-timing.ts': [],
   'clock.ts': ['domain'],
   schemas: ['domain'],
   store: ['domain', 'ids.ts', 'schemas'],

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee?expand=results'
 
 t.test('starts on a free port, answers, and exits 0 on SIGTERM', async (t) => {
-  const { child, url, banner } = await startCli(t, ['--port', '0'])
+  const { child, url, banner, stderr } = await startCli(t, ['--port', '0'])
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
   t.not(url, 'http://127.0.0.1:0', 'the banner shows the real port')
   t.match(banner, /scenario default \(\d+ batches\) \| clock real x1 \| mode realistic \| auth on/)
@@ -18,18 +18,28 @@ t.test('starts on a free port, answers, and exits 0 on SIGTERM', async (t) => {
   t.equal(((await ok.json()) as { results: unknown[] }).results.length, 1)
   t.equal((await fetch(url + EXAMPLE)).status, 401)
   child.kill('SIGTERM')
-  const [code] = await once(child, 'exit')
+  const [code] = await once(child, 'close')
   t.equal(code, 0)
+  t.notMatch(stderr(), /startupTiming/, 'no start-up marks unless MOCK_STARTUP_TIMING=1 asks')
 })
 
-t.test('SIGINT closes gracefully too; --webhook-allow-host reaches the mock', async (t) => {
-  const { child, url } = await startCli(t, ['--port', '0', '--scenario', 'empty', '--webhook-allow-host', 'hooks.example.com'])
+t.test('SIGINT closes gracefully too; --webhook-allow-host reaches the mock; MOCK_STARTUP_TIMING=1 prints the start-up marks', async (t) => {
+  const spawnedAt = Date.now()
+  const { child, url, stderr } = await startCli(t, ['--port', '0', '--scenario', 'empty', '--webhook-allow-host', 'hooks.example.com'], { MOCK_STARTUP_TIMING: '1' })
   const save = (webhook_url: string) => fetch(url + '/api/v1/beta/webhook-configs', { method: 'POST', headers: { authorization: 'Bearer k', 'content-type': 'application/json' }, body: JSON.stringify({ webhook_url }) })
   t.equal((await save('https://hooks.example.com/x')).status, 200, 'the allowed host')
   t.equal((await save('https://other.example.com/x')).status, 422, 'no other')
   child.kill('SIGINT')
-  const [code] = await once(child, 'exit')
+  const [code] = await once(child, 'close')
   t.equal(code, 0)
+  // The bench's breakdown (bench/README.md): one JSON line, each mark in epoch ms, in start-up order.
+  const lines = stderr().split('\n').filter((l) => l.includes('startupTiming'))
+  t.equal(lines.length, 1)
+  const marks = (JSON.parse(lines[0]!) as { startupTiming: Record<string, number> }).startupTiming
+  const order = ['timeOrigin', 'bootstrapComplete', 'main', 'modules', 'scenario', 'app', 'listening', 'banner']
+  t.same(Object.keys(marks).sort(), [...order].sort())
+  t.same(order.filter((name, i) => i > 0 && !(marks[name]! >= marks[order[i - 1]!]!)), [], 'each mark at or after the one before')
+  t.ok(marks.timeOrigin! > spawnedAt - 60_000 && marks.banner! < Date.now() + 60_000, 'epoch milliseconds, comparable with the spawning process')
 })
 
 t.test('env twins configure it; flags beat env', async (t) => {

@@ -80,4 +80,9 @@ export interface BatchRecord {
   readonly cancelRequestedAt: number | null
   readonly progression: Progression
   readonly webhooks?: unknown
+  /**
+   * `lifecycleStepAt(this, t)` without reading `transitions` and `mappedAt`, for a record
+   * that builds them on each read (a list page reads 50 steps). Must count the same.
+   */
+  stepAt?(t: number): number
 }

@@ -1,7 +1,7 @@
 import { isTerminal, type BatchStatus } from './status.js'
 import { BatchNotCancellableError } from './errors.js'
 import type { Batch, BatchRecord, BatchResult, Transition } from './batch-record.js'
-import { evenMappedAt, evenStepAt, evenStepsOf } from './timeline.js'
+import { evenCountAt, evenMappedAt, evenStepsOf } from './timeline.js'
 
 /** Index of the last element whose key is <= t, or -1 (binary search over an ascending list). */
 function lastAtOrBefore<T>(items: ArrayLike<T>, key: (item: T) => number, t: number): number {
@@ -39,14 +39,7 @@ export function mappedCountAt(batch: BatchRecord, t: number): number {
   const steps = evenStepsOf(batch.mappedAt)
   if (steps === undefined) return lastAtOrBefore(batch.mappedAt, (at) => at, t) + 1
   // Arithmetic mapping: the same binary search, over the formula instead of an array.
-  let lo = 0
-  let hi = steps.mapped
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (evenStepAt(steps, mid) <= t) lo = mid + 1
-    else hi = mid
-  }
-  return lo
+  return evenCountAt(steps, t)
 }
 
 /**
@@ -97,6 +90,7 @@ export function updatedAtOf(batch: BatchRecord, t: number): number {
  * timeline events (transitions and file mappings) at or before t.
  */
 export function lifecycleStepAt(batch: BatchRecord, t: number): number {
+  if (batch.stepAt !== undefined) return batch.stepAt(t)
   return lastAtOrBefore(batch.transitions, transitionAt, t) + 1 + mappedCountAt(batch, t)
 }
 

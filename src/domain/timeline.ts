@@ -94,6 +94,18 @@ export function evenStepAt(s: EvenSteps, i: number): number {
   return i < s.mapped ? s.start + Math.floor((s.runningMs * (i + 1)) / Math.max(s.count, 1)) : Infinity
 }
 
+/** How many of the even steps fall at or before t: a binary search over the formula. */
+export function evenCountAt(s: EvenSteps, t: number): number {
+  let lo = 0
+  let hi = s.mapped
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (evenStepAt(s, mid) <= t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 // One handler for every record: reads index the arithmetic, so a batch's mapping costs
 // a proxy and four numbers instead of 8 bytes a file plus a typed array's overhead.
 const evenStepsHandler: ProxyHandler<EvenSteps> = {

@@ -1,5 +1,5 @@
 import type { Batch, BatchConfig, BatchResult, JobType } from '../schemas/batch.js'
-import { buildTimeline, evenMappedAt, type Outcome, type TimelineDurations } from '../domain/timeline.js'
+import { buildTimeline, evenCountAt, evenMappedAt, type Outcome, type TimelineDurations } from '../domain/timeline.js'
 import { listedResults, type BatchRecord, type ResultSource, type ResultsPolicy, type Transition } from '../domain/batch-record.js'
 import { BY_TIME } from '../domain/progression.js'
 import { type Progression } from '../domain/batch-record.js'
@@ -124,6 +124,16 @@ class PlannedRecord implements BatchRecord {
   get mappedAt(): ArrayLike<number> {
     const p = this.plan
     return evenMappedAt({ start: this.createdAt + p.runOffset, runningMs: p.runningMs, count: p.count, mapped: p.mapped })
+  }
+
+  // The count `lifecycleStepAt` makes, from the plan: no transitions array, no mappedAt proxy.
+  // A cancel or re-plan spreads the record into a plain object, which leaves this behind.
+  stepAt(t: number): number {
+    const at = this.createdAt
+    const p = this.plan
+    let passed = 0
+    for (const tr of p.transitions) if (at + tr.offset <= t) passed++
+    return passed + evenCountAt({ start: at + p.runOffset, runningMs: p.runningMs, count: p.count, mapped: p.mapped }, t)
   }
 }
 

@@ -5,6 +5,8 @@ import type { BatchRecord, ResultsPolicy, Transition } from '../../src/domain/ba
 import { readTimeOf } from '../../src/domain/progression.js'
 import type { BatchStatus } from '../../src/schemas/batch.js'
 import { record as baseRecord } from '../helper.js'
+import { buildRecord } from '../../src/scenario/records.js'
+import { listedDirectory } from '../../src/domain/directory.js'
 
 const result = (n: number, error: string | null = null) => ({
   source_directory_file_id: `dfl-${n}`,
@@ -70,6 +72,39 @@ t.test('the lifecycle step changes exactly at events', async (t) => {
   const b = record('COMPLETED')
   t.equal(lifecycleStepAt(b, 2999), lifecycleStepAt(b, 2000))
   t.not(lifecycleStepAt(b, 3000), lifecycleStepAt(b, 2999))
+})
+
+t.test('a record on a shared plan counts its lifecycle step as the plain record of its timeline does', async (t) => {
+  const mismatches: string[] = []
+  let checked = 0
+  let fastPaths = 0
+  for (const outcome of ['PENDING', 'THROTTLED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const) {
+    for (const count of [0, 1, 3, 10]) {
+      for (const durations of [{ pending_ms: 1000, throttled_ms: 0, running_ms: 2000 }, { pending_ms: 0, throttled_ms: 500, running_ms: 7 }, { pending_ms: 250, throttled_ms: 0, running_ms: 0 }]) {
+        for (const failAfterFiles of outcome === 'FAILED' ? [undefined, 0, 2] : [undefined]) {
+          const directory = listedDirectory('dir-1', Array.from({ length: count }, (_, i) => ({ id: `dfl-${i}`, name: `f${i}.pdf`, error: null })))
+          const planned = buildRecord(
+            { id: 'bat-1', projectId: 'prj-1', sourceDirectoryId: 'dir-1', config: { job: { type: 'parse_v2', configuration_id: 'cfg-x' } }, createdAt: 1_700_000_000_123, outcome, durations, directory, failAfterFiles, resultsWhileRunning: 'partial', resultsWhenFailed: 'partial' },
+            7
+          )
+          // The same timeline as a plain record (an array of mapping times): the generic count.
+          const plain: BatchRecord = { ...planned, transitions: [...planned.transitions], mappedAt: Float64Array.from(Array.from(planned.mappedAt)) }
+          if (planned.stepAt !== undefined && plain.stepAt === undefined) fastPaths++
+          const events = [...plain.transitions.map((tr) => tr.at), ...Array.from(plain.mappedAt).filter(Number.isFinite)]
+          for (const e of [0, ...events, Number.MAX_VALUE]) {
+            for (const at of [e - 1, e - 0.5, e, e + 0.5, e + 1]) {
+              checked++
+              const fast = lifecycleStepAt(planned, at)
+              const slow = lifecycleStepAt(plain, at)
+              if (fast !== slow) mismatches.push(`${outcome}, ${count} files, ${JSON.stringify(durations)}, failAfter ${failAfterFiles} at ${at}: ${fast} vs ${slow}`)
+            }
+          }
+        }
+      }
+    }
+  }
+  t.ok(fastPaths > 0 && checked > 1000, 'the planned records take their own count; their plain copies the generic one')
+  t.same(mismatches, [])
 })
 
 t.test('cancel', async (t) => {
