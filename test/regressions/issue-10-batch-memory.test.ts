@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm'
 import type { FastifyInstance } from 'fastify'
 import { build, get, post } from '../helper.js'
 import { DEFAULT_MAX_BATCHES } from '../../src/service/batches.js'
+import { cpuTimed } from '../cpu-time.js'
 
 // Issue 10 item 5: a created batch cost ~1.3 KB, a compat GET of an unknown id ~2.5 KB
 // (it stored the batch it made up), and nothing capped either, so the heap ran out after a
@@ -94,4 +95,18 @@ t.test('compat batches that progress by polls are stored only while there is roo
   for (let i = 0; i < 20; i++) t.equal((await get(app, `/api/v2/batches/bat-p-${i}`)).status, 200)
   t.equal(app.mock.world.store.size, 3, 'stored up to the cap')
   t.ok(app.mock.world.polls.size <= 3, `polls counted for stored batches only (${app.mock.world.polls.size})`)
+})
+
+t.test('a create costs the same with 2,000 or 20,000 batches over its directory (creates in one millisecond)', async (t) => {
+  // Each create asks who owns its directory; that once sorted the directory's whole index,
+  // and creates within one millisecond (a manual clock) arrive in random id order.
+  const app = await build(t, { maxBatches: 1_000_000 })
+  const perCreate = async (n: number): Promise<number> => (await cpuTimed(async () => {
+    for (let i = 0; i < n; i++) app.mock.create(BODY as never, null, {})
+  })).ms / n
+  await perCreate(2_000)
+  const small = await perCreate(2_000)
+  await perCreate(16_000)
+  const large = await perCreate(2_000)
+  t.ok(large < small * 3, `per create: ${(small * 1000).toFixed(1)} µs at 4k batches, ${(large * 1000).toFixed(1)} µs at 20k`)
 })
