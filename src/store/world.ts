@@ -50,7 +50,7 @@ export interface World {
   /** Project (by canonical id) → organization, as the scenario declares them. */
   readonly organizations: ReadonlyMap<string, string>
   readonly defaults: ResolvedDefaults
-  /** GETs of each batch that progresses by polls, so far. */
+  /** GETs of each stored batch so far (a polls batch steps by them; the control plane shows them). */
   readonly polls: Map<string, number>
   /** Under a running cap: each project's (by canonical id) slots and waiting batches. */
   readonly capQueues: Map<string, RunningCapQueue>

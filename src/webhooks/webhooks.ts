@@ -209,7 +209,8 @@ function targetsOf(record: BatchRecord, world: World, configs: WebhookConfigStor
     const target = inlineTarget(c)
     if (target !== null) targets.push(target)
   }
-  for (const id of w.webhook_configuration_ids ?? []) {
+  // An id named twice is one endpoint: each event goes to it once.
+  for (const id of new Set(w.webhook_configuration_ids ?? [])) {
     const target = configs.target(id, record.projectId, world)
     if (target !== null) targets.push(target)
   }
