@@ -3,6 +3,7 @@ import type { BatchRecord } from '../domain/batch-record.js'
 import { batchAt, lifecycleStepAt } from '../domain/lifecycle.js'
 import { BatchSchema } from '../schemas/batch.js'
 import { AnswerCache } from './answer-cache.js'
+import { serializingSchema } from './serializing-schema.js'
 
 /**
  * A batch's answer as the bytes to send, serialized by its response schema: an answer
@@ -35,7 +36,7 @@ export class Answers {
   }
 
   #bytes(batch: BatchRecord, t: number, expandResults: boolean): Buffer {
-    this.#serialize ??= build(BatchSchema)
+    this.#serialize ??= build(serializingSchema(BatchSchema) as typeof BatchSchema)
     return Buffer.from(this.#serialize(batchAt(batch, t, expandResults)))
   }
 }

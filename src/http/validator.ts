@@ -9,8 +9,10 @@ import type { AjvIssue } from './validation-errors.js'
 // bounded by bodyLimit and arrays by maxItems, which keeps allErrors cheap), and nothing is
 // silently removed — ajv's removeAdditional strips keys while trying each branch of a union,
 // so {"median", "sigma"} would reach the handler as {}. Strict control-plane schemas reject
-// unknown keys instead; API schemas allow them, as FastAPI does.
-const base: Options = { useDefaults: true, removeAdditional: false, addUsedSchema: false, allErrors: true }
+// unknown keys instead; API schemas allow them, as FastAPI does. Schemas are not checked
+// against the JSON Schema meta-schema here: compiling that costs the first request ~30 ms,
+// and test/http/schemas.test.ts checks every schema against it instead.
+const base: Options = { useDefaults: true, removeAdditional: false, addUsedSchema: false, allErrors: true, validateSchema: false }
 
 // Reads a datetime query value once, as pydantic does, and hands the handler ISO 8601 UTC.
 const readDatetime: SchemaValidateFunction = (_schema: unknown, data: string, _parentSchema, cxt) => {
