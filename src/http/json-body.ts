@@ -49,15 +49,32 @@ export function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
-/** Replaces Fastify's JSON parser for the whole app (every route, the control plane included). */
+// FastAPI reads the body as JSON when the type is application/json or application/*+json, or
+// when there is no Content-Type at all (Python's requests sends none for `data=json.dumps(x)`).
+const JSON_SUFFIX = /^application\/[^\s;]+\+json(?:;|$)/i
+
+type Done = (err: Error | null, body?: unknown) => void
+
+/**
+ * Replaces Fastify's body parsers for the whole app (every route, the control plane
+ * included) with FastAPI's reading: JSON as above; any other type is left as text, which
+ * a JSON route's validation refuses as not an object (422), never a 415.
+ */
 export function registerJsonBody(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  app.removeAllContentTypeParsers()
+  const json = (request: FastifyRequest, body: Buffer, done: Done): void => {
     keepBodyForJournal(request, body)
     try {
       done(null, parseJsonBody(body))
     } catch (e) {
       done(e as Error)
     }
+  }
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, json)
+  app.addContentTypeParser(JSON_SUFFIX, { parseAs: 'buffer' }, json)
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done: Done) => {
+    if (request.headers['content-type'] === undefined) return json(request, body, done)
+    // Not kept for the journal (it shows the size): it may be any bytes at all.
+    done(null, body.length === 0 ? undefined : body.toString('utf8'))
   })
 }

@@ -121,3 +121,49 @@ t.test('the Python SDK wire format gets the TypeScript SDK answers', async (t) =
   t.equal((py[7]?.body as { status: string }).status, 'CANCELLED', 'the retried cancel kept the first plan')
   t.same(py, ts, 'answer for answer, the same as the TypeScript SDK')
 })
+
+/** A raw POST with exactly the headers given (no Content-Type unless given). */
+function rawPost(mock: RunningMock, path: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: mock.port, method: 'POST', path, headers: { authorization: `Bearer ${KEY}`, 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+// FastAPI reads a body as JSON when its type is application/json or application/*+json, or
+// when no Content-Type is sent; any other type stays bytes, which a model refuses (422). It
+// never answers 415.
+t.test('bodies as other clients send them: read as FastAPI reads them', async (t) => {
+  const mock = await startMock({ scenario: world(), clock: 'manual' })
+  t.teardown(() => mock.close())
+  const body = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-py' })
+  const cases: [string, Record<string, string>, number][] = [
+    ["Python requests, data=json.dumps(x): no Content-Type", {}, 200],
+    ['a JSON:API client', { 'content-type': 'application/vnd.api+json' }, 200],
+    ['a merge-patch client, with a charset', { 'content-type': 'application/merge-patch+json; charset=utf-8' }, 200],
+    ["a browser's fetch with a string body", { 'content-type': 'text/plain;charset=UTF-8' }, 422],
+    ["curl -d without -H", { 'content-type': 'application/x-www-form-urlencoded' }, 422],
+    ['an XML client', { 'content-type': 'application/xml' }, 422]
+  ]
+  for (const [who, headers, status] of cases) {
+    const answer = await rawPost(mock, '/api/v2/batches', body, headers)
+    t.equal(answer.status, status, `${who}: ${answer.status}`)
+    if (status === 200) t.match(answer.body, { id: /^bat-/, source_directory_id: 'dir-py' })
+    else t.match(answer.body, { detail: [{ type: 'dict_type', loc: ['body'] }] }, `${who}: the body is not an object to FastAPI`)
+  }
+  // The control plane reads bodies the same way.
+  const advanced = await rawPost(mock, '/_mock/clock/advance', JSON.stringify({ ms: 1000 }), {})
+  t.equal(advanced.status, 200, 'a control-plane call without Content-Type')
+  const journal = (await (await fetch(`${mock.url}/_mock/requests?last=${cases.length}`)).json()) as { requests: { id: string; status: number }[] }
+  t.same(journal.requests.map((r) => r.status), cases.map((c) => c[2]), 'each is journaled with its status')
+  const text = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[3]?.id}`)).json()) as { body: string | null; body_bytes: number }
+  t.same([text.body, text.body_bytes], [null, Buffer.byteLength(body)], 'a body of a type it does not read: its size, not its bytes')
+  const none = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[0]?.id}`)).json()) as { body: string | null }
+  t.equal(none.body, body, 'one read as JSON: its bytes')
+})
