@@ -1,7 +1,9 @@
 import t from 'tap'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { validate } from '@readme/openapi-parser'
 import { build, get } from '../helper.js'
-import { runCli } from '../cli-process.js'
+import { CLI, runCli } from '../cli-process.js'
 
 type Doc = { openapi: string; servers?: unknown; paths: Record<string, Record<string, { responses: Record<string, unknown>; operationId?: string }>> }
 
@@ -91,3 +93,17 @@ t.test('--print-openapi prints the same document', async (t) => {
   t.equal(printed.code, 0)
   t.same(JSON.parse(printed.stdout), (await get(app, '/openapi.json', {})).body)
 })
+
+t.test('--print-openapi | head: a reader that stops early ends it quietly, as a Unix tool', async (t) => {
+  const child = spawn(process.execPath, [CLI, '--print-openapi'], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (d: Buffer) => (err += d))
+  // `head -c 100`: one chunk read, then the pipe closed.
+  const [first] = (await once(child.stdout, 'data')) as [Buffer]
+  child.stdout.destroy()
+  const [code] = (await once(child, 'exit')) as [number | null]
+  t.match(String(first), /^\{/)
+  t.equal(code, 0, 'exit 0')
+  t.equal(err, '', 'no EPIPE stack on stderr')
+})
+
