@@ -15,7 +15,7 @@ import type { BatchEvent, BatchEventSubscriber } from './events.js'
 import { listPage, type ListRequest, type Page } from './listing.js'
 import { BatchMaker, NO_WEBHOOKS } from './new-batches.js'
 import { observedClock } from './observed-clock.js'
-import { addBatch, cancelInWorld, planWorld } from './running-cap.js'
+import { addBatch, cancelInWorld, handOver, nextHandover, planWorld } from './running-cap.js'
 import { projectFor, visible, type MockMode, type Narrowing, type Tenant } from './tenancy.js'
 import { TransitionPublisher } from './transitions.js'
 
@@ -62,7 +62,10 @@ export class BatchService {
     this.#maker = new BatchMaker(opts.mode)
     this.#rawClock = opts.clock
     this.clock = observedClock(opts.clock, () => this.#publisher.drain(), () => this.#publisher.restart(this.world.store.values()))
-    this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.get(id), opts.onSubscriberError)
+    this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.get(id), opts.onSubscriberError, {
+      run: (until) => handOver(this.world, until),
+      next: () => nextHandover(this.world)
+    })
     for (const subscriber of opts.subscribers ?? []) this.#publisher.bus.subscribe(subscriber)
     this.loaded = opts.loaded
     const built = this.#build(opts.loaded)

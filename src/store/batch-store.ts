@@ -87,10 +87,22 @@ export class BatchStore {
   /** Built on the first status-filtered list, then kept current by add and replace. */
   #status: StatusIndex | null = null
   #watcher: ((batch: BatchRecord) => void) | null = null
+  /** What a read answers for a stored record (see resolveWith); null: the record itself. */
+  #resolve: ((stored: BatchRecord) => BatchRecord) | null = null
 
   /** Tells `watcher` of every batch added or replaced from now on (one watcher: the service's). */
   watch(watcher: (batch: BatchRecord) => void): void {
     this.#watcher = watcher
+  }
+
+  /**
+   * Reads (get, scan, values, inProject, firstOver) answer `resolve(stored)` for each stored
+   * record: a record stored as a stand-in (a batch waiting under the running cap reads as
+   * THROTTLED for good) is answered as what it stands for. The status index and the watcher
+   * see the stored records, so a stand-in must agree with what it stands for up to the clock.
+   */
+  resolveWith(resolve: (stored: BatchRecord) => BatchRecord): void {
+    this.#resolve = resolve
   }
 
   get size(): number {
@@ -98,7 +110,8 @@ export class BatchStore {
   }
 
   get(id: string): BatchRecord | undefined {
-    return this.#byId.get(id)
+    const stored = this.#byId.get(id)
+    return stored === undefined || this.#resolve === null ? stored : this.#resolve(stored)
   }
 
   has(id: string): boolean {
@@ -169,7 +182,7 @@ export class BatchStore {
       const pos = (sources[from] as readonly ListPosition[])[ends[from] as number] as ListPosition
       ends[from] = (ends[from] as number) - 1
       if (q.createdFrom !== undefined && pos.createdAt < q.createdFrom) break
-      const batch = this.#byId.get(pos.id) as BatchRecord
+      const batch = this.get(pos.id) as BatchRecord
       if (checkProject && canonicalId(batch.projectId) !== project) continue
       if (checkDirectory && batch.sourceDirectoryId !== q.sourceDirectoryId) continue
       if (q.accept && !q.accept(batch)) continue
@@ -187,14 +200,14 @@ export class BatchStore {
 
   /** Every batch of a project (in either id form), oldest first. */
   inProject(projectId: string): BatchRecord[] {
-    return this.#read(this.#byProject, canonicalId(projectId)).map((pos) => this.#byId.get(pos.id) as BatchRecord)
+    return this.#read(this.#byProject, canonicalId(projectId)).map((pos) => this.get(pos.id) as BatchRecord)
   }
 
   /** The first batch (oldest) laid out or created over this directory, if any. */
   firstOver(directoryId: string): BatchRecord | undefined {
     // Asked on every create over a directory: a sort of its index there made creates quadratic.
     const first = this.#byDirectory.get(directoryId)?.first()
-    return first && this.#byId.get(first.id)
+    return first && this.get(first.id)
   }
 
   /** The projects that have batches, one id each. */
@@ -203,7 +216,9 @@ export class BatchStore {
   }
 
   *values(): IterableIterator<BatchRecord> {
-    yield* this.#byId.values()
+    const resolve = this.#resolve
+    if (resolve === null) yield* this.#byId.values()
+    else for (const stored of this.#byId.values()) yield resolve(stored)
   }
 
   #read(map: Map<string, OrderedIndex>, key: string): readonly ListPosition[] {
