@@ -131,7 +131,10 @@ export class BatchService {
    * only `forChange` (a cancel), so reading a million ids stores nothing.
    */
   find(id: string, tenant: Tenant, narrowing: Narrowing, forChange = false): BatchRecord {
-    const batch = this.world.store.get(id)
+    // The store current at the clock first: a batch waiting under the running cap whose start
+    // has come is handed its slot. Then the record as a read at the clock needs it (atClock).
+    this.now()
+    const batch = this.world.store.atClock(id)
     if (batch) {
       if (visible(this.world, batch, tenant, narrowing) || this.mode === 'compat') return batch
       throw new BatchNotFoundError(id)
@@ -157,7 +160,8 @@ export class BatchService {
 
   /** Whether this record is the stored one (a compat batch derived on read is not). */
   isStored(batch: BatchRecord): boolean {
-    return this.world.store.get(batch.id) === batch
+    const store = this.world.store
+    return store.atClock(batch.id) === batch || store.get(batch.id) === batch
   }
 
   /**

@@ -114,6 +114,16 @@ export class BatchStore {
     return stored === undefined || this.#resolve === null ? stored : this.#resolve(stored)
   }
 
+  /**
+   * The record as a read at the clock needs it: what is stored for a batch that progresses
+   * by time (a stand-in agrees with what it stands for up to the clock), what `get` answers
+   * for any other (a batch that progresses by polls may be read ahead of the clock).
+   */
+  atClock(id: string): BatchRecord | undefined {
+    const stored = this.#byId.get(id)
+    return stored === undefined || stored.progression.kind === 'time' ? stored : this.get(id)
+  }
+
   has(id: string): boolean {
     return this.#byId.has(id)
   }
@@ -143,7 +153,8 @@ export class BatchStore {
   }
 
   /**
-   * Up to `limit` batches newest first, after `after`, and whether more follow.
+   * Up to `limit` batches newest first, after `after`, and whether more follow: each as
+   * `atClock` answers it (a read of a timeline beyond the clock asks `get`).
    */
   scan(q: ListScan): { items: BatchRecord[]; more: boolean } {
     const project = q.projectId === undefined ? undefined : canonicalId(q.projectId)
@@ -182,7 +193,7 @@ export class BatchStore {
       const pos = (sources[from] as readonly ListPosition[])[ends[from] as number] as ListPosition
       ends[from] = (ends[from] as number) - 1
       if (q.createdFrom !== undefined && pos.createdAt < q.createdFrom) break
-      const batch = this.get(pos.id) as BatchRecord
+      const batch = this.atClock(pos.id) as BatchRecord
       if (checkProject && canonicalId(batch.projectId) !== project) continue
       if (checkDirectory && batch.sourceDirectoryId !== q.sourceDirectoryId) continue
       if (q.accept && !q.accept(batch)) continue
