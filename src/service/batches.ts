@@ -148,7 +148,7 @@ export class BatchService {
     this.#checkRoom()
     const now = this.now()
     addBatch(this.world, derived, now)
-    const stored = this.world.store.get(id) as BatchRecord
+    const stored = this.world.store.atClock(id) as BatchRecord
     this.#publisher.created(stored, now, this.#reached(stored, now))
     return stored
   }
@@ -205,7 +205,7 @@ export class BatchService {
     const webhooks = named ? { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null } : NO_WEBHOOKS
     const now = this.now()
     addBatch(world, this.#maker.record(world, id, projectId, directory, config, now, webhooks), now)
-    const record = world.store.get(id) as BatchRecord
+    const record = world.store.atClock(id) as BatchRecord
     this.#publisher.created(record, now, this.#reached(record, now))
     return record
   }
@@ -233,7 +233,7 @@ export class BatchService {
     for (const check of this.#beforeAdd) check(spec.project_id ?? this.world.defaults.projectId, spec)
     const now = this.now()
     const record = injectBatch(this.world, spec, now, (r) => addBatch(this.world, r, now))
-    const stored = this.world.store.get(record.id) as BatchRecord
+    const stored = this.world.store.atClock(record.id) as BatchRecord
     this.#publisher.created(stored, now, this.#reached(stored, now))
     return stored
   }

@@ -214,11 +214,15 @@ export class BatchStore {
     return this.#read(this.#byProject, canonicalId(projectId)).map((pos) => this.get(pos.id) as BatchRecord)
   }
 
-  /** The first batch (oldest) laid out or created over this directory, if any. */
+  /**
+   * The first batch (oldest) laid out or created over this directory, if any, as stored: for
+   * its identity (project, creation time), which every version of a record keeps.
+   */
   firstOver(directoryId: string): BatchRecord | undefined {
-    // Asked on every create over a directory: a sort of its index there made creates quadratic.
+    // Asked on every create over a directory: a sort of its index there made creates quadratic
+    // (and planning the running cap's queue up to a waiting batch made them O(k) after a cancel).
     const first = this.#byDirectory.get(directoryId)?.first()
-    return first && this.get(first.id)
+    return first && this.#byId.get(first.id)
   }
 
   /** The projects that have batches, one id each. */
