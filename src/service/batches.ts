@@ -62,7 +62,8 @@ export class BatchService {
     this.#maker = new BatchMaker(opts.mode)
     this.#rawClock = opts.clock
     this.clock = observedClock(opts.clock, () => this.#publisher.drain(), () => this.#publisher.restart(this.world.store.values()))
-    this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.get(id), opts.onSubscriberError, {
+    // Transitions fall due at the clock: a record as a read at the clock needs it (atClock) tells them.
+    this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.atClock(id), opts.onSubscriberError, {
       run: (until) => handOver(this.world, until),
       next: () => nextHandover(this.world)
     })
