@@ -58,7 +58,7 @@ interface Waiter {
   /** Its planned record, made when first read for this start; `recordStart` says which. */
   record: BatchRecord | null
   recordStart: number
-  /** What it reads as while it waits: THROTTLED for good (see waitingRecord). */
+  /** What it reads as while it waits: THROTTLED for good (see waitingRecordOf). */
   waitingRecord: BatchRecord | null
 }
 
@@ -81,7 +81,8 @@ const before = (a: Waiter, b: Waiter): boolean => a.queuedAt < b.queuedAt || (a.
  * Planning is lazy: the waiting batches' starts are worked out in queue order, from the
  * slots, only as far as something reads (`recordOf`, `commit`, `nextStart`), and kept until
  * a change ahead of them. A change (a cancel, a batch queued ahead of others) only forgets
- * the planned prefix: it costs O(log k), never a pass over the k waiting batches. Joining
+ * the planned prefix: it costs a binary search and one splice of the queue's array (a move
+ * of k pointers, microseconds at 20,000), never planning the k waiting batches. Joining
  * the queue's tail costs O(1). Reading a waiting batch's record plans up to it (O(its place
  * in the queue) once after a change). While a batch waits it reads THROTTLED for good
  * (`waitingRecordOf`), which is exactly its planned record before its start: the service
