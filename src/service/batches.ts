@@ -61,7 +61,7 @@ export class BatchService {
     this.#seedOverride = opts.seed
     this.#maker = new BatchMaker(opts.mode)
     this.#rawClock = opts.clock
-    this.clock = observedClock(opts.clock, () => this.#publisher.drain(), () => this.#publisher.restart(this.world.store.values()))
+    this.clock = observedClock(opts.clock, () => this.#publisher.drain(), () => this.#publisher.restart(this.world.store.atClockValues()))
     // Transitions fall due at the clock: a record as a read at the clock needs it (atClock) tells them.
     this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.atClock(id), opts.onSubscriberError, {
       run: (until) => handOver(this.world, until),
@@ -90,7 +90,7 @@ export class BatchService {
   subscribe(subscriber: BatchEventSubscriber): () => void {
     const first = !this.#publisher.active
     const unsubscribe = this.#publisher.bus.subscribe(subscriber)
-    if (first) this.#publisher.restart(this.world.store.values())
+    if (first) this.#publisher.restart(this.world.store.atClockValues())
     return unsubscribe
   }
 
@@ -280,7 +280,7 @@ export class BatchService {
   /** Follows the world's batches for transition events, old and new. */
   #watch(): void {
     this.world.store.watch((record) => this.#publisher.follow(record))
-    this.#publisher.restart(this.world.store.values())
+    this.#publisher.restart(this.world.store.atClockValues())
   }
 }
 

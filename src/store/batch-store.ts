@@ -230,6 +230,11 @@ export class BatchStore {
     return [...this.#byProject.values()].map((index) => this.#byId.get((index.list[0] as ListPosition).id)?.projectId as string)
   }
 
+  /** Every batch as `atClock` answers it: no stand-in is resolved for a batch read at the clock. */
+  *atClockValues(): IterableIterator<BatchRecord> {
+    for (const stored of this.#byId.values()) yield stored.progression.kind === 'time' || this.#resolve === null ? stored : this.#resolve(stored)
+  }
+
   *values(): IterableIterator<BatchRecord> {
     const resolve = this.#resolve
     if (resolve === null) yield* this.#byId.values()
