@@ -15,7 +15,7 @@ import type { BatchEvent, BatchEventSubscriber } from './events.js'
 import { listPage, type ListRequest, type Page } from './listing.js'
 import { BatchMaker, NO_WEBHOOKS } from './new-batches.js'
 import { observedClock } from './observed-clock.js'
-import { addBatch, cancelInWorld, planWorld } from './running-cap.js'
+import { addBatch, cancelInWorld, handOver, nextHandover, planWorld } from './running-cap.js'
 import { projectFor, visible, type MockMode, type Narrowing, type Tenant } from './tenancy.js'
 import { TransitionPublisher } from './transitions.js'
 
@@ -61,8 +61,12 @@ export class BatchService {
     this.#seedOverride = opts.seed
     this.#maker = new BatchMaker(opts.mode)
     this.#rawClock = opts.clock
-    this.clock = observedClock(opts.clock, () => this.#publisher.drain(), () => this.#publisher.restart(this.world.store.values()))
-    this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.get(id), opts.onSubscriberError)
+    this.clock = observedClock(opts.clock, () => this.#publisher.drain(), () => this.#publisher.restart(this.world.store.atClockValues()))
+    // Transitions fall due at the clock: a record as a read at the clock needs it (atClock) tells them.
+    this.#publisher = new TransitionPublisher(opts.clock, (id) => this.world.store.atClock(id), opts.onSubscriberError, {
+      run: (until) => handOver(this.world, until),
+      next: () => nextHandover(this.world)
+    })
     for (const subscriber of opts.subscribers ?? []) this.#publisher.bus.subscribe(subscriber)
     this.loaded = opts.loaded
     const built = this.#build(opts.loaded)
@@ -86,7 +90,7 @@ export class BatchService {
   subscribe(subscriber: BatchEventSubscriber): () => void {
     const first = !this.#publisher.active
     const unsubscribe = this.#publisher.bus.subscribe(subscriber)
-    if (first) this.#publisher.restart(this.world.store.values())
+    if (first) this.#publisher.restart(this.world.store.atClockValues())
     return unsubscribe
   }
 
@@ -128,7 +132,10 @@ export class BatchService {
    * only `forChange` (a cancel), so reading a million ids stores nothing.
    */
   find(id: string, tenant: Tenant, narrowing: Narrowing, forChange = false): BatchRecord {
-    const batch = this.world.store.get(id)
+    // The store current at the clock first: a batch waiting under the running cap whose start
+    // has come is handed its slot. Then the record as a read at the clock needs it (atClock).
+    this.now()
+    const batch = this.world.store.atClock(id)
     if (batch) {
       if (visible(this.world, batch, tenant, narrowing) || this.mode === 'compat') return batch
       throw new BatchNotFoundError(id)
@@ -142,7 +149,7 @@ export class BatchService {
     this.#checkRoom()
     const now = this.now()
     addBatch(this.world, derived, now)
-    const stored = this.world.store.get(id) as BatchRecord
+    const stored = this.world.store.atClock(id) as BatchRecord
     this.#publisher.created(stored, now, this.#reached(stored, now))
     return stored
   }
@@ -154,7 +161,8 @@ export class BatchService {
 
   /** Whether this record is the stored one (a compat batch derived on read is not). */
   isStored(batch: BatchRecord): boolean {
-    return this.world.store.get(batch.id) === batch
+    const store = this.world.store
+    return store.atClock(batch.id) === batch || store.get(batch.id) === batch
   }
 
   /**
@@ -198,7 +206,7 @@ export class BatchService {
     const webhooks = named ? { webhook_configuration_ids: body.webhook_configuration_ids ?? null, webhook_configurations: body.webhook_configurations ?? null } : NO_WEBHOOKS
     const now = this.now()
     addBatch(world, this.#maker.record(world, id, projectId, directory, config, now, webhooks), now)
-    const record = world.store.get(id) as BatchRecord
+    const record = world.store.atClock(id) as BatchRecord
     this.#publisher.created(record, now, this.#reached(record, now))
     return record
   }
@@ -226,7 +234,7 @@ export class BatchService {
     for (const check of this.#beforeAdd) check(spec.project_id ?? this.world.defaults.projectId, spec)
     const now = this.now()
     const record = injectBatch(this.world, spec, now, (r) => addBatch(this.world, r, now))
-    const stored = this.world.store.get(record.id) as BatchRecord
+    const stored = this.world.store.atClock(record.id) as BatchRecord
     this.#publisher.created(stored, now, this.#reached(stored, now))
     return stored
   }
@@ -272,7 +280,7 @@ export class BatchService {
   /** Follows the world's batches for transition events, old and new. */
   #watch(): void {
     this.world.store.watch((record) => this.#publisher.follow(record))
-    this.#publisher.restart(this.world.store.values())
+    this.#publisher.restart(this.world.store.atClockValues())
   }
 }
 

@@ -42,5 +42,7 @@ export interface InspectPage {
 /** A page of every project's batches, newest first, as the API lists them (tokens included). */
 export function inspectPage(service: BatchService, q: { project_id?: string | undefined; status?: BatchStatus | undefined; page_size: number; page_token?: string | undefined }): InspectPage {
   const page = service.list(q, null)
-  return { now: page.now, items: page.items.map((b) => inspectBatch(service, b, page.now, false)), nextToken: page.nextToken, tokenValid: page.tokenValid }
+  // A timeline beyond the clock: the batch's whole record, not what a read at the clock needs.
+  const whole = (b: BatchRecord): BatchRecord => service.world.store.get(b.id) ?? b
+  return { now: page.now, items: page.items.map((b) => inspectBatch(service, whole(b), page.now, false)), nextToken: page.nextToken, tokenValid: page.tokenValid }
 }

@@ -25,7 +25,13 @@ export class TransitionPublisher {
   constructor(
     readonly clock: Clock,
     recordOf: (id: string) => BatchRecord | undefined,
-    onError?: (error: unknown, event: BatchEvent) => void
+    onError?: (error: unknown, event: BatchEvent) => void,
+    /**
+     * Changes to the store that fall due with the clock but are not transitions of records
+     * already stored (batches waiting under the running cap take their slots): `run` makes
+     * those due by `until`, before anything due is published; `next` says when the next is due.
+     */
+    readonly handover: { run(until: number): void; next(): number } = { run: () => {}, next: () => Infinity }
   ) {
     this.bus = new EventBus(onError)
     this.#scheduler = new TransitionScheduler(recordOf, clock.now())
@@ -52,6 +58,8 @@ export class TransitionPublisher {
 
   /** Publishes every transition due by the clock's now, in due order. */
   drain(): void {
+    // Even with nobody subscribed: the store must be current at the clock.
+    this.handover.run(this.clock.now())
     // A subscriber reading the clock or changing a batch mid-drain: this drain hands it all out.
     if (!this.active || this.#draining) return
     this.#draining = true
@@ -103,7 +111,7 @@ export class TransitionPublisher {
   #arm(): void {
     if (this.clock.mode !== 'real' || !this.active) return
     // The clock stops at MAX_TIME: what falls due after it never comes.
-    const next = this.#scheduler.nextDue() ?? Infinity
+    const next = Math.min(this.#scheduler.nextDue() ?? Infinity, this.handover.next())
     const due = next > MAX_TIME ? Infinity : next
     if (due === this.#timerDue && this.#timer) return
     if (this.#timer) clearTimeout(this.#timer)

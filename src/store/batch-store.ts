@@ -87,10 +87,22 @@ export class BatchStore {
   /** Built on the first status-filtered list, then kept current by add and replace. */
   #status: StatusIndex | null = null
   #watcher: ((batch: BatchRecord) => void) | null = null
+  /** What a read answers for a stored record (see resolveWith); null: the record itself. */
+  #resolve: ((stored: BatchRecord) => BatchRecord) | null = null
 
   /** Tells `watcher` of every batch added or replaced from now on (one watcher: the service's). */
   watch(watcher: (batch: BatchRecord) => void): void {
     this.#watcher = watcher
+  }
+
+  /**
+   * Reads (get, scan, values, inProject, firstOver) answer `resolve(stored)` for each stored
+   * record: a record stored as a stand-in (a batch waiting under the running cap reads as
+   * THROTTLED for good) is answered as what it stands for. The status index and the watcher
+   * see the stored records, so a stand-in must agree with what it stands for up to the clock.
+   */
+  resolveWith(resolve: (stored: BatchRecord) => BatchRecord): void {
+    this.#resolve = resolve
   }
 
   get size(): number {
@@ -98,7 +110,18 @@ export class BatchStore {
   }
 
   get(id: string): BatchRecord | undefined {
-    return this.#byId.get(id)
+    const stored = this.#byId.get(id)
+    return stored === undefined || this.#resolve === null ? stored : this.#resolve(stored)
+  }
+
+  /**
+   * The record as a read at the clock needs it: what is stored for a batch that progresses
+   * by time (a stand-in agrees with what it stands for up to the clock), what `get` answers
+   * for any other (a batch that progresses by polls may be read ahead of the clock).
+   */
+  atClock(id: string): BatchRecord | undefined {
+    const stored = this.#byId.get(id)
+    return stored === undefined || stored.progression.kind === 'time' ? stored : this.get(id)
   }
 
   has(id: string): boolean {
@@ -130,7 +153,8 @@ export class BatchStore {
   }
 
   /**
-   * Up to `limit` batches newest first, after `after`, and whether more follow.
+   * Up to `limit` batches newest first, after `after`, and whether more follow: each as
+   * `atClock` answers it (a read of a timeline beyond the clock asks `get`).
    */
   scan(q: ListScan): { items: BatchRecord[]; more: boolean } {
     const project = q.projectId === undefined ? undefined : canonicalId(q.projectId)
@@ -169,7 +193,7 @@ export class BatchStore {
       const pos = (sources[from] as readonly ListPosition[])[ends[from] as number] as ListPosition
       ends[from] = (ends[from] as number) - 1
       if (q.createdFrom !== undefined && pos.createdAt < q.createdFrom) break
-      const batch = this.#byId.get(pos.id) as BatchRecord
+      const batch = this.atClock(pos.id) as BatchRecord
       if (checkProject && canonicalId(batch.projectId) !== project) continue
       if (checkDirectory && batch.sourceDirectoryId !== q.sourceDirectoryId) continue
       if (q.accept && !q.accept(batch)) continue
@@ -187,12 +211,16 @@ export class BatchStore {
 
   /** Every batch of a project (in either id form), oldest first. */
   inProject(projectId: string): BatchRecord[] {
-    return this.#read(this.#byProject, canonicalId(projectId)).map((pos) => this.#byId.get(pos.id) as BatchRecord)
+    return this.#read(this.#byProject, canonicalId(projectId)).map((pos) => this.get(pos.id) as BatchRecord)
   }
 
-  /** The first batch (oldest) laid out or created over this directory, if any. */
+  /**
+   * The first batch (oldest) laid out or created over this directory, if any, as stored: for
+   * its identity (project, creation time), which every version of a record keeps.
+   */
   firstOver(directoryId: string): BatchRecord | undefined {
-    // Asked on every create over a directory: a sort of its index there made creates quadratic.
+    // Asked on every create over a directory: a sort of its index there made creates quadratic
+    // (and planning the running cap's queue up to a waiting batch made them O(k) after a cancel).
     const first = this.#byDirectory.get(directoryId)?.first()
     return first && this.#byId.get(first.id)
   }
@@ -202,8 +230,15 @@ export class BatchStore {
     return [...this.#byProject.values()].map((index) => this.#byId.get((index.list[0] as ListPosition).id)?.projectId as string)
   }
 
+  /** Every batch as `atClock` answers it: no stand-in is resolved for a batch read at the clock. */
+  *atClockValues(): IterableIterator<BatchRecord> {
+    for (const stored of this.#byId.values()) yield stored.progression.kind === 'time' || this.#resolve === null ? stored : this.#resolve(stored)
+  }
+
   *values(): IterableIterator<BatchRecord> {
-    yield* this.#byId.values()
+    const resolve = this.#resolve
+    if (resolve === null) yield* this.#byId.values()
+    else for (const stored of this.#byId.values()) yield resolve(stored)
   }
 
   #read(map: Map<string, OrderedIndex>, key: string): readonly ListPosition[] {
