@@ -222,9 +222,12 @@ export class BatchService {
     if (batch.cancelRequestedAt !== null && !terminal) return batch
     if (!this.isStored(batch)) batch = this.find(id, tenant, narrowing, true)
     const now = this.readTime(batch)
-    cancelInWorld(this.world, batch, now, this.now())
+    const clockNow = this.now()
+    cancelInWorld(this.world, batch, now, clockNow)
     const record = this.world.store.get(id) as BatchRecord
-    this.#publisher.cancelRequested(record, this.now())
+    this.#publisher.cancelRequested(record, clockNow)
+    // A cancel that takes effect at once (no cancel delay) is published next, before the answer.
+    this.#publisher.drain()
     return record
   }
 

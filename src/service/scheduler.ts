@@ -107,7 +107,9 @@ export class TransitionScheduler {
   }
 
   #plan(record: BatchRecord, followed: Followed): void {
-    const at = nextTransitionAfter(record, this.#watermark)
+    // A change at the watermark itself not handed out yet (a cancel taking effect at once):
+    // due now, so the next drain hands it out.
+    const at = statusAt(record, this.#watermark) !== followed.shown ? this.#watermark : nextTransitionAfter(record, this.#watermark)
     if (at !== null) this.#heap.push({ at, rank: rankAt(record, at), seq: this.#seq++, id: record.id, version: followed.version })
     // Each replaced record leaves a stale entry behind: past twice the live ones, start afresh.
     if (this.#heap.size > 2 * this.#followed.size + 1024) this.#compact()

@@ -234,3 +234,28 @@ t.test('under the running cap, at one instant the slot frees before the next bat
     'c COMPLETED @22500'
   ])
 })
+
+t.test('a cancel that takes effect at once (cancel_delay_ms: 0) publishes its CANCELLED, right after the request', async (t) => {
+  for (const clock of ['manual', 'real'] as const) {
+    const events: BatchEvent[] = []
+    const app = await buildApp({
+      clock,
+      startTime: START,
+      scenario: scenario(
+        [
+          { id: 'bat-run', files: 1, timeline: { pending_ms: 0, running_ms: 3_600_000 } },
+          { id: 'bat-wait', files: 1, timeline: { pending_ms: 3_600_000 } }
+        ],
+        { defaults: { cancel_delay_ms: 0 } }
+      ),
+      subscribers: [(e) => events.push(e)]
+    })
+    t.teardown(() => app.close())
+    for (const id of ['bat-run', 'bat-wait']) {
+      const answer = await post(app, `/api/v2/batches/${id}/cancel`)
+      t.equal(answer.body.status, 'CANCELLED', `${clock}: ${id} answered CANCELLED`)
+      const mine = events.filter((e) => e.batchId === id).map((e) => ('to' in e ? `${e.from}->${e.to}` : e.type))
+      t.same(mine, ['batch.cancel_requested', `${id === 'bat-run' ? 'RUNNING' : 'PENDING'}->CANCELLED`], `${clock}: ${id}'s events, once, by the time the cancel is answered`)
+    }
+  }
+})
