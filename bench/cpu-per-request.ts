@@ -68,12 +68,14 @@ async function stop(p: Proc): Promise<void> {
   await exited
 }
 
-/** The process's CPU time so far (user + system), µs. */
-function cpuUs(p: Proc): number {
+/** The process's CPU time so far, µs: user + system, and system alone (the kernel: socket writes and reads). */
+function cpuUs(p: Proc): { total: number; sys: number } {
   const stat = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8')
   // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US
+  const user = Number(fields[11]) * TICK_US
+  const sys = Number(fields[12]) * TICK_US
+  return { total: user + sys, sys }
 }
 
 async function send(url: string, amount: number, post?: string): Promise<{ non2xx: number; errors: number }> {
@@ -89,9 +91,10 @@ async function send(url: string, amount: number, post?: string): Promise<{ non2x
 }
 
 /** Server CPU µs per request: a warm-up, then RUNS runs of N requests; the median run. */
-async function measure(p: Proc, path: string, post?: string): Promise<{ us: number; runs: number[]; non2xx: number; errors: number }> {
+async function measure(p: Proc, path: string, post?: string): Promise<{ us: number; sysUs: number; runs: number[]; non2xx: number; errors: number }> {
   await send(p.url + path, Math.max(1000, N >> 2), post)
   const runs: number[] = []
+  const sys: number[] = []
   let non2xx = 0
   let errors = 0
   for (let i = 0; i < RUNS; i++) {
@@ -99,12 +102,14 @@ async function measure(p: Proc, path: string, post?: string): Promise<{ us: numb
     const r = await send(p.url + path, N, post)
     // Let the server finish what it was doing (a GC after the last answer counts too).
     await sleep(50)
-    runs.push((cpuUs(p) - before) / N)
+    const after = cpuUs(p)
+    runs.push((after.total - before.total) / N)
+    sys.push((after.sys - before.sys) / N)
     non2xx += r.non2xx
     errors += r.errors
   }
-  const sorted = [...runs].sort((a, b) => a - b)
-  return { us: sorted[Math.floor(sorted.length / 2)] as number, runs, non2xx, errors }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+  return { us: median(runs), sysUs: median(sys), runs, non2xx, errors }
 }
 
 async function body(url: string, post?: string): Promise<string> {
@@ -134,7 +139,7 @@ async function main(): Promise<void> {
     const bare = TARGETS.includes('bare') ? await start('bare', [join(ROOT, 'bench', 'dist', 'bench', 'bare-server.js'), file], EXAMPLE) : null
     const naive = TARGETS.includes('naive') ? await start('naive-fastify', [join(ROOT, 'bench', 'dist', 'bench', 'naive-fastify.js'), file], EXAMPLE) : null
     for (const p of [bare, naive]) if (p) procs.push(p)
-    const rows: { workload: string; target: string; us: number; runs: number[]; non2xx: number; errors: number }[] = []
+    const rows: { workload: string; target: string; us: number; sysUs: number; runs: number[]; non2xx: number; errors: number }[] = []
     const workloads: [string, Proc | null, string, string | undefined][] = [
       ['get small', mock, EXAMPLE, undefined],
       ['list 50 of 100k', large, LIST, undefined],
@@ -147,11 +152,11 @@ async function main(): Promise<void> {
         rows.push({ workload, target, ...(await measure(p, path, post)) })
       }
     }
-    const lines = [`Server CPU per request, ${N} requests x ${RUNS} runs (median), ${CONNECTIONS} connections, Node ${process.version}`, '', '| workload | server | CPU µs / request | runs | bare / server | non-2xx | errors |', '|---|---|---:|---|---:|---:|---:|']
+    const lines = [`Server CPU per request, ${N} requests x ${RUNS} runs (median), ${CONNECTIONS} connections, Node ${process.version}`, '', '| workload | server | CPU µs / request | of which system | runs | bare / server | non-2xx | errors |', '|---|---|---:|---:|---|---:|---:|---:|']
     for (const r of rows) {
       const bareUs = rows.find((o) => o.workload === r.workload && o.target === 'bare')?.us
       const ratio = bareUs !== undefined ? `${(bareUs / r.us).toFixed(2)}x` : 'n/a'
-      lines.push(`| ${r.workload} | ${r.target} | ${r.us.toFixed(1)} | ${r.runs.map((u) => u.toFixed(1)).join(' / ')} | ${ratio} | ${r.non2xx} | ${r.errors} |`)
+      lines.push(`| ${r.workload} | ${r.target} | ${r.us.toFixed(1)} | ${r.sysUs.toFixed(1)} | ${r.runs.map((u) => u.toFixed(1)).join(' / ')} | ${ratio} | ${r.non2xx} | ${r.errors} |`)
     }
     process.stdout.write(`${lines.join('\n')}\n`)
   } finally {

@@ -13,6 +13,7 @@ import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
 import type { BatchRecord } from '../domain/batch-record.js'
 import type { BatchService } from '../service/batches.js'
 import type { Answers } from './answers.js'
+import { ListAnswers } from './list-answers.js'
 import { authHook } from './auth.js'
 import { methodNotAllowed, RequestValidationError } from './error-handler.js'
 
@@ -21,9 +22,6 @@ export interface BatchesRoutesOptions {
   answers: Answers
   auth: boolean
 }
-
-const LIST_START = Buffer.from('{"items":[')
-const COMMA = Buffer.from(',')
 
 /** Sends JSON text as it is: it was serialized (and cached by lifecycle step) already. */
 function sendJson(reply: { type(t: string): { send(body: unknown): unknown } }, json: Buffer): void {
@@ -35,6 +33,8 @@ const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErro
 export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { service, answers, auth }) => {
   app.addHook('onRequest', authHook(service, auth))
 
+  const pages = new ListAnswers(answers)
+  service.onInstall(() => pages.clear())
   const answer = (reply: Parameters<typeof sendJson>[0], batch: BatchRecord): void => sendJson(reply, answers.json(batch, service.readTime(batch), false))
   const doc = (operationId: string, summary: string) => ({ tags: ['batches'], operationId, summary, security: [{ bearer: [] }] })
 
@@ -58,13 +58,8 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
     const { now } = page
-    const parts: Buffer[] = [LIST_START]
-    for (const [i, b] of page.items.entries()) {
-      if (i > 0) parts.push(COMMA)
-      parts.push(answers.json(b, service.readTime(b, now), false))
-    }
-    parts.push(Buffer.from(`],"next_page_token":${JSON.stringify(page.nextToken)}}`))
-    sendJson(reply, Buffer.concat(parts))
+    const key = request.tenant === null ? request.url : `${request.url}\n${request.tenant.projectId}`
+    sendJson(reply, pages.json(key, page.items, page.nextToken, (b) => service.readTime(b, now)))
   })
 
   app.post(
