@@ -26,6 +26,7 @@ import { registerJsonBody } from './http/json-body.js'
 import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
 import { webhookConfigRoutes } from './http/webhook-config-routes.js'
 import { webhookControlRoutes } from './http/webhook-control-routes.js'
+import { fastGet, serverWithFastPath } from './http/fast-get.js'
 import { startupMark } from './startup-timing.js'
 
 declare module 'fastify' {
@@ -79,6 +80,8 @@ export interface MockOptions {
   directoryLimits?: Partial<DirectoryLimits>
   /** Webhook delivery: hosts allowed besides loopback, concurrency, queue and journal bounds, timeout. */
   webhooks?: WebhookOptions
+  /** `GET /api/v2/batches/{id}` skips Fastify's pipeline when that answers the same (http/fast-get.ts). Default true; false only to compare. */
+  fastPath?: boolean
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -126,7 +129,9 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   service.onInstall(() => answers.clear())
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  let fast: ReturnType<typeof fastGet> | null = null
   const app = Fastify({
+    serverFactory: serverWithFastPath(() => fast),
     logger: opts.logger ?? false,
     // One log line per request is noise for a mock serving a test suite; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
@@ -211,6 +216,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   await app.register(webhookControlRoutes, { prefix: '/_mock/webhooks', webhooks, adminToken: opts.adminToken })
   await app.register(uiRoutes)
   await app.ready()
+  const log = app.log as { isLevelEnabled?: (level: string) => boolean }
+  if (opts.fastPath !== false) fast = fastGet({ service, answers, journal, auth: opts.auth ?? true, closing: () => closing, debug: () => log.isLevelEnabled?.('debug') === true })
   startupMark('app')
   return app
 }

@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
+import type { FastifyServerFactory } from 'fastify'
+import type { BatchService } from '../service/batches.js'
+import { declaredLength } from '../traffic/hooks.js'
+import type { Journal } from '../traffic/journal.js'
+import type { Answers } from './answers.js'
+import { tenantOf } from './auth.js'
+
+/** What the fast path reads: the same service, answers and journal as the routes. */
+export interface FastGetState {
+  readonly service: BatchService
+  readonly answers: Answers
+  readonly journal: Journal
+  readonly auth: boolean
+  /** True once close() has started: replies then carry `connection: close` (app.ts), so Fastify answers. */
+  closing(): boolean
+  /** Whether the app's logger writes `debug` (the per-request line): then Fastify answers. */
+  debug(): boolean
+}
+
+// `GET /api/v2/batches/{id}` with nothing Fastify would decode, normalise or validate away: an
+// id of the characters ids are made of, within the schema's 128, and no query.
+const PLAIN_GET = /^\/api\/v2\/batches\/([A-Za-z0-9_-]{1,128})$/
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/**
+ * The hot request, `GET /api/v2/batches/{id}`, answered without Fastify's request pipeline when
+ * that is provably what the pipeline would answer, and left to Fastify (false) otherwise: no fault
+ * rule in force (the traffic hook would match them), no `Prefer` header, no debug log, not
+ * closing, a key the auth hook accepts, a stored batch the key may see (anything else, an unknown
+ * id included, is an error answer or a compat batch made on read: Fastify's). What it does is what
+ * the pipeline does in that case (traffic hook, auth hook, route, journal): the service's clock,
+ * `find`, `poll`, the cached answer, the same status and headers, the same journal entry.
+ * Nothing changes before the last check passes, so a request left to Fastify is seen once.
+ * test/http/fast-get.test.ts sends the same varied traffic to a mock with and without it.
+ */
+export function fastGet(state: FastGetState): FastAnswer {
+  const { service, answers, journal } = state
+  return function answer(req, res) {
+    if (req.method !== 'GET') return false
+    const url = req.url as string
+    const m = PLAIN_GET.exec(url)
+    if (m === null) return false
+    const headers = req.headers
+    if (headers.prefer !== undefined || headers['transfer-encoding'] !== undefined) return false
+    if (service.faults.size > 0 || state.closing() || state.debug()) return false
+    const tenant = tenantOf(service, state.auth, headers.authorization)
+    if (tenant === undefined) return false
+    const id = m[1] as string
+    if (!service.world.store.has(id)) return false
+    const started = performance.now()
+    // The traffic hook's arrival time: the clock is read (and due transitions published) first.
+    const arrival = service.now()
+    let batch
+    try {
+      batch = service.find(id, tenant, {})
+    } catch {
+      return false
+    }
+    const body = answers.json(batch, service.poll(batch), false)
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
+    res.end(body)
+    const durationMs = performance.now() - started
+    journal.record({
+      time: Date.now() - durationMs,
+      mockTime: arrival,
+      method: 'GET',
+      url,
+      status: 200,
+      durationMs: Math.round(durationMs * 100) / 100,
+      matched: true,
+      fault: null,
+      delayMs: null,
+      connection: null,
+      rawHeaders: req.rawHeaders,
+      body: null,
+      bodyBytes: declaredLength(headers)
+    })
+    return true
+  }
+}
+
+type FastAnswer = (req: IncomingMessage, res: ServerResponse) => boolean
+
+/**
+ * Fastify's `serverFactory`: the HTTP/1 server Fastify makes itself (the same options, set the
+ * same way as fastify/lib/server.js does), whose requests go first to `fast()` (null until the app
+ * is ready, or when off) and to Fastify when it declines.
+ */
+export function serverWithFastPath(fast: () => FastAnswer | null): FastifyServerFactory<Server> {
+  return (handler, opts) => {
+    const o = opts as { http?: ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket?: number }
+    const server = createServer(o.http ?? {}, (req, res) => {
+      const answer = fast()
+      if (answer === null || !answer(req, res)) handler(req, res)
+    })
+    server.keepAliveTimeout = o.keepAliveTimeout
+    server.requestTimeout = o.requestTimeout
+    server.setTimeout(o.connectionTimeout)
+    if ((o.maxRequestsPerSocket ?? 0) > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket as number
+    return server
+  }
+}
