@@ -10,6 +10,7 @@
 //   CPU_ONLY=get    only workloads whose name contains this (get, list, create)
 //   CPU_TARGETS=mock  only these servers (comma-separated: mock, bare, naive)
 //   CPU_PROF=dir    run the mock under `node --cpu-prof --cpu-prof-dir=dir` (a profile per process)
+//   CPU_CLI=path    another build's dist/cli.js as the mock (an A/B against an earlier commit)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -119,7 +120,7 @@ async function body(url: string, post?: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const cli = join(ROOT, 'dist', 'cli.js')
+  const cli = process.env.CPU_CLI ?? join(ROOT, 'dist', 'cli.js')
   const prof = PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`] : []
   if (PROF) mkdirSync(PROF, { recursive: true })
   const want = (w: string) => ONLY === undefined || w.includes(ONLY)
