@@ -19,8 +19,8 @@ export interface FastGetState {
 }
 
 // `GET /api/v2/batches/{id}` with nothing Fastify would decode, normalise or validate away: an
-// id of the characters ids are made of, within the schema's 128, and no query.
-const PLAIN_GET = /^\/api\/v2\/batches\/([A-Za-z0-9_-]{1,128})$/
+// id of the characters ids are made of, within the schema's 128, and no query but `expand=results`.
+const PLAIN_GET = /^\/api\/v2\/batches\/([A-Za-z0-9_-]{1,128})(\?expand=results)?$/
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
@@ -58,7 +58,7 @@ export function fastGet(state: FastGetState): FastAnswer {
     } catch {
       return false
     }
-    const body = answers.json(batch, service.poll(batch), false)
+    const body = answers.json(batch, service.poll(batch), m[2] !== undefined)
     res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
     res.end(body)
     const durationMs = performance.now() - started

@@ -126,10 +126,12 @@ t.test('the same traffic gets the same answers, journal and poll counts with and
     if (round === 2) await control('DELETE', '/_mock/faults')
     await control('POST', '/_mock/clock/advance', { ms: 1700 })
   }
-  // A last round with no rule: the fast path answers; each answer still matches.
+  // A last round with no rule, every batch ended: plain and expanded answers, polled again.
+  await control('POST', '/_mock/clock/advance', { ms: 60_000 })
   for (const id of ids) {
     for (let i = 0; i < 3; i++) {
       await one('GET', `/api/v2/batches/${id}`, 'authorization: Bearer key-a\r\n', '')
+      await one('GET', `/api/v2/batches/${id}?expand=results`, `authorization: Bearer key-${i === 2 ? 'b' : 'a'}\r\n`, '')
     }
   }
   t.ok(sent > 300, `${sent} requests compared`)
