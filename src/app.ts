@@ -27,6 +27,7 @@ import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
 import { webhookConfigRoutes } from './http/webhook-config-routes.js'
 import { webhookControlRoutes } from './http/webhook-control-routes.js'
 import { fastGet, serverWithFastPath } from './http/fast-get.js'
+import { ListAnswers } from './http/list-answers.js'
 import { startupMark } from './startup-timing.js'
 
 declare module 'fastify' {
@@ -127,6 +128,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   const journal = new Journal(opts.journalSize ?? 1000)
   const answers = new Answers((batch) => service.isStored(batch))
   service.onInstall(() => answers.clear())
+  const pages = new ListAnswers(answers)
+  service.onInstall(() => pages.clear())
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   let fast: ReturnType<typeof fastGet> | null = null
@@ -205,7 +208,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     }
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
+  await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, pages, auth: opts.auth ?? true })
   const directories = new DirectoryService(service, opts.directoryLimits)
   await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
   await app.register(jobRoutes, { prefix: '/api/v2', service, jobs: new JobService(service), auth: opts.auth ?? true })
@@ -217,7 +220,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   await app.register(uiRoutes)
   await app.ready()
   const log = app.log as { isLevelEnabled?: (level: string) => boolean }
-  if (opts.fastPath !== false) fast = fastGet({ service, answers, journal, auth: opts.auth ?? true, closing: () => closing, debug: () => log.isLevelEnabled?.('debug') === true })
+  if (opts.fastPath !== false) fast = fastGet({ service, answers, pages, journal, auth: opts.auth ?? true, closing: () => closing, debug: () => log.isLevelEnabled?.('debug') === true })
   startupMark('app')
   return app
 }

@@ -13,13 +13,15 @@ import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
 import type { BatchRecord } from '../domain/batch-record.js'
 import type { BatchService } from '../service/batches.js'
 import type { Answers } from './answers.js'
-import { ListAnswers } from './list-answers.js'
+import { listKey, type ListAnswers } from './list-answers.js'
 import { authHook } from './auth.js'
 import { methodNotAllowed, RequestValidationError } from './error-handler.js'
 
 export interface BatchesRoutesOptions {
   service: BatchService
   answers: Answers
+  /** List pages as bytes, kept while they stand (shared with the fast path). */
+  pages: ListAnswers
   auth: boolean
 }
 
@@ -30,11 +32,9 @@ function sendJson(reply: { type(t: string): { send(body: unknown): unknown } }, 
 
 const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErrorSchema }
 
-export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { service, answers, auth }) => {
+export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { service, answers, pages, auth }) => {
   app.addHook('onRequest', authHook(service, auth))
 
-  const pages = new ListAnswers(answers)
-  service.onInstall(() => pages.clear())
   const answer = (reply: Parameters<typeof sendJson>[0], batch: BatchRecord): void => sendJson(reply, answers.json(batch, service.readTime(batch), false))
   const doc = (operationId: string, summary: string) => ({ tags: ['batches'], operationId, summary, security: [{ bearer: [] }] })
 
@@ -58,8 +58,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
     const { now } = page
-    const key = request.tenant === null ? request.url : `${request.url}\n${request.tenant.projectId}`
-    sendJson(reply, pages.json(key, page.items, page.nextToken, (b) => service.readTime(b, now)))
+    sendJson(reply, pages.json(listKey(request.url, request.tenant), page.items, page.nextToken, (b) => service.readTime(b, now)))
   })
 
   app.post(

@@ -5,11 +5,14 @@ import { declaredLength } from '../traffic/hooks.js'
 import type { Journal } from '../traffic/journal.js'
 import type { Answers } from './answers.js'
 import { tenantOf } from './auth.js'
+import { listKey, type ListAnswers } from './list-answers.js'
+import { DEFAULT_PAGE_SIZE } from '../schemas/batch-requests.js'
 
 /** What the fast path reads: the same service, answers and journal as the routes. */
 export interface FastGetState {
   readonly service: BatchService
   readonly answers: Answers
+  readonly pages: ListAnswers
   readonly journal: Journal
   readonly auth: boolean
   /** True once close() has started: replies then carry `connection: close` (app.ts), so Fastify answers. */
@@ -24,41 +27,59 @@ const PLAIN_GET = /^\/api\/v2\/batches\/([A-Za-z0-9_-]{1,128})(\?expand=results)
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
+// `GET /api/v2/batches` with no query, or `page_size` (1 to 100, as written by a client) and a
+// `page_token` of the characters tokens are made of (base64url and a dot), in that order.
+const PLAIN_LIST = /^\/api\/v2\/batches(?:\?page_size=([1-9][0-9]?|100)(?:&page_token=([A-Za-z0-9_.-]{1,512}))?)?$/
+
 /**
- * The hot request, `GET /api/v2/batches/{id}`, answered without Fastify's request pipeline when
- * that is provably what the pipeline would answer, and left to Fastify (false) otherwise: no fault
- * rule in force (the traffic hook would match them), no `Prefer` header, no debug log, not
- * closing, a key the auth hook accepts, a stored batch the key may see (anything else, an unknown
- * id included, is an error answer or a compat batch made on read: Fastify's). What it does is what
- * the pipeline does in that case (traffic hook, auth hook, route, journal): the service's clock,
- * `find`, `poll`, the cached answer, the same status and headers, the same journal entry.
- * Nothing changes before the last check passes, so a request left to Fastify is seen once.
+ * The hot requests, `GET /api/v2/batches/{id}` and a plain list page, answered without Fastify's
+ * request pipeline when that is provably what the pipeline would answer, and left to Fastify
+ * (false) otherwise: no fault rule in force (the traffic hook would match them), no `Prefer`
+ * header, no debug log, not closing, a key the auth hook accepts; for a GET a stored batch the key
+ * may see (anything else, an unknown id included, is an error answer or a compat batch made on
+ * read: Fastify's), for a list a token this server issued for the query (else Fastify's 422).
+ * What it does is what the pipeline does then (traffic hook, auth hook, route, journal): the
+ * service's clock, `find` and `poll` or `list`, the cached answers, the same status and headers,
+ * the same journal entry. Nothing changes before the last check passes but the clock's reading
+ * (which the pipeline's first hook does too), so a request left to Fastify is seen once.
  * test/http/fast-get.test.ts sends the same varied traffic to a mock with and without it.
  */
 export function fastGet(state: FastGetState): FastAnswer {
-  const { service, answers, journal } = state
+  const { service, answers, pages, journal } = state
   return function answer(req, res) {
     if (req.method !== 'GET') return false
     const url = req.url as string
-    const m = PLAIN_GET.exec(url)
-    if (m === null) return false
+    const one = PLAIN_GET.exec(url)
+    const list = one === null ? PLAIN_LIST.exec(url) : null
+    if (one === null && list === null) return false
     const headers = req.headers
     if (headers.prefer !== undefined || headers['transfer-encoding'] !== undefined) return false
     if (service.faults.size > 0 || state.closing() || state.debug()) return false
     const tenant = tenantOf(service, state.auth, headers.authorization)
     if (tenant === undefined) return false
-    const id = m[1] as string
-    if (!service.world.store.has(id)) return false
+    let body: Buffer
     const started = performance.now()
-    // The traffic hook's arrival time: the clock is read (and due transitions published) first.
-    const arrival = service.now()
-    let batch
-    try {
-      batch = service.find(id, tenant, {})
-    } catch {
-      return false
+    let arrival: number
+    if (one !== null) {
+      const id = one[1] as string
+      if (!service.world.store.has(id)) return false
+      // The traffic hook's arrival time: the clock is read (and due transitions published) first.
+      arrival = service.now()
+      let batch
+      try {
+        batch = service.find(id, tenant, {})
+      } catch {
+        return false
+      }
+      body = answers.json(batch, service.poll(batch), one[2] !== undefined)
+    } else {
+      const m = list as RegExpExecArray
+      arrival = service.now()
+      const page = service.list({ page_size: m[1] === undefined ? DEFAULT_PAGE_SIZE : Number(m[1]), ...(m[2] !== undefined && { page_token: m[2] }) }, tenant)
+      if (!page.tokenValid) return false
+      const { now } = page
+      body = pages.json(listKey(url, tenant), page.items, page.nextToken, (b) => service.readTime(b, now))
     }
-    const body = answers.json(batch, service.poll(batch), m[2] !== undefined)
     res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
     res.end(body)
     const durationMs = performance.now() - started

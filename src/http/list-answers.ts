@@ -1,5 +1,6 @@
 import type { BatchRecord } from '../domain/batch-record.js'
 import { lifecycleStepAt } from '../domain/lifecycle.js'
+import type { Tenant } from '../service/tenancy.js'
 import type { Answers } from './answers.js'
 
 /** Pages kept at most, and their bytes at most (a page of 100 batches is ~40 KB). */
@@ -14,6 +15,9 @@ interface CachedPage {
 }
 
 const LIST_START = '{"items":['
+
+/** The page cache's key of a list request: its URL and the key's project. */
+export const listKey = (url: string, tenant: Tenant): string => (tenant === null ? url : `${url}\n${tenant.projectId}`)
 
 /**
  * A list page as the bytes to send: `{"items":[…],"next_page_token":…}`, the items' cached

@@ -1,8 +1,8 @@
-// The fast path for `GET /api/v2/batches/{id}` (src/http/fast-get.ts) answers exactly what
+// The fast path for `GET /api/v2/batches/{id}` and list pages (src/http/fast-get.ts) answers exactly what
 // Fastify's pipeline answers: the same traffic, sent byte for byte over real sockets to a mock with
 // it and one without (`fastPath: false`), gets the same status line, headers (but Date) and body,
 // and leaves the same journal and the same poll counts — over known, unknown and another tenant's
-// ids, polls batches, queries, odd paths and methods, missing and wrong keys, Prefer, httpx's
+// ids, polls batches, list pages and tokens, queries, odd paths and methods, missing and wrong keys, Prefer, httpx's
 // empty JSON body, HTTP/1.0, fault rules on and off, and the clock moving.
 import t, { type Test } from 'tap'
 import { connect } from 'node:net'
@@ -117,6 +117,32 @@ t.test('the same traffic gets the same answers, journal and poll counts with and
       await one('POST', `/api/v2/batches/${id}`, auths[0] as string, 'content-type: application/json\r\ncontent-length: 0\r\n')
       await one('GET', `/api/v2/batches/${id}`, auths[1] as string, '', '1.0')
     }
+    // List pages: plain, paged through with a token (the same on both: same seed), and the
+    // queries the fast path leaves to Fastify.
+    for (const [k, auth] of auths.entries()) {
+      if ((k + round) % 2 === 1) continue
+      const first = await both(`GET /api/v2/batches?page_size=2 HTTP/1.1\r\nhost: mock\r\n${auths[0]}\r\n`)
+      t.equal(comparable(first.f), comparable(first.s), 'the first page, for its token')
+      const token = (/"next_page_token":"([^"]+)"/.exec(first.f) ?? [])[1] ?? 'none'
+      const lists = [
+        '/api/v2/batches',
+        '/api/v2/batches?page_size=2',
+        `/api/v2/batches?page_size=2&page_token=${token}`,
+        `/api/v2/batches?page_size=3&page_token=${token}`,
+        `/api/v2/batches?page_token=${token}&page_size=2`,
+        '/api/v2/batches?page_size=2&page_token=bm9wZQ.bm9wZQ',
+        '/api/v2/batches?page_size=100',
+        '/api/v2/batches?page_size=0',
+        '/api/v2/batches?page_size=101',
+        '/api/v2/batches?page_size=05',
+        '/api/v2/batches?',
+        '/api/v2/batches/',
+        '/api/v2/batches?page_size=2&status=RUNNING',
+        `/api/v2/batches?page_size=2&project_id=${A}`
+      ]
+      for (const [i, path] of lists.entries()) await one('GET', path, auth, extras[(i + k + round) % extras.length] as string)
+      await one('GET', '/api/v2/batches?page_size=2', auth, '')
+    }
     // Fault rules on: one that matches some of these GETs, then one that matches none of them.
     if (round === 0) await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/batches/bat-a1', status: 503 })
     if (round === 1) {
@@ -130,6 +156,7 @@ t.test('the same traffic gets the same answers, journal and poll counts with and
   await control('POST', '/_mock/clock/advance', { ms: 60_000 })
   for (const id of ids) {
     for (let i = 0; i < 3; i++) {
+      await one('GET', '/api/v2/batches?page_size=3', `authorization: Bearer key-${i === 2 ? 'b' : 'a'}\r\n`, '')
       await one('GET', `/api/v2/batches/${id}`, 'authorization: Bearer key-a\r\n', '')
       await one('GET', `/api/v2/batches/${id}?expand=results`, `authorization: Bearer key-${i === 2 ? 'b' : 'a'}\r\n`, '')
     }
