@@ -134,7 +134,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   let fast: ReturnType<typeof fastGet> | null = null
   const app = Fastify({
-    serverFactory: serverWithFastPath(() => fast),
+    serverFactory: serverWithFastPath(() => fast, () => closing),
     logger: opts.logger ?? false,
     // One log line per request is noise for a mock serving a test suite; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
@@ -162,10 +162,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     closing = true
     done()
   })
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close')
-    done(null, payload)
-  })
+  // Their answers say `connection: close` (http/fast-get.ts serverWithFastPath, where the head is written).
   capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
   app.decorate('mock', service)
   app.decorate('journal', journal)

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
+import { createServer, ServerResponse, type IncomingMessage, type Server, type ServerOptions } from 'node:http'
 import type { FastifyServerFactory } from 'fastify'
 import type { BatchService } from '../service/batches.js'
 import { declaredLength } from '../traffic/hooks.js'
@@ -107,12 +107,20 @@ type FastAnswer = (req: IncomingMessage, res: ServerResponse) => boolean
 /**
  * Fastify's `serverFactory`: the HTTP/1 server Fastify makes itself (the same options, set the
  * same way as fastify/lib/server.js does), whose requests go first to `fast()` (null until the app
- * is ready, or when off) and to Fastify when it declines.
+ * is ready, or when off) and to Fastify when it declines. Once `closing()`, every answer's head
+ * says `connection: close`, so a kept-alive socket does not outlive the request in flight on it
+ * (close() waits for every socket); a header set where the head is written costs no hook per request.
  */
-export function serverWithFastPath(fast: () => FastAnswer | null): FastifyServerFactory<Server> {
+export function serverWithFastPath(fast: () => FastAnswer | null, closing: () => boolean): FastifyServerFactory<Server> {
+  class Response extends ServerResponse {}
+  const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse
+  Response.prototype.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (closing() && !this.headersSent) this.setHeader('connection', 'close')
+    return writeHead.apply(this, args)
+  } as ServerResponse['writeHead']
   return (handler, opts) => {
     const o = opts as { http?: ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket?: number }
-    const server = createServer(o.http ?? {}, (req, res) => {
+    const server = createServer({ ...o.http, ServerResponse: Response }, (req, res) => {
       const answer = fast()
       if (answer === null || !answer(req, res)) handler(req, res)
     })

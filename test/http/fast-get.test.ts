@@ -182,3 +182,27 @@ t.test('the same traffic gets the same answers, journal and poll counts with and
   const state = async (app: FastifyInstance) => (await app.inject({ url: '/_mock/batches?page_size=500' })).body
   t.equal(await state(fast.app), await state(slow.app), 'the same batches and poll counts')
 })
+
+t.test('a request in flight when close() starts is answered with connection: close, by either path', async (t) => {
+  for (const fastPath of [true, false]) {
+    const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), fastPath })
+    let closed = false
+    t.teardown(() => (closed ? undefined : app.close()))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    // Held by a delay rule (the fast path leaves faulted traffic to Fastify), let go at close.
+    const rule = await app.inject({ method: 'POST', url: '/_mock/faults', payload: { method: 'GET', path: '/api/v2/batches/bat-a1', delay_ms: 60_000 } })
+    t.equal(rule.statusCode, 200)
+    const held = send(port, 'GET /api/v2/batches/bat-a1 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n')
+    // A kept-alive request answered before the close says keep-alive.
+    const before = await send(port, 'GET /api/v2/batches/bat-a2 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n')
+    t.match(before, /\r\nconnection: keep-alive\r\n/i, `fastPath ${fastPath}: keep-alive before the close`)
+    while (app.journal.size === 0 || (await app.inject({ url: '/_mock/faults' })).json().faults[0].matched === 0) await new Promise((r) => setImmediate(r))
+    await app.close()
+    closed = true
+    const answer = await held
+    t.match(answer, /^HTTP\/1\.1 200 /, `fastPath ${fastPath}: the held request is answered`)
+    t.match(answer, /\r\nconnection: close\r\n/i, `fastPath ${fastPath}: with connection: close`)
+  }
+})
