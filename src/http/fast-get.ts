@@ -34,7 +34,7 @@ const PLAIN_LIST = /^\/api\/v2\/batches(?:\?page_size=([1-9][0-9]?|100)(?:&page_
 /**
  * The hot requests, `GET /api/v2/batches/{id}` and a plain list page, answered without Fastify's
  * request pipeline when that is provably what the pipeline would answer, and left to Fastify
- * (false) otherwise: no fault rule in force (the traffic hook would match them), no `Prefer`
+ * (false) otherwise: no fault rule whose path matches (the traffic hook would try them), no `Prefer`
  * header, no debug log, not closing, a key the auth hook accepts; for a GET a stored batch the key
  * may see (anything else, an unknown id included, is an error answer or a compat batch made on
  * read: Fastify's), for a list a token this server issued for the query (else Fastify's 422).
@@ -54,7 +54,10 @@ export function fastGet(state: FastGetState): FastAnswer {
     if (one === null && list === null) return false
     const headers = req.headers
     if (headers.prefer !== undefined || headers['transfer-encoding'] !== undefined) return false
-    if (service.faults.size > 0 || state.closing() || state.debug()) return false
+    if (state.closing() || state.debug()) return false
+    // No rule can match: the traffic hook would count and fire nothing (fault-book.ts mayMatch).
+    const faults = service.faults
+    if (faults.size > 0 && faults.mayMatch(one !== null && one[2] !== undefined ? url.slice(0, url.indexOf('?')) : list !== null ? '/api/v2/batches' : url)) return false
     const tenant = tenantOf(service, state.auth, headers.authorization)
     if (tenant === undefined) return false
     let body: Buffer

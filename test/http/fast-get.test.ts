@@ -143,11 +143,23 @@ t.test('the same traffic gets the same answers, journal and poll counts with and
       for (const [i, path] of lists.entries()) await one('GET', path, auth, extras[(i + k + round) % extras.length] as string)
       await one('GET', '/api/v2/batches?page_size=2', auth, '')
     }
-    // Fault rules on: one that matches some of these GETs, then one that matches none of them.
-    if (round === 0) await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/batches/bat-a1', status: 503 })
+    // The rules' counts agree too: every request either path saw was matched alike.
+    const faults = async (app: FastifyInstance) => (await app.inject({ url: '/_mock/faults' })).body
+    t.equal(await faults(fast.app), await faults(slow.app), `round ${round}: the same fault rules and counts`)
+    // Fault rules on: some that match some of these requests (an exact path, a glob under a
+    // header condition, a list rule by probability, one for another method), and ones whose path
+    // matches none of them (1,000 such rules cost the fast path nothing); then none.
+    if (round === 0) {
+      await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/batches/bat-a1', status: 503 })
+      await control('POST', '/_mock/faults', { path: '/api/v2/batches/*', header: { name: 'x-api-key' }, status: 500 })
+      await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/batches', probability: 0.5, status: 429, retry_after: 1 })
+      await control('POST', '/_mock/faults', { method: 'POST', path: '/api/v2/batches/bat-b1', status: 500 })
+    }
     if (round === 1) {
       await control('DELETE', '/_mock/faults')
       await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/never/**', status: 500 })
+      await control('POST', '/_mock/faults', { path: '/api/v2/batches/bat-never', status: 500 })
+      await control('POST', '/_mock/faults', { path: '/api/v2/batches/*/cancel', times: 1, status: 500 })
     }
     if (round === 2) await control('DELETE', '/_mock/faults')
     await control('POST', '/_mock/clock/advance', { ms: 1700 })
