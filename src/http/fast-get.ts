@@ -45,6 +45,22 @@ const PLAIN_LIST = /^\/api\/v2\/batches(?:\?page_size=([1-9][0-9]?|100)(?:&page_
  * test/http/fast-get.test.ts sends the same varied traffic to a mock with and without it.
  */
 export function fastGet(state: FastGetState): FastAnswer {
+  const answer = fastAnswer(state)
+  // What Fastify would catch must not escape a request listener (it would end the process):
+  // an unexpected throw before the head is written leaves the request to Fastify, which answers
+  // it (a 500 through the error handler, if it throws there too); after, the socket is dropped.
+  return (req, res) => {
+    try {
+      return answer(req, res)
+    } catch {
+      if (!res.headersSent) return false
+      res.destroy()
+      return true
+    }
+  }
+}
+
+function fastAnswer(state: FastGetState): FastAnswer {
   const { service, answers, pages, journal } = state
   return function answer(req, res) {
     if (req.method !== 'GET') return false
