@@ -81,7 +81,7 @@ export interface MockOptions {
   directoryLimits?: Partial<DirectoryLimits>
   /** Webhook delivery: hosts allowed besides loopback, concurrency, queue and journal bounds, timeout. */
   webhooks?: WebhookOptions
-  /** `GET /api/v2/batches/{id}` skips Fastify's pipeline when that answers the same (http/fast-get.ts). Default true; false only to compare. */
+  /** A plain `GET /api/v2/batches/{id}` or list page skips Fastify's pipeline when that answers the same (http/fast-get.ts). Default true; false only to compare. */
   fastPath?: boolean
 }
 
