@@ -26,6 +26,8 @@ import { registerJsonBody } from './http/json-body.js'
 import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
 import { webhookConfigRoutes } from './http/webhook-config-routes.js'
 import { webhookControlRoutes } from './http/webhook-control-routes.js'
+import { fastGet, serverWithFastPath } from './http/fast-get.js'
+import { ListAnswers } from './http/list-answers.js'
 import { startupMark } from './startup-timing.js'
 
 declare module 'fastify' {
@@ -79,6 +81,8 @@ export interface MockOptions {
   directoryLimits?: Partial<DirectoryLimits>
   /** Webhook delivery: hosts allowed besides loopback, concurrency, queue and journal bounds, timeout. */
   webhooks?: WebhookOptions
+  /** A plain `GET /api/v2/batches/{id}` or list page skips Fastify's pipeline when that answers the same (http/fast-get.ts). Default true; false only to compare. */
+  fastPath?: boolean
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -124,9 +128,13 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   const journal = new Journal(opts.journalSize ?? 1000)
   const answers = new Answers((batch) => service.isStored(batch))
   service.onInstall(() => answers.clear())
+  const pages = new ListAnswers(answers)
+  service.onInstall(() => pages.clear())
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  let fast: ReturnType<typeof fastGet> | null = null
   const app = Fastify({
+    serverFactory: serverWithFastPath(() => fast, () => closing),
     logger: opts.logger ?? false,
     // One log line per request is noise for a mock serving a test suite; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
@@ -154,10 +162,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     closing = true
     done()
   })
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close')
-    done(null, payload)
-  })
+  // Their answers say `connection: close` (http/fast-get.ts serverWithFastPath, where the head is written).
   capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
   app.decorate('mock', service)
   app.decorate('journal', journal)
@@ -200,7 +205,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     }
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, auth: opts.auth ?? true })
+  await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, pages, auth: opts.auth ?? true })
   const directories = new DirectoryService(service, opts.directoryLimits)
   await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
   await app.register(jobRoutes, { prefix: '/api/v2', service, jobs: new JobService(service), auth: opts.auth ?? true })
@@ -211,6 +216,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   await app.register(webhookControlRoutes, { prefix: '/_mock/webhooks', webhooks, adminToken: opts.adminToken })
   await app.register(uiRoutes)
   await app.ready()
+  const log = app.log as { isLevelEnabled?: (level: string) => boolean }
+  if (opts.fastPath !== false) fast = fastGet({ service, answers, pages, journal, auth: opts.auth ?? true, closing: () => closing, debug: () => log.isLevelEnabled?.('debug') === true })
   startupMark('app')
   return app
 }

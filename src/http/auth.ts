@@ -26,7 +26,7 @@ export function authHook(state: Pick<BatchService, 'world'>, enabled: boolean) {
     request.tenant = null
     if (!enabled) return done()
     const header = request.headers.authorization
-    const key = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined
+    const key = bearerKey(header)
     if (key === undefined) return void unauthorized(reply, header === undefined ? 'Not authenticated' : 'Invalid authentication credentials')
     const keys = state.world.apiKeys
     if (keys === null) return done()
@@ -35,4 +35,21 @@ export function authHook(state: Pick<BatchService, 'world'>, enabled: boolean) {
     request.tenant = scope
     done()
   }
+}
+
+/** The key of an `Authorization: Bearer <key>` header, or undefined for none or another form. */
+export function bearerKey(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined
+}
+
+/**
+ * What the auth hook lets through, without a reply: the caller's tenant (null sees every project),
+ * or undefined where the hook answers 401.
+ */
+export function tenantOf(state: Pick<BatchService, 'world'>, enabled: boolean, header: string | string[] | undefined): Tenant | undefined {
+  if (!enabled) return null
+  const key = bearerKey(header)
+  if (key === undefined) return undefined
+  const keys = state.world.apiKeys
+  return keys === null ? null : keys.get(key)
 }

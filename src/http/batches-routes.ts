@@ -13,17 +13,17 @@ import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
 import type { BatchRecord } from '../domain/batch-record.js'
 import type { BatchService } from '../service/batches.js'
 import type { Answers } from './answers.js'
+import { listKey, type ListAnswers } from './list-answers.js'
 import { authHook } from './auth.js'
 import { methodNotAllowed, RequestValidationError } from './error-handler.js'
 
 export interface BatchesRoutesOptions {
   service: BatchService
   answers: Answers
+  /** List pages as bytes, kept while they stand (shared with the fast path). */
+  pages: ListAnswers
   auth: boolean
 }
-
-const LIST_START = Buffer.from('{"items":[')
-const COMMA = Buffer.from(',')
 
 /** Sends JSON text as it is: it was serialized (and cached by lifecycle step) already. */
 function sendJson(reply: { type(t: string): { send(body: unknown): unknown } }, json: Buffer): void {
@@ -32,7 +32,7 @@ function sendJson(reply: { type(t: string): { send(body: unknown): unknown } }, 
 
 const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErrorSchema }
 
-export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { service, answers, auth }) => {
+export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { service, answers, pages, auth }) => {
   app.addHook('onRequest', authHook(service, auth))
 
   const answer = (reply: Parameters<typeof sendJson>[0], batch: BatchRecord): void => sendJson(reply, answers.json(batch, service.readTime(batch), false))
@@ -58,13 +58,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
     const { now } = page
-    const parts: Buffer[] = [LIST_START]
-    for (const [i, b] of page.items.entries()) {
-      if (i > 0) parts.push(COMMA)
-      parts.push(answers.json(b, service.readTime(b, now), false))
-    }
-    parts.push(Buffer.from(`],"next_page_token":${JSON.stringify(page.nextToken)}}`))
-    sendJson(reply, Buffer.concat(parts))
+    sendJson(reply, pages.json(listKey(request.url, request.tenant), page.items, page.nextToken, (b) => service.readTime(b, now)))
   })
 
   app.post(

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { ListPosition } from './batch-store.js'
 
+/** Tokens remembered for pages polled again (a key and token are ~1 KB at most: ~1 MB in all). */
+export const ISSUED_KEPT = 1024
+
 /**
  * Opaque, signed list cursors. A token names the last batch of the page it ends; its
  * signature covers that position and the query it belongs to (filters and tenant), so it
@@ -11,6 +14,8 @@ import type { ListPosition } from './batch-store.js'
  */
 export class PageTokens {
   readonly #key: Buffer
+  /** Tokens issued lately, by position and query: a page polled again signs nothing (cleared whole when full). */
+  #issued = new Map<string, string>()
 
   constructor(secret: string) {
     this.#key = createHmac('sha256', 'llamacloud-batches-mock/page-token').update(secret).digest()
@@ -21,8 +26,14 @@ export class PageTokens {
   }
 
   issue(position: ListPosition, queryFingerprint: string): string {
+    const key = `${position.createdAt}\u0000${position.id}\u0000${queryFingerprint}`
+    const known = this.#issued.get(key)
+    if (known !== undefined) return known
     const payload = Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url')
-    return `${payload}.${this.#sign(payload, queryFingerprint).toString('base64url')}`
+    const token = `${payload}.${this.#sign(payload, queryFingerprint).toString('base64url')}`
+    if (this.#issued.size >= ISSUED_KEPT) this.#issued = new Map()
+    this.#issued.set(key, token)
+    return token
   }
 
   /** The position a token resumes after, or null if it is not one this server issued for this query. */

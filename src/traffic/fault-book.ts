@@ -257,6 +257,21 @@ export class FaultBook {
     return null
   }
 
+  /**
+   * Whether some rule's path matches this path (whatever its method and header): when none does,
+   * `fire` for it finds no candidate, so it counts nothing and fires nothing. Changes nothing.
+   */
+  mayMatch(path: string): boolean {
+    const exact = this.#exact.get(path)
+    if (exact !== undefined && exact.length > 0) return true
+    if (this.#globs.size === 0) return false
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+      const bucket = this.#globs.get(path.slice(0, i + 1))
+      if (bucket !== undefined && bucket.some((rule) => rule.glob === null || rule.glob.test(path))) return true
+    }
+    return false
+  }
+
   /** The delay `rule` adds to the request it just fired for (its matched-th). */
   delayFor(rule: FaultState): number {
     if (rule.delay_ms === undefined) return 0

@@ -60,7 +60,7 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
     connection,
     rawHeaders: request.raw.rawHeaders,
     body: request.journalBody,
-    bodyBytes: request.journalBody !== null ? request.journalBodyBytes : declaredLength(request)
+    bodyBytes: request.journalBody !== null ? request.journalBodyBytes : declaredLength(request.headers)
   })
 }
 
@@ -68,8 +68,8 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
  * A body the mock did not keep (a multipart upload, streamed and hashed; one refused for its size
  * or type; one a fault answered before it was read) still shows its size: its Content-Length.
  */
-function declaredLength(request: FastifyRequest): number {
-  const length = request.headers['content-length']
+export function declaredLength(headers: FastifyRequest['headers']): number {
+  const length = headers['content-length']
   if (length === undefined || !/^\d{1,15}$/.test(length)) return 0
   return Number(length)
 }

@@ -1,0 +1,152 @@
+import { createServer, ServerResponse, type IncomingMessage, type Server, type ServerOptions } from 'node:http'
+import type { FastifyServerFactory } from 'fastify'
+import type { BatchService } from '../service/batches.js'
+import { declaredLength } from '../traffic/hooks.js'
+import type { Journal } from '../traffic/journal.js'
+import type { Answers } from './answers.js'
+import { tenantOf } from './auth.js'
+import { listKey, type ListAnswers } from './list-answers.js'
+import { DEFAULT_PAGE_SIZE } from '../schemas/batch-requests.js'
+
+/** What the fast path reads: the same service, answers and journal as the routes. */
+export interface FastGetState {
+  readonly service: BatchService
+  readonly answers: Answers
+  readonly pages: ListAnswers
+  readonly journal: Journal
+  readonly auth: boolean
+  /** True once close() has started: replies then carry `connection: close` (app.ts), so Fastify answers. */
+  closing(): boolean
+  /** Whether the app's logger writes `debug` (the per-request line): then Fastify answers. */
+  debug(): boolean
+}
+
+// `GET /api/v2/batches/{id}` with nothing Fastify would decode, normalise or validate away: an
+// id of the characters ids are made of, within the schema's 128, and no query but `expand=results`.
+const PLAIN_GET = /^\/api\/v2\/batches\/([A-Za-z0-9_-]{1,128})(\?expand=results)?$/
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+// `GET /api/v2/batches` with no query, or `page_size` (1 to 100, as written by a client) and a
+// `page_token` of the characters tokens are made of (base64url and a dot), in that order.
+const PLAIN_LIST = /^\/api\/v2\/batches(?:\?page_size=([1-9][0-9]?|100)(?:&page_token=([A-Za-z0-9_.-]{1,512}))?)?$/
+
+/**
+ * The hot requests, `GET /api/v2/batches/{id}` and a plain list page, answered without Fastify's
+ * request pipeline when that is provably what the pipeline would answer, and left to Fastify
+ * (false) otherwise: no fault rule whose path matches (the traffic hook would try them), no `Prefer`
+ * header, no debug log, not closing, a key the auth hook accepts; for a GET a stored batch the key
+ * may see (anything else, an unknown id included, is an error answer or a compat batch made on
+ * read: Fastify's), for a list a token this server issued for the query (else Fastify's 422).
+ * What it does is what the pipeline does then (traffic hook, auth hook, route, journal): the
+ * service's clock, `find` and `poll` or `list`, the cached answers, the same status and headers,
+ * the same journal entry. Nothing changes before the last check passes but the clock's reading
+ * (which the pipeline's first hook does too), so a request left to Fastify is seen once.
+ * test/http/fast-get.test.ts sends the same varied traffic to a mock with and without it.
+ */
+export function fastGet(state: FastGetState): FastAnswer {
+  const answer = fastAnswer(state)
+  // What Fastify would catch must not escape a request listener (it would end the process):
+  // an unexpected throw before the head is written leaves the request to Fastify, which answers
+  // it (a 500 through the error handler, if it throws there too); after, the socket is dropped.
+  return (req, res) => {
+    try {
+      return answer(req, res)
+    } catch {
+      if (!res.headersSent) return false
+      res.destroy()
+      return true
+    }
+  }
+}
+
+function fastAnswer(state: FastGetState): FastAnswer {
+  const { service, answers, pages, journal } = state
+  return function answer(req, res) {
+    if (req.method !== 'GET') return false
+    const url = req.url as string
+    const one = PLAIN_GET.exec(url)
+    const list = one === null ? PLAIN_LIST.exec(url) : null
+    if (one === null && list === null) return false
+    const headers = req.headers
+    if (headers.prefer !== undefined || headers['transfer-encoding'] !== undefined) return false
+    if (state.closing() || state.debug()) return false
+    // No rule can match: the traffic hook would count and fire nothing (fault-book.ts mayMatch).
+    const faults = service.faults
+    if (faults.size > 0 && faults.mayMatch(one !== null && one[2] !== undefined ? url.slice(0, url.indexOf('?')) : list !== null ? '/api/v2/batches' : url)) return false
+    const tenant = tenantOf(service, state.auth, headers.authorization)
+    if (tenant === undefined) return false
+    let body: Buffer
+    const started = performance.now()
+    let arrival: number
+    if (one !== null) {
+      const id = one[1] as string
+      if (!service.world.store.has(id)) return false
+      // The traffic hook's arrival time: the clock is read (and due transitions published) first.
+      arrival = service.now()
+      let batch
+      try {
+        batch = service.find(id, tenant, {})
+      } catch {
+        return false
+      }
+      body = answers.json(batch, service.poll(batch), one[2] !== undefined)
+    } else {
+      const m = list as RegExpExecArray
+      arrival = service.now()
+      const page = service.list({ page_size: m[1] === undefined ? DEFAULT_PAGE_SIZE : Number(m[1]), ...(m[2] !== undefined && { page_token: m[2] }) }, tenant)
+      if (!page.tokenValid) return false
+      const { now } = page
+      body = pages.json(listKey(url, tenant), page.items, page.nextToken, (b) => service.readTime(b, now))
+    }
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
+    res.end(body)
+    const durationMs = performance.now() - started
+    journal.record({
+      time: Date.now() - durationMs,
+      mockTime: arrival,
+      method: 'GET',
+      url,
+      status: 200,
+      durationMs: Math.round(durationMs * 100) / 100,
+      matched: true,
+      fault: null,
+      delayMs: null,
+      connection: null,
+      rawHeaders: req.rawHeaders,
+      body: null,
+      bodyBytes: declaredLength(headers)
+    })
+    return true
+  }
+}
+
+type FastAnswer = (req: IncomingMessage, res: ServerResponse) => boolean
+
+/**
+ * Fastify's `serverFactory`: the HTTP/1 server Fastify makes itself (the same options, set the
+ * same way as fastify/lib/server.js does), whose requests go first to `fast()` (null until the app
+ * is ready, or when off) and to Fastify when it declines. Once `closing()`, every answer's head
+ * says `connection: close`, so a kept-alive socket does not outlive the request in flight on it
+ * (close() waits for every socket); a header set where the head is written costs no hook per request.
+ */
+export function serverWithFastPath(fast: () => FastAnswer | null, closing: () => boolean): FastifyServerFactory<Server> {
+  class Response extends ServerResponse {}
+  const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse
+  Response.prototype.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (closing() && !this.headersSent) this.setHeader('connection', 'close')
+    return writeHead.apply(this, args)
+  } as ServerResponse['writeHead']
+  return (handler, opts) => {
+    const o = opts as { http?: ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket?: number }
+    const server = createServer({ ...o.http, ServerResponse: Response }, (req, res) => {
+      const answer = fast()
+      if (answer === null || !answer(req, res)) handler(req, res)
+    })
+    server.keepAliveTimeout = o.keepAliveTimeout
+    server.requestTimeout = o.requestTimeout
+    server.setTimeout(o.connectionTimeout)
+    if ((o.maxRequestsPerSocket ?? 0) > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket as number
+    return server
+  }
+}

@@ -1,0 +1,220 @@
+// The fast path for `GET /api/v2/batches/{id}` and list pages (src/http/fast-get.ts) answers exactly what
+// Fastify's pipeline answers: the same traffic, sent byte for byte over real sockets to a mock with
+// it and one without (`fastPath: false`), gets the same status line, headers (but Date) and body,
+// and leaves the same journal and the same poll counts — over known, unknown and another tenant's
+// ids, polls batches, list pages and tokens, queries, odd paths and methods, missing and wrong keys, Prefer, httpx's
+// empty JSON body, HTTP/1.0, fault rules on and off, and the clock moving.
+import t, { type Test } from 'tap'
+import { connect } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type MockOptions } from '../../src/app.js'
+import { scenario, START, START_MS } from '../helper.js'
+
+const A = 'prj-aaaaaaaa-0000-4000-8000-000000000000'
+const B = 'prj-bbbbbbbb-0000-4000-8000-000000000000'
+
+function world() {
+  return scenario(
+    [
+      { id: 'bat-a1', project_id: A, files: 3, timeline: { pending_ms: 1000, running_ms: 6000 } },
+      { id: 'bat-a2', project_id: A, files: 2, outcome: 'FAILED' as const, created_at: new Date(START_MS - 5000).toISOString(), timeline: { pending_ms: 0, running_ms: 4000 } },
+      { id: 'bat-b1', project_id: B, files: 1, timeline: { pending_ms: 2000, running_ms: 2000 } },
+      { id: 'bat-p1', project_id: A, files: 2, progression: 'polls' as const, polls_per_step: 2 },
+      { id: 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', project_id: B, files: 4 }
+    ],
+    { api_keys: [{ key: 'key-a', project_id: A }, { key: 'key-b', project_id: B }] }
+  )
+}
+
+async function listen(t: Test, opts: MockOptions): Promise<{ app: FastifyInstance; port: number }> {
+  const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), journalSize: 5000, ...opts })
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  return { app, port: typeof address === 'object' && address ? address.port : 0 }
+}
+
+/** Sends one raw request on a new connection; answers the response's bytes up to its announced end (or the close). */
+function send(port: number, raw: string, head = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = Buffer.alloc(0)
+    const done = () => {
+      socket.destroy()
+      resolve(data.toString('latin1'))
+    }
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk])
+      const end = data.indexOf('\r\n\r\n')
+      if (end === -1) return
+      const length = /\r\ncontent-length: (\d+)/i.exec(data.subarray(0, end).toString('latin1'))
+      if (length && (head || data.length >= end + 4 + Number(length[1]))) done()
+    })
+    socket.on('end', done)
+    socket.on('error', reject)
+    socket.setTimeout(5000, () => reject(new Error(`no answer to ${raw.split('\r\n')[0]}`)))
+    socket.write(raw)
+  })
+}
+
+/** The response without its Date header (the only one that may differ by the second). */
+const comparable = (response: string) => response.replace(/\r\ndate: [^\r]*/i, '\r\ndate: -')
+
+const LONG = `bat-${'x'.repeat(124)}`
+
+t.test('the same traffic gets the same answers, journal and poll counts with and without the fast path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  const both = async (raw: string, head = false) => {
+    const [f, s] = await Promise.all([send(fast.port, raw, head), send(slow.port, raw, head)])
+    return { f, s }
+  }
+  const control = async (method: string, url: string, payload?: object) => {
+    for (const { app } of [fast, slow]) {
+      const res = await app.inject({ method: method as 'POST', url, ...(payload && { payload }) })
+      t.ok(res.statusCode < 300, `${method} ${url}`)
+    }
+  }
+
+  const ids = ['bat-a1', 'bat-a2', 'bat-b1', 'bat-p1', 'bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', 'bat-unknown', LONG, `${LONG}y`, 'bat-a1.json', 'BAT-A1']
+  const paths = (id: string) => [
+    `/api/v2/batches/${id}`,
+    `/api/v2/batches/${id}?expand=results`,
+    `/api/v2/batches/${id}?project_id=${A}`,
+    `/api/v2/batches/${id}/`,
+    `/api/v2/batches/${encodeURIComponent(id).replace(/^b/, '%62')}`,
+    `/API/v2/batches/${id}`,
+    `//api/v2/batches/${id}`
+  ]
+  const auths = ['authorization: Bearer key-a\r\n', 'authorization: Bearer key-b\r\n', '', 'authorization: Bearer nope\r\n', 'authorization: Basic a2V5LWE=\r\n', 'authorization: bearer   key-a  \r\n']
+  const extras = [
+    '',
+    'content-type: application/json\r\ncontent-length: 0\r\n',
+    'prefer: code=503\r\n',
+    'prefer: code=200\r\n',
+    'connection: close\r\n',
+    'accept: */*\r\nuser-agent: python-httpx/0.28.1\r\nx-api-key: secret-value-1234567\r\n',
+    'content-length: 5\r\n\r\nhello'
+  ]
+  let sent = 0
+  const one = async (method: string, path: string, auth: string, extra: string, version = '1.1') => {
+    const bodyFirst = extra.includes('\r\n\r\n')
+    const raw = `${method} ${path} HTTP/${version}\r\nhost: mock\r\n${auth}${bodyFirst ? extra : `${extra}\r\n`}`
+    const { f, s } = await both(raw, method === 'HEAD')
+    t.equal(comparable(f), comparable(s), `${method} ${path} ${JSON.stringify(auth + extra)} HTTP/${version}`)
+    sent++
+  }
+
+  for (let round = 0; round < 3; round++) {
+    for (const id of ids) {
+      for (const [i, path] of paths(id).entries()) {
+        await one('GET', path, auths[(i + round) % auths.length] as string, extras[(i + round) % extras.length] as string)
+      }
+      // Every key and every odd header on the plain path.
+      for (const auth of auths) await one('GET', `/api/v2/batches/${id}`, auth, '')
+      for (const extra of extras) await one('GET', `/api/v2/batches/${id}`, auths[round % 2] as string, extra)
+      await one('HEAD', `/api/v2/batches/${id}`, auths[0] as string, '')
+      await one('POST', `/api/v2/batches/${id}`, auths[0] as string, 'content-type: application/json\r\ncontent-length: 0\r\n')
+      await one('GET', `/api/v2/batches/${id}`, auths[1] as string, '', '1.0')
+    }
+    // List pages: plain, paged through with a token (the same on both: same seed), and the
+    // queries the fast path leaves to Fastify.
+    for (const [k, auth] of auths.entries()) {
+      if ((k + round) % 2 === 1) continue
+      const first = await both(`GET /api/v2/batches?page_size=2 HTTP/1.1\r\nhost: mock\r\n${auths[0]}\r\n`)
+      t.equal(comparable(first.f), comparable(first.s), 'the first page, for its token')
+      const token = (/"next_page_token":"([^"]+)"/.exec(first.f) ?? [])[1] ?? 'none'
+      const lists = [
+        '/api/v2/batches',
+        '/api/v2/batches?page_size=2',
+        `/api/v2/batches?page_size=2&page_token=${token}`,
+        `/api/v2/batches?page_size=3&page_token=${token}`,
+        `/api/v2/batches?page_token=${token}&page_size=2`,
+        '/api/v2/batches?page_size=2&page_token=bm9wZQ.bm9wZQ',
+        '/api/v2/batches?page_size=100',
+        '/api/v2/batches?page_size=0',
+        '/api/v2/batches?page_size=101',
+        '/api/v2/batches?page_size=05',
+        '/api/v2/batches?',
+        '/api/v2/batches/',
+        '/api/v2/batches?page_size=2&status=RUNNING',
+        `/api/v2/batches?page_size=2&project_id=${A}`
+      ]
+      for (const [i, path] of lists.entries()) await one('GET', path, auth, extras[(i + k + round) % extras.length] as string)
+      await one('GET', '/api/v2/batches?page_size=2', auth, '')
+    }
+    // The rules' counts agree too: every request either path saw was matched alike.
+    const faults = async (app: FastifyInstance) => (await app.inject({ url: '/_mock/faults' })).body
+    t.equal(await faults(fast.app), await faults(slow.app), `round ${round}: the same fault rules and counts`)
+    // Fault rules on: some that match some of these requests (an exact path, a glob under a
+    // header condition, a list rule by probability, one for another method), and ones whose path
+    // matches none of them (1,000 such rules cost the fast path nothing); then none.
+    if (round === 0) {
+      await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/batches/bat-a1', status: 503 })
+      await control('POST', '/_mock/faults', { path: '/api/v2/batches/*', header: { name: 'x-api-key' }, status: 500 })
+      await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/batches', probability: 0.5, status: 429, retry_after: 1 })
+      await control('POST', '/_mock/faults', { method: 'POST', path: '/api/v2/batches/bat-b1', status: 500 })
+    }
+    if (round === 1) {
+      await control('DELETE', '/_mock/faults')
+      await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/never/**', status: 500 })
+      await control('POST', '/_mock/faults', { path: '/api/v2/batches/bat-never', status: 500 })
+      await control('POST', '/_mock/faults', { path: '/api/v2/batches/*/cancel', times: 1, status: 500 })
+    }
+    if (round === 2) await control('DELETE', '/_mock/faults')
+    await control('POST', '/_mock/clock/advance', { ms: 1700 })
+  }
+  // A last round with no rule, every batch ended: plain and expanded answers, polled again.
+  await control('POST', '/_mock/clock/advance', { ms: 60_000 })
+  for (const id of ids) {
+    for (let i = 0; i < 3; i++) {
+      await one('GET', '/api/v2/batches?page_size=3', `authorization: Bearer key-${i === 2 ? 'b' : 'a'}\r\n`, '')
+      await one('GET', `/api/v2/batches/${id}`, 'authorization: Bearer key-a\r\n', '')
+      await one('GET', `/api/v2/batches/${id}?expand=results`, `authorization: Bearer key-${i === 2 ? 'b' : 'a'}\r\n`, '')
+    }
+  }
+  t.ok(sent > 300, `${sent} requests compared`)
+
+  // The journals: every request, the same fields (but wall times), the same headers and bodies.
+  const journal = async (app: FastifyInstance) => {
+    const entries = ((await app.inject({ url: '/_mock/requests' })).json() as { requests: { id: string }[] }).requests
+    const whole = []
+    for (const e of entries) {
+      const one = (await app.inject({ url: `/_mock/requests/${e.id}` })).json() as Record<string, unknown>
+      const { time: _t, duration_ms: _d, ...rest } = one
+      whole.push(rest)
+    }
+    return whole
+  }
+  const [jf, js] = [await journal(fast.app), await journal(slow.app)]
+  // Paths outside /api (`//api/…`, `/API/…`) are not journaled, by either.
+  t.ok(jf.length > sent / 2, `the journal holds the /api requests (${jf.length} of ${sent})`)
+  t.same(jf, js, 'the same journal entries, headers and bodies')
+  // Poll counts and every batch's state, as the control plane shows them.
+  const state = async (app: FastifyInstance) => (await app.inject({ url: '/_mock/batches?page_size=500' })).body
+  t.equal(await state(fast.app), await state(slow.app), 'the same batches and poll counts')
+})
+
+t.test('a request in flight when close() starts is answered with connection: close, by either path', async (t) => {
+  for (const fastPath of [true, false]) {
+    const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), fastPath })
+    let closed = false
+    t.teardown(() => (closed ? undefined : app.close()))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    // Held by a delay rule (the fast path leaves faulted traffic to Fastify), let go at close.
+    const rule = await app.inject({ method: 'POST', url: '/_mock/faults', payload: { method: 'GET', path: '/api/v2/batches/bat-a1', delay_ms: 60_000 } })
+    t.equal(rule.statusCode, 200)
+    const held = send(port, 'GET /api/v2/batches/bat-a1 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n')
+    // A kept-alive request answered before the close says keep-alive.
+    const before = await send(port, 'GET /api/v2/batches/bat-a2 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n')
+    t.match(before, /\r\nconnection: keep-alive\r\n/i, `fastPath ${fastPath}: keep-alive before the close`)
+    while (app.journal.size === 0 || (await app.inject({ url: '/_mock/faults' })).json().faults[0].matched === 0) await new Promise((r) => setImmediate(r))
+    await app.close()
+    closed = true
+    const answer = await held
+    t.match(answer, /^HTTP\/1\.1 200 /, `fastPath ${fastPath}: the held request is answered`)
+    t.match(answer, /\r\nconnection: close\r\n/i, `fastPath ${fastPath}: with connection: close`)
+  }
+})

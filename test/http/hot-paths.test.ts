@@ -1,0 +1,117 @@
+// Issue 14's hot paths answer what the slow paths would: a list page polled again (its bytes are
+// kept while its records and their lifecycle steps are) answers, after every kind of change, the
+// bytes made of each item's own GET answer at that moment.
+import t, { type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { advance, build, scenario, START_MS } from '../helper.js'
+
+const A = 'prj-aaaaaaaa-0000-4000-8000-000000000000'
+const B = 'prj-bbbbbbbb-0000-4000-8000-000000000000'
+const as = (key: string) => ({ authorization: `Bearer ${key}` })
+
+/** 12 batches a second apart over two projects, on timelines whose steps fall at different times. */
+function world() {
+  return scenario(
+    Array.from({ length: 12 }, (_, i) => ({
+      id: `bat-${String(i).padStart(2, '0')}`,
+      project_id: i % 3 === 0 ? B : A,
+      created_at: new Date(START_MS - (12 - i) * 1000).toISOString(),
+      files: 1 + (i % 4),
+      outcome: i % 5 === 0 ? ('FAILED' as const) : ('COMPLETED' as const),
+      timeline: { pending_ms: 1000 * (i % 3), running_ms: 5000 + 2000 * i }
+    })),
+    { api_keys: [{ key: 'key-a', project_id: A }, { key: 'key-b', project_id: B }] }
+  )
+}
+
+async function raw(app: FastifyInstance, url: string, key: string, method: 'GET' | 'POST' = 'GET', payload?: object) {
+  const res = await app.inject({ method, url, headers: as(key), ...(payload && { payload }) })
+  return { status: res.statusCode, body: res.body, headers: res.headers }
+}
+
+/**
+ * The list page for `query` as `key` sees it, checked byte for byte against the page made of each
+ * item's own GET answer now (time-driven batches: a GET changes nothing) and the token it named.
+ */
+async function checkPage(t: Test, app: FastifyInstance, query: string, key: string, what: string): Promise<{ ids: string[]; token: string | null }> {
+  const list = await raw(app, `/api/v2/batches?${query}`, key)
+  t.equal(list.status, 200, `${what}: 200`)
+  const parsed = JSON.parse(list.body) as { items: { id: string }[]; next_page_token: string | null }
+  const gets: string[] = []
+  for (const item of parsed.items) {
+    const one = await raw(app, `/api/v2/batches/${item.id}`, key)
+    t.equal(one.status, 200, `${what}: ${item.id} is the key's to read`)
+    gets.push(one.body)
+  }
+  t.equal(list.body, `{"items":[${gets.join(',')}],"next_page_token":${JSON.stringify(parsed.next_page_token)}}`, `${what}: the page is its items' answers, byte for byte`)
+  t.equal(list.headers['content-length'], String(Buffer.byteLength(list.body)), `${what}: content-length`)
+  return { ids: parsed.items.map((i) => i.id), token: parsed.next_page_token }
+}
+
+t.test('a list page polled again follows every change: the clock, cancels, creates, injects, a reset', async (t) => {
+  const app = await build(t, { scenario: world() })
+  const q = 'page_size=3'
+  const first = await checkPage(t, app, q, 'key-a', 'first poll')
+  t.same(first.ids, ['bat-11', 'bat-10', 'bat-08'], "newest first, only the key's project")
+  t.same((await checkPage(t, app, q, 'key-a', 'polled again')).ids, first.ids)
+  // The second page through the token, twice (its own key), then the first again.
+  const second = await checkPage(t, app, `${q}&page_token=${first.token}`, 'key-a', 'second page')
+  t.same(second.ids, ['bat-07', 'bat-05', 'bat-04'])
+  t.same((await checkPage(t, app, `${q}&page_token=${first.token}`, 'key-a', 'second page again')).ids, second.ids)
+
+  // A cancel makes a new record of an item on the page (bat-10 runs for 20 s yet).
+  await advance(app, 1000)
+  t.equal((await raw(app, '/api/v2/batches/bat-10/cancel', 'key-a', 'POST')).status, 200)
+  await checkPage(t, app, q, 'key-a', 'after a cancel')
+
+  // Every step of the timelines (and the cancel's): each advance moves some item of a page on.
+  for (let step = 1; step <= 16; step++) {
+    await advance(app, 2000)
+    await checkPage(t, app, q, 'key-a', `after ${1000 + step * 2000} ms`)
+    await checkPage(t, app, `${q}&page_token=${first.token}`, 'key-a', `second page after ${1000 + step * 2000} ms`)
+  }
+  const statuses = (JSON.parse((await raw(app, `/api/v2/batches?${q}`, 'key-a')).body) as { items: { status: string }[] }).items.map((i) => i.status)
+  t.same(statuses, ['COMPLETED', 'CANCELLED', 'COMPLETED'], 'the page polled all along shows the cancel and the ends')
+
+  // A create puts a new batch first; the old first page's token still resumes after it.
+  const created = await raw(app, '/api/v2/batches', 'key-a', 'POST', { config: { job: { type: 'parse_v2', configuration_id: 'cfg-x' } }, source_directory_id: 'dir-new' })
+  t.equal(created.status, 200)
+  const newId = (JSON.parse(created.body) as { id: string }).id
+  t.same((await checkPage(t, app, q, 'key-a', 'after a create')).ids, [newId, 'bat-11', 'bat-10'])
+  t.same((await checkPage(t, app, `${q}&page_token=${first.token}`, 'key-a', 'old token after a create')).ids, second.ids)
+
+  // An injected batch (the control plane) likewise.
+  const injected = await app.inject({ method: 'POST', url: '/_mock/batches', payload: { id: 'bat-injected', project_id: A, files: 2 } })
+  t.equal(injected.statusCode, 200)
+  t.same((await checkPage(t, app, q, 'key-a', 'after an inject')).ids, ['bat-injected', newId, 'bat-11'])
+
+  // A reset brings the scenario's world back: the page is the first one again, as at the start.
+  t.equal((await app.inject({ method: 'POST', url: '/_mock/reset' })).statusCode, 200)
+  t.same((await checkPage(t, app, q, 'key-a', 'after a reset')).ids, first.ids)
+})
+
+t.test('tenants polling the same list URL each see their own page', async (t) => {
+  const app = await build(t, { scenario: world() })
+  for (let round = 0; round < 3; round++) {
+    const a = await checkPage(t, app, 'page_size=4', 'key-a', `key-a, round ${round}`)
+    const b = await checkPage(t, app, 'page_size=4', 'key-b', `key-b, round ${round}`)
+    t.same(a.ids, ['bat-11', 'bat-10', 'bat-08', 'bat-07'])
+    t.same(b.ids, ['bat-09', 'bat-06', 'bat-03', 'bat-00'])
+    // Another project's token is refused, however often the page was read.
+    const stolen = await raw(app, `/api/v2/batches?page_size=4&page_token=${a.token}`, 'key-b')
+    t.equal(stolen.status, 422, "another tenant's token is refused")
+    await advance(app, 8000)
+  }
+})
+
+t.test('many distinct list queries keep memory bounded and answers right', async (t) => {
+  const app = await build(t, { scenario: world() })
+  // More queries than the page cache keeps (LIST_CACHE_PAGES): it is cleared, answers stay right.
+  for (let i = 0; i < 300; i++) {
+    const size = 1 + (i % 12)
+    const res = await raw(app, `/api/v2/batches?page_size=${size}&created_at_on_or_before=${new Date(START_MS - (i % 7) * 500).toISOString()}`, 'key-a')
+    t.equal(res.status, 200)
+    if (i % 50 === 0) await checkPage(t, app, `page_size=${size}`, 'key-a', `query ${i}`)
+  }
+  t.same((JSON.parse((await raw(app, '/api/v2/batches?page_size=12', 'key-a')).body) as { items: unknown[] }).items.length, 8, "all 8 of key-a's batches")
+})
