@@ -45,7 +45,7 @@ export class FlushTimeoutError extends Error {
 }
 
 /**
- * Sends deliveries (with `fetch`, on the sender's worker thread): at most `concurrency` at once, at most `queueSize` waiting
+ * Sends deliveries (with node:http, on the sender's worker thread): at most `concurrency` at once, at most `queueSize` waiting
  * (queued or waiting to retry; more are dropped and journaled), each attempt bounded by
  * `timeoutMs`. A 2xx is success; anything else is tried again after its backoff, until
  * its attempts run out. Retry timers are unref'd; close drops what is still owed.
