@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
-const CLI = join(ROOT, 'dist', 'cli.js')
+const CLI = process.env.MOCK_CLI ?? join(ROOT, 'dist', 'cli.js')
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const AUTH = { authorization: 'Bearer bench' }
 const TICK_US = 1e6 / 100 // CLK_TCK
