@@ -24,6 +24,7 @@ const CLI = process.env.MOCK_CLI ?? join(ROOT, 'dist', 'cli.js')
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const AUTH = { authorization: 'Bearer bench' }
 const TICK_US = 1e6 / 100 // CLK_TCK
+// GETS=0 skips the GET phases.
 const GETS = Number(process.env.GETS ?? 60_000)
 const args = process.argv.slice(2)
 const profDir = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : null
@@ -112,6 +113,19 @@ async function gets(url, amount) {
   return { requests: r.requests.total, non2xx: r.non2xx, seconds: r.duration }
 }
 
+/** GETS=0: the creates and their deliveries alone (quicker, for comparing builds). */
+async function deliveriesOnly(mock, rx, hook, tag) {
+  const rx0 = await rx.count()
+  const t = threads(mock.pid)
+  await create(mock.url, hook)
+  await sleep(6500)
+  if (hook) await body(`${mock.url}/_mock/webhooks/flush?timeout_ms=60000`, { method: 'POST' })
+  const cpuWindow = since(mock.pid, t)
+  const delivered = (await rx.count()) - rx0
+  console.log(`== ${tag}: creates + transitions: ${delivered} deliveries; ${(cpuWindow.total / 1000).toFixed(0)} ms CPU (main ${(cpuWindow.main / 1000).toFixed(0)})`)
+  return { window: cpuWindow, delivered }
+}
+
 const fmt = (split, n) => `total ${(split.total / n).toFixed(1)} µs (main ${(split.main / n).toFixed(1)}, other threads ${((split.other + split.new) / n).toFixed(1)}, of which new ${(split.new / n).toFixed(1)}; kernel ${(split.sys / n).toFixed(1)} of the total)`
 
 async function variant(rx, withHooks, round) {
@@ -119,6 +133,7 @@ async function variant(rx, withHooks, round) {
   const mock = await startMock(tag)
   const hook = withHooks ? rx.url : null
   try {
+    if (GETS === 0) return await deliveriesOnly(mock, rx, hook, tag)
     // Warm-up: JIT the GET path.
     await gets(mock.url, Math.min(20_000, GETS))
     let t = threads(mock.pid)

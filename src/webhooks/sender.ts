@@ -26,6 +26,7 @@ const WORKER = `
 const { parentPort } = require('node:worker_threads')
 const http = require('node:http')
 const https = require('node:https')
+const { urlToHttpOptions } = require('node:url')
 // An idle connection closes after 4 s (or 1 s before the receiver's Keep-Alive: timeout=N says it will).
 const AGENTS = { 'http:': new http.Agent({ keepAlive: true, timeout: 4000, maxFreeSockets: 64 }), 'https:': new https.Agent({ keepAlive: true, timeout: 4000, maxFreeSockets: 64 }) }
 // The answer's body is not needed: it is read (to keep the connection) up to this, then the connection is dropped.
@@ -38,10 +39,21 @@ const describe = (e, timeoutMs) => {
 // 'localhost' over plain http is loopback by definition (RFC 6761), so it is never asked of a
 // resolver that could answer otherwise: the request goes to 127.0.0.1, then to ::1 when
 // nothing listens there. (Over https the certificate vouches for the host.)
+// What to connect to for each URL, parsed once (a bounded cache: a mock sends to few URLs).
+const ADDRESSES = new Map()
 const addresses = (url) => {
+  let found = ADDRESSES.get(url)
+  if (found !== undefined) return found
   const u = new URL(url)
-  if (u.protocol !== 'http:' || u.hostname !== 'localhost') return [u]
-  return ['127.0.0.1', '[::1]'].map((host) => Object.assign(new URL(url), { hostname: host }))
+  const hosts = u.protocol === 'http:' && u.hostname === 'localhost' ? ['127.0.0.1', '[::1]'] : [null]
+  found = hosts.map((host) => {
+    const v = new URL(url)
+    if (host !== null) v.hostname = host
+    return { ...urlToHttpOptions(v), method: 'POST', agent: AGENTS[v.protocol] }
+  })
+  if (ADDRESSES.size >= 1024) ADDRESSES.clear()
+  ADDRESSES.set(url, found)
+  return found
 }
 const UNREACHED = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EAFNOSUPPORT'])
 const timeoutError = () => Object.assign(new Error('timeout'), { name: 'TimeoutError' })
@@ -50,7 +62,7 @@ const timeoutError = () => Object.assign(new Error('timeout'), { name: 'TimeoutE
  * never followed). \`attempt.req\` is the request under way, for the deadline to end it.
  */
 const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, reject) => {
-  const req = (u.protocol === 'https:' ? https : http).request(u, { method: 'POST', headers, agent: AGENTS[u.protocol] })
+  const req = (u.protocol === 'https:' ? https : http).request({ ...u, headers })
   attempt.req = req
   req.on('response', (res) => {
     resolve(res.statusCode)
