@@ -1,16 +1,20 @@
 // Where the mock's CPU goes while webhooks deliver: the CPU time of the mock process (all
-// threads, from /proc/<pid>/task/*/stat, split into the API thread, the sender's worker and
-// the rest), not wall-clock throughput, so a busy shared machine moves the figures little.
+// threads, from /proc/<pid>/task/*/stat: the API thread, and the others — the sender's worker,
+// V8's compiler and GC helpers), not wall-clock throughput, so a busy shared machine moves the
+// figures less.
 //
 //   npm run build && node bench/webhooks-cpu.mjs [--prof DIR] [--rounds N]
+//   MOCK_CLI=path/to/cli.js   another build (e.g. an older tree's) to compare
+//   GETS=0                    the creates and their deliveries alone (quicker)
 //
 // For each variant (batches WITH one inline webhook each, and WITHOUT webhooks) a fresh mock
 // (real clock, default scenario, as bench/webhooks.ts starts it):
-//   1. GET small alone: CPU per request over a fixed number of requests;
+//   1. GET small alone: CPU per request over GETS requests (after a warm-up);
 //   2. 1,000 creates (the bench's body), then an idle window until every transition
-//      (PENDING at create, RUNNING +1 s, COMPLETED +5 s) is delivered: CPU per delivery;
-//   3. 1,000 more creates, then the same fixed number of GETs at once (autocannon, 50
-//      connections): CPU per GET while they transition.
+//      (PENDING at create, RUNNING +1 s, COMPLETED +5 s) is delivered: CPU per delivery is
+//      (with − without) / deliveries;
+//   3. 1,000 more creates, then 5 s of GETs (autocannon, 50 connections) as the bench runs
+//      them: CPU per GET over that window, deliveries included.
 // Linux only (reads /proc). Loopback only; every server it starts is stopped.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -108,8 +112,9 @@ async function create(url, hook) {
   for (let i = 0; i < 1000; i += 10) await Promise.all(Array.from({ length: 10 }, () => body(`${url}/api/v2/batches`, { method: 'POST', body: text })))
 }
 
+/** GETs of the small batch, 50 connections: `amount` of them, or for 5 s (as the bench) when amount is 0. */
 async function gets(url, amount) {
-  const r = await autocannon({ url: url + EXAMPLE, connections: 50, amount, headers: AUTH })
+  const r = await autocannon({ url: url + EXAMPLE, connections: 50, ...(amount > 0 ? { amount } : { duration: 5 }), headers: AUTH })
   return { requests: r.requests.total, non2xx: r.non2xx, seconds: r.duration }
 }
 
@@ -152,8 +157,13 @@ async function variant(rx, withHooks, round) {
 
     t = threads(mock.pid)
     await create(mock.url, hook)
-    const during = await gets(mock.url, GETS)
+    const cpuCreate2 = since(mock.pid, t)
+    const rxBefore = await rx.count()
+    t = threads(mock.pid)
+    // As the bench: 5 s of GETs right after the creates, while RUNNING (+1 s) and COMPLETED (+5 s) fall due.
+    const during = await gets(mock.url, 0)
     const cpuDuring = since(mock.pid, t)
+    const inWindow = (await rx.count()) - rxBefore
     await sleep(6500)
     if (withHooks) await body(`${mock.url}/_mock/webhooks/flush?timeout_ms=60000`, { method: 'POST' })
     const delivered2 = (await rx.count()) - rx0 - delivered
@@ -162,7 +172,8 @@ async function variant(rx, withHooks, round) {
     console.log(`GET alone:           ${alone.requests} req in ${alone.seconds.toFixed(2)} s (${Math.round(alone.requests / alone.seconds)} req/s); per GET ${fmt(cpuAlone, alone.requests)}`)
     console.log(`1,000 creates:       per create ${fmt(cpuCreate, 1000)}`)
     console.log(`creates + transitions: ${delivered} deliveries; whole span ${(cpuWindow.total / 1000).toFixed(0)} ms CPU (main ${(cpuWindow.main / 1000).toFixed(0)}, other threads ${((cpuWindow.other + cpuWindow.new) / 1000).toFixed(0)})${delivered ? `; per delivery ${fmt(cpuWindow, delivered)}` : ''}`)
-    console.log(`creates + GET during: ${during.requests} req in ${during.seconds.toFixed(2)} s (${Math.round(during.requests / during.seconds)} req/s), ${delivered2} deliveries; per GET (all CPU incl. creates) ${fmt(cpuDuring, during.requests)}`)
+    console.log(`1,000 more creates:  per create ${fmt(cpuCreate2, 1000)}`)
+    console.log(`GET during (5 s):    ${during.requests} req in ${during.seconds.toFixed(2)} s (${Math.round(during.requests / during.seconds)} req/s), ${inWindow} deliveries in the window (${delivered2} in all); per GET (all the window's CPU) ${fmt(cpuDuring, during.requests)}`)
     return { window: cpuWindow, delivered }
   } finally {
     mock.child.kill('SIGINT')
