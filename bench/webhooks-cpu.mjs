@@ -174,6 +174,11 @@ async function variant(rx, withHooks, round) {
     console.log(`creates + transitions: ${delivered} deliveries; whole span ${(cpuWindow.total / 1000).toFixed(0)} ms CPU (main ${(cpuWindow.main / 1000).toFixed(0)}, other threads ${((cpuWindow.other + cpuWindow.new) / 1000).toFixed(0)})${delivered ? `; per delivery ${fmt(cpuWindow, delivered)}` : ''}`)
     console.log(`1,000 more creates:  per create ${fmt(cpuCreate2, 1000)}`)
     console.log(`GET during (5 s):    ${during.requests} req in ${during.seconds.toFixed(2)} s (${Math.round(during.requests / during.seconds)} req/s), ${inWindow} deliveries in the window (${delivered2} in all); per GET (all the window's CPU) ${fmt(cpuDuring, during.requests)}`)
+    if (inWindow > 0) {
+      // What the window cost beyond its GETs at their cost alone, per delivery in it.
+      const extra = (part) => (cpuDuring[part] - (cpuAlone[part] / alone.requests) * during.requests) / inWindow
+      console.log(`window beyond its GETs: per delivery in it main ${extra('main').toFixed(0)} µs, all threads ${extra('total').toFixed(0)} µs`)
+    }
     return { window: cpuWindow, delivered }
   } finally {
     mock.child.kill('SIGINT')
