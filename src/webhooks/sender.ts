@@ -64,7 +64,9 @@ const timeoutError = () => Object.assign(new Error('timeout'), { name: 'TimeoutE
 const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, reject) => {
   const req = (u.protocol === 'https:' ? https : http).request({ ...u, headers })
   attempt.req = req
+  let answered = false
   req.on('response', (res) => {
+    answered = true
     resolve(res.statusCode)
     let read = 0
     res.on('data', (chunk) => {
@@ -74,6 +76,8 @@ const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, r
     res.on('error', () => {})
   })
   req.on('error', (e) => {
+    // After the answer's head (its body cut off, or the deadline): the attempt is settled already.
+    if (answered) return
     // A kept-alive connection the receiver closed as this request went out: once more on a fresh one.
     if (req.reusedSocket && retries > 0 && !attempt.timedOut && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return resolve(post(u, headers, body, attempt, retries - 1))
     reject(attempt.timedOut ? timeoutError() : e)
