@@ -1,5 +1,6 @@
 // Webhook rows of `npm run bench` (BENCH_ONLY=webhooks runs them alone): deliveries per
-// second to a local receiver, and GET throughput while 1,000 batches with webhooks transition.
+// second to a local receiver, and GET throughput while 1,000 batches with webhooks transition
+// (and, as a control, while 1,000 batches without webhooks do).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import type { Row, Server } from './run.js'
@@ -43,8 +44,9 @@ async function receiver(): Promise<{ url: string; count: () => Promise<number>; 
   }
 }
 
-async function createBatches(tools: BenchTools, url: string, hook: string): Promise<void> {
-  const body = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', webhook_configurations: [{ webhook_url: hook }] })
+/** 1,000 creates, each naming `hook` as its one inline webhook (none when null: the control). */
+async function createBatches(tools: BenchTools, url: string, hook: string | null): Promise<void> {
+  const body = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', ...(hook !== null && { webhook_configurations: [{ webhook_url: hook }] }) })
   // 10 at a time: quick, and no more than the mock's queue can hold.
   for (let i = 0; i < BATCHES; i += 10) await Promise.all(Array.from({ length: 10 }, () => tools.body(`${url}/api/v2/batches`, { method: 'POST', body })))
 }
@@ -73,6 +75,14 @@ export async function webhookFigures(tools: BenchTools): Promise<WebhookFigures>
     await createBatches(tools, real.url, rx.url)
     rows.push(await tools.load('mock', 'get small, 1000 batches with webhooks transitioning', real.url + EXAMPLE))
     await tools.stop(real)
+
+    // 3. The control, in a mock of its own: the same, but the 1,000 batches name no webhook.
+    // Its ratio is what the creates and the batches themselves cost; the rest of the drop above is webhooks'.
+    const control = await tools.start('mock-webhooks-control', process.execPath, [tools.cli, '--port', '0', '--log-level', 'warn'], EXAMPLE)
+    rows.push(await tools.load('mock', 'get small (control baseline)', control.url + EXAMPLE))
+    await createBatches(tools, control.url, null)
+    rows.push(await tools.load('mock', 'get small, 1000 batches without webhooks transitioning (control)', control.url + EXAMPLE))
+    await tools.stop(control)
     return { rows, deliveriesPerSecond: deliveries / seconds, deliveries }
   } finally {
     await rx.close()

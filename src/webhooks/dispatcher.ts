@@ -1,5 +1,5 @@
 import type { Delivery, DeliveryOutcome, Pending } from '../schemas/webhooks.js'
-import { MAX_JOURNALED_BODY, type DeliveryJournal } from './deliveries.js'
+import type { DeliveryJournal } from './deliveries.js'
 import type { UrlPolicy } from './targets.js'
 import { WorkerSender } from './sender.js'
 
@@ -14,6 +14,8 @@ export interface DeliveryJob {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly body: Buffer
+  /** The body as the journal shows it (cut at MAX_JOURNALED_BODY characters). */
+  readonly journaled: string
   /** The attempt this send is, from 1. */
   readonly attempt: number
   readonly maxAttempts: number
@@ -45,7 +47,7 @@ export class FlushTimeoutError extends Error {
 }
 
 /**
- * Sends deliveries (with `fetch`, on the sender's worker thread): at most `concurrency` at once, at most `queueSize` waiting
+ * Sends deliveries (with node:http, on the sender's worker thread): at most `concurrency` at once, at most `queueSize` waiting
  * (queued or waiting to retry; more are dropped and journaled), each attempt bounded by
  * `timeoutMs`. A 2xx is success; anything else is tried again after its backoff, until
  * its attempts run out. Retry timers are unref'd; close drops what is still owed.
@@ -60,6 +62,7 @@ export class Dispatcher {
   #generation = 0
   #closed = false
   #pumpScheduled = false
+  readonly #verdicts = new Map<string, string | null>()
 
   constructor(readonly opts: DispatcherOptions) {}
 
@@ -148,7 +151,7 @@ export class Dispatcher {
   async #send(job: DeliveryJob): Promise<void> {
     const generation = this.#generation
     this.#inFlight.add(job)
-    const problem = this.opts.policy.problem(job.url)
+    const problem = this.#problem(job.url)
     const { status, error, durationMs, startedAt } =
       problem !== null
         ? { status: null, error: `refused: webhook_url must be ${problem}`, durationMs: 0, startedAt: Date.now() }
@@ -173,13 +176,23 @@ export class Dispatcher {
     this.#pump()
   }
 
+  /** The policy's verdict on a URL, remembered (a mock sends to few URLs; at most 1,024 are kept). */
+  #problem(url: string): string | null {
+    let problem = this.#verdicts.get(url)
+    if (problem === undefined) {
+      problem = this.opts.policy.problem(url)
+      if (this.#verdicts.size >= 1024) this.#verdicts.clear()
+      this.#verdicts.set(url, problem)
+    }
+    return problem
+  }
+
   #drop(job: DeliveryJob, reason: string): void {
     this.opts.journal.add(entry(job, 'dropped', null, reason, null, null))
   }
 }
 
 function entry(job: DeliveryJob, outcome: DeliveryOutcome, status: number | null, error: string | null, durationMs: number | null, startedAt: number | null): Delivery {
-  const text = job.body.toString('utf8')
   return {
     delivery_id: job.deliveryId,
     event_id: job.eventId,
@@ -195,6 +208,6 @@ function entry(job: DeliveryJob, outcome: DeliveryOutcome, status: number | null
     queued_at: new Date(job.queuedAt).toISOString(),
     started_at: startedAt === null ? null : new Date(startedAt).toISOString(),
     finished_at: new Date().toISOString(),
-    request: { headers: { ...job.headers }, body: text.length > MAX_JOURNALED_BODY ? `${text.slice(0, MAX_JOURNALED_BODY)}…` : text }
+    request: { headers: { ...job.headers }, body: job.journaled }
   }
 }

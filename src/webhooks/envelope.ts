@@ -40,10 +40,12 @@ export function signature(secret: string, body: Buffer): string {
 
 /**
  * The request one target gets for one event: `json` sends the envelope as an object,
- * `string` (the default) the envelope JSON-encoded once more, as a JSON string.
+ * `string` (the default) the envelope JSON-encoded once more, as a JSON string. `text` is
+ * the body as a string (what the journal shows), `body` its bytes.
  */
-export function requestFor(envelope: Envelope, json: string, target: WebhookTarget): { headers: Record<string, string>; body: Buffer } {
-  const body = Buffer.from(target.format === 'json' ? json : JSON.stringify(json))
+export function requestFor(envelope: Envelope, json: string, target: WebhookTarget): { headers: Record<string, string>; body: Buffer; text: string } {
+  const text = target.format === 'json' ? json : JSON.stringify(json)
+  const body = Buffer.from(text)
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'User-Agent': USER_AGENT,
@@ -56,5 +58,5 @@ export function requestFor(envelope: Envelope, json: string, target: WebhookTarg
     headers[name] = value
   }
   if (target.secret !== null && target.secret !== '') headers['LC-Signature'] = signature(target.secret, body)
-  return { headers, body }
+  return { headers, body, text }
 }

@@ -1,0 +1,163 @@
+import t, { type Test } from 'tap'
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { startMock, type RunningMock, type StartOptions } from '../../src/index.js'
+import type { Scenario } from '../../src/schemas/scenario.js'
+import { START } from '../helper.js'
+
+// How the sender talks to a receiver: kept-alive connections, answers it does not wait for,
+// redirects it does not follow. Each subtest has a receiver of its own (port 0, 127.0.0.1)
+// that counts the connections the mock opened.
+
+const scenario = (webhooks: object = {}): Scenario => ({
+  name: 'sender',
+  seed: 11,
+  start_time: START,
+  defaults: { timeline: { pending_ms: 1000, throttled_ms: 0, running_ms: 4000 }, directory_files: { min: 1, max: 1 }, webhooks: { retry_backoff_ms: [10], ...webhooks } }
+})
+
+async function mockFor(t: Test, opts: StartOptions = {}, webhooks: object = {}): Promise<RunningMock> {
+  const mock = await startMock({ clock: 'manual', scenario: scenario(webhooks), ...opts })
+  t.teardown(() => mock.close())
+  return mock
+}
+
+/** A receiver answering with `answer`; counts connections and requests, and can wait for a connection to close. */
+async function receiver(t: Test, answer: (req: IncomingMessage, res: ServerResponse, nth: number) => void) {
+  const sockets: Socket[] = []
+  const paths: string[] = []
+  const perSocket = new WeakMap<Socket, number>()
+  const server: Server = createServer((req, res) => {
+    const nth = (perSocket.get(req.socket) ?? 0) + 1
+    perSocket.set(req.socket, nth)
+    paths.push(req.url ?? '')
+    req.resume()
+    req.on('end', () => answer(req, res, nth))
+  })
+  server.on('connection', (socket: Socket) => sockets.push(socket))
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    server.closeAllConnections()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  const port = (server.address() as { port: number }).port
+  return { url: (path: string) => `http://127.0.0.1:${port}${path}`, sockets, paths }
+}
+
+const AUTH = { authorization: 'Bearer test-key', 'content-type': 'application/json' }
+const CONFIG = { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }
+
+async function create(mock: RunningMock, hook: object): Promise<string> {
+  const res = await fetch(`${mock.url}/api/v2/batches`, { method: 'POST', headers: AUTH, body: JSON.stringify({ config: CONFIG, source_directory_id: 'dir-1', webhook_configurations: [hook] }) })
+  if (res.status !== 200) throw new Error(`create: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { id: string }).id
+}
+
+async function advance(mock: RunningMock, ms: number): Promise<void> {
+  const res = await fetch(`${mock.url}/_mock/clock/advance`, { method: 'POST', headers: AUTH, body: JSON.stringify({ ms }) })
+  if (res.status !== 200) throw new Error(`advance: ${res.status}`)
+}
+
+t.test('the webhook sender', async (t) => {
+  t.test('deliveries one after another share one kept-alive connection', async (t) => {
+    const rx = await receiver(t, (_req, res) => res.writeHead(204).end())
+    const mock = await mockFor(t, { webhooks: { concurrency: 1 } })
+    const id = await create(mock, { webhook_url: rx.url('/kept') })
+    await mock.webhooks.flush()
+    await advance(mock, 5000)
+    await mock.webhooks.flush()
+    t.same(mock.webhooks.deliveries({ batch_id: id }).map((d) => [d.event_type, d.outcome, d.status]), [
+      ['batch.pending', 'delivered', 204],
+      ['batch.running', 'delivered', 204],
+      ['batch.success', 'delivered', 204]
+    ])
+    t.equal(rx.paths.length, 3)
+    t.equal(rx.sockets.length, 1, 'one connection for the three requests')
+  })
+
+  t.test('a redirect is an answer, not followed and not a success', async (t) => {
+    const rx = await receiver(t, (req, res) => (req.url === '/moved' ? res.writeHead(302, { location: '/elsewhere' }).end() : res.writeHead(200).end()))
+    const mock = await mockFor(t, {}, { max_attempts: 2 })
+    const id = await create(mock, { webhook_url: rx.url('/moved'), webhook_events: ['batch.pending'] })
+    await mock.webhooks.flush()
+    t.match(mock.webhooks.deliveries({ batch_id: id }), [
+      { attempt: 1, outcome: 'retrying', status: 302, error: null },
+      { attempt: 2, outcome: 'failed', status: 302, error: null }
+    ])
+    t.same(rx.paths, ['/moved', '/moved'], '/elsewhere is never asked for')
+  })
+
+  t.test('the answer counts from its status: a body that never ends is not waited for, and its connection is dropped', async (t) => {
+    // 1 MiB and no end: the sender reads a bounded part, then closes the connection.
+    const endless = await receiver(t, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      res.write(Buffer.alloc(1024 * 1024, 'x'))
+    })
+    const mock = await mockFor(t, {}, { max_attempts: 1 })
+    const id = await create(mock, { webhook_url: endless.url('/endless'), webhook_events: ['batch.pending'] })
+    await mock.webhooks.flush()
+    t.match(mock.webhooks.deliveries({ batch_id: id }), [{ outcome: 'delivered', status: 200, error: null }])
+    await waitClosed(endless.sockets[0])
+    t.pass('the endless answer was cut off well before the 30 s deadline')
+
+    // A head and then silence: delivered at once; the deadline ends the connection.
+    const silent = await receiver(t, (_req, res) => res.writeHead(200, { 'content-length': '10' }).flushHeaders())
+    const impatient = await mockFor(t, { webhooks: { timeoutMs: 200 } }, { max_attempts: 1 })
+    const other = await create(impatient, { webhook_url: silent.url('/silent'), webhook_events: ['batch.pending'] })
+    await impatient.webhooks.flush()
+    t.match(impatient.webhooks.deliveries({ batch_id: other }), [{ outcome: 'delivered', status: 200, error: null }])
+    await waitClosed(silent.sockets[0])
+    t.pass('the half-sent answer ended at the attempt deadline')
+    // The next delivery is unaffected (a new connection).
+    const next = await create(impatient, { webhook_url: silent.url('/silent-2'), webhook_events: ['batch.pending'] })
+    await impatient.webhooks.flush()
+    t.match(impatient.webhooks.deliveries({ batch_id: next }), [{ outcome: 'delivered', status: 200 }])
+  })
+
+  t.test('a kept-alive connection the receiver drops is tried once more on a fresh one, not counted as a failure', async (t) => {
+    // Every connection answers its first request and drops at its second, as a receiver closing an idle connection does.
+    const rx = await receiver(t, (req, res, nth) => (nth === 1 ? res.writeHead(200).end() : req.socket.destroy()))
+    const mock = await mockFor(t, { webhooks: { concurrency: 1 } }, { max_attempts: 1 })
+    const id = await create(mock, { webhook_url: rx.url('/dropping') })
+    await mock.webhooks.flush()
+    await advance(mock, 5000)
+    await mock.webhooks.flush()
+    t.same(mock.webhooks.deliveries({ batch_id: id }).map((d) => [d.event_type, d.attempt, d.outcome, d.status]), [
+      ['batch.pending', 1, 'delivered', 200],
+      ['batch.running', 1, 'delivered', 200],
+      ['batch.success', 1, 'delivered', 200]
+    ])
+    t.equal(rx.sockets.length, 3, 'a fresh connection after each drop')
+  })
+
+  t.test('an unreachable receiver is journaled with the reason', async (t) => {
+    // A port that was listening and is closed now: nothing answers there.
+    const gone = createServer()
+    gone.listen(0, '127.0.0.1')
+    await once(gone, 'listening')
+    const port = (gone.address() as { port: number }).port
+    await new Promise<void>((resolve) => gone.close(() => resolve()))
+    const mock = await mockFor(t, {}, { max_attempts: 1 })
+    const id = await create(mock, { webhook_url: `http://127.0.0.1:${port}/nobody`, webhook_events: ['batch.pending'] })
+    await mock.webhooks.flush()
+    t.match(mock.webhooks.deliveries({ batch_id: id }), [{ outcome: 'failed', status: null, error: /^ECONNREFUSED: / }])
+  })
+})
+
+/** Resolves once the socket has closed (a reset from the mock included); fails after 10 s of wall time (what is waited for takes milliseconds). */
+async function waitClosed(socket: Socket | undefined): Promise<void> {
+  if (socket === undefined) throw new Error('no connection was made')
+  socket.on('error', () => {})
+  if (socket.destroyed) return
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('close', () => resolve())
+      timer = setTimeout(() => reject(new Error('the connection was still open after 10 s')), 10_000)
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+}
