@@ -13,6 +13,10 @@ import { startupFigures, startupLines, type StartupFigures } from './startup.js'
 // Compiled to bench/dist/bench/run.js: the repository is three levels up.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+// Steady state: each throughput row first runs its workload this long, uncounted, for every
+// server alike (the JIT, caches and connections warm up). The webhook rows take none: their
+// window is timed against the batches' transitions.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1)
 const CONNECTIONS = 50
 const PRISM_VERSION = '5.14.2'
 const AUTH = { authorization: 'Bearer bench' }
@@ -113,18 +117,25 @@ async function stop(server: Server): Promise<void> {
   await new Promise((r) => server.child.once('exit', r))
 }
 
-async function load(target: string, workload: string, url: string, opts: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<Row> {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    method: opts.method ?? 'GET',
-    headers: { ...AUTH, ...(opts.body ? { 'content-type': 'application/json' } : {}) },
-    ...(opts.body ? { body: opts.body } : {})
-  })
+async function load(target: string, workload: string, url: string, opts: { method?: 'GET' | 'POST'; body?: string; warmupSeconds?: number } = {}): Promise<Row> {
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      connections: CONNECTIONS,
+      duration,
+      method: opts.method ?? 'GET',
+      headers: { ...AUTH, ...(opts.body ? { 'content-type': 'application/json' } : {}) },
+      ...(opts.body ? { body: opts.body } : {})
+    })
+  const warmup = opts.warmupSeconds ?? WARMUP_SECONDS
+  if (warmup > 0) await run(warmup)
+  const result = await run(SECONDS)
   const rps = result.requests.average
   return { target, workload, rps, meanMs: (CONNECTIONS / Math.max(rps, 1)) * 1000, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts }
 }
+
+/** A throughput row without the warm-up (the webhook rows). */
+const unwarmed = (target: string, workload: string, url: string): Promise<Row> => load(target, workload, url, { warmupSeconds: 0 })
 
 async function body(url: string, init: RequestInit = {}, retries = 2): Promise<string> {
   const send = () => fetch(url, { ...init, headers: { ...AUTH, ...(init.body ? { 'content-type': 'application/json' } : {}) } })
@@ -237,7 +248,7 @@ async function main(): Promise<void> {
   const cli = join(ROOT, 'dist', 'cli.js')
   if (process.env.BENCH_ONLY === 'webhooks') {
     // The webhook rows alone: two mocks of their own and a receiver in this process.
-    const w = await webhookFigures({ cli, start, stop, load, body })
+    const w = await webhookFigures({ cli, start, stop, load: unwarmed, body })
     const lines = ['| target | workload | req/s | mean latency ms | p99 ms | non-2xx | errors |', '|---|---|---:|---:|---:|---:|---:|']
     for (const r of w.rows) lines.push(`| ${r.target} | ${r.workload} | ${fmt(r.rps)} | ${fmt(r.meanMs, 2)} | ${fmt(r.p99Ms)} | ${r.non2xx} | ${r.errors} |`)
     lines.push('', ...figureLines('webhooks (same run)', webhookRows(w)))
@@ -316,7 +327,7 @@ async function main(): Promise<void> {
     notes.push(`Prism ${PRISM_VERSION} could not be installed: no Prism figures`)
   }
 
-  const webhooks = await webhookFigures({ cli, start, stop, load, body })
+  const webhooks = await webhookFigures({ cli, start, stop, load: unwarmed, body })
   rows.push(...webhooks.rows)
   const cost = costFigures()
   const rss = { mock: peakRssMb(mock.child), large: peakRssMb(large.child), prism: prism ? peakRssMb(prism.child) : NaN }
@@ -359,7 +370,7 @@ async function main(): Promise<void> {
   lines.push('', ...figureLines("issue 14's figures (same run)", issue14))
   lines.push('', ...figureLines('earlier targets (same run)', earlier))
   lines.push('', ...startupLines(startup))
-  const where = machine(`, autocannon -c ${CONNECTIONS} -d ${SECONDS}`)
+  const where = machine(`, autocannon -c ${CONNECTIONS} -d ${SECONDS} after ${WARMUP_SECONDS} s uncounted`)
   const table = `Measured ${new Date().toISOString()} on ${where}.\n\n${lines.join('\n')}\n${notes.map((n) => `\nNote: ${n}`).join('')}\n`
   const { servers: _servers, ...startupData } = startup
   write(table, { machine: where, rows, cost, webhooks: { deliveriesPerSecond: webhooks.deliveriesPerSecond, deliveries: webhooks.deliveries }, startup: startupData, firstOkMs: { mock: defaultStart, large: startup.large.median.totalMs, prism: prism?.firstOkMs ?? null }, rss, notes })
