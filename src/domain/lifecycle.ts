@@ -1,7 +1,7 @@
 import { isTerminal, type BatchStatus } from './status.js'
 import { BatchNotCancellableError } from './errors.js'
 import type { Batch, BatchRecord, BatchResult, Transition } from './batch-record.js'
-import { evenCountAt, evenMappedAt, evenStepsOf } from './timeline.js'
+import { evenCountAt, evenMappedAt, evenStepAt, evenStepsOf } from './timeline.js'
 
 /** Index of the last element whose key is <= t, or -1 (binary search over an ascending list). */
 function lastAtOrBefore<T>(items: ArrayLike<T>, key: (item: T) => number, t: number): number {
@@ -92,6 +92,25 @@ export function updatedAtOf(batch: BatchRecord, t: number): number {
 export function lifecycleStepAt(batch: BatchRecord, t: number): number {
   if (batch.stepAt !== undefined) return batch.stepAt(t)
   return lastAtOrBefore(batch.transitions, transitionAt, t) + 1 + mappedCountAt(batch, t)
+}
+
+/**
+ * When `lifecycleStepAt(batch, ·)` next changes after t: its next transition or its next file
+ * mapping, whichever comes first (Infinity when neither comes). The answer a read shows is the
+ * same for every time from t until then.
+ */
+export function nextStepAfter(batch: BatchRecord, t: number): number {
+  let next = Infinity
+  for (const tr of batch.transitions) {
+    if (tr.at > t) {
+      next = tr.at
+      break
+    }
+  }
+  const mapped = mappedCountAt(batch, t)
+  const steps = evenStepsOf(batch.mappedAt)
+  const mapping = steps !== undefined ? evenStepAt(steps, mapped) : mapped < batch.mappedAt.length ? (batch.mappedAt[mapped] as number) : Infinity
+  return Math.min(next, mapping)
 }
 
 /** The batch object as the API answers it at time t. */

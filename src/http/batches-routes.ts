@@ -58,7 +58,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
       throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
     }
     const { now } = page
-    sendJson(reply, pages.json(listKey(request.url, request.tenant), page.items, page.nextToken, (b) => service.readTime(b, now)))
+    sendJson(reply, pages.json(listKey(request.url, request.tenant), page.items, page.nextToken, (b) => service.readTime(b, now), service.world.store.version))
   })
 
   app.post(

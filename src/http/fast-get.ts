@@ -94,10 +94,15 @@ function fastAnswer(state: FastGetState): FastAnswer {
     } else {
       const m = list as RegExpExecArray
       arrival = service.now()
-      const page = service.list({ page_size: m[1] === undefined ? DEFAULT_PAGE_SIZE : Number(m[1]), ...(m[2] !== undefined && { page_token: m[2] }) }, tenant)
-      if (!page.tokenValid) return false
-      const { now } = page
-      body = pages.json(listKey(url, tenant), page.items, page.nextToken, (b) => service.readTime(b, now))
+      const key = listKey(url, tenant)
+      const kept = pages.fresh(key, service.world.store.version, arrival)
+      if (kept !== undefined) body = kept
+      else {
+        const page = service.list({ page_size: m[1] === undefined ? DEFAULT_PAGE_SIZE : Number(m[1]), ...(m[2] !== undefined && { page_token: m[2] }) }, tenant)
+        if (!page.tokenValid) return false
+        const { now } = page
+        body = pages.json(key, page.items, page.nextToken, (b) => service.readTime(b, now), service.world.store.version)
+      }
     }
     res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
     res.end(body)

@@ -1,5 +1,5 @@
 import type { BatchRecord } from '../domain/batch-record.js'
-import { lifecycleStepAt } from '../domain/lifecycle.js'
+import { lifecycleStepAt, nextStepAfter } from '../domain/lifecycle.js'
 import type { Tenant } from '../service/tenancy.js'
 import type { Answers } from './answers.js'
 
@@ -12,6 +12,22 @@ interface CachedPage {
   readonly steps: readonly number[]
   readonly nextToken: string | null
   readonly body: Buffer
+  /** The store's version it was built or last checked at, and when the first of its batches
+   * next changes step: until then (the clock never goes back; a reset installs a new world,
+   * which clears this cache) it is what a miss would build. */
+  readonly version: number
+  readonly until: number
+}
+
+/** When the first of these batches (read at these times) changes step; -Infinity when one reads by polls (its step moves with GETs, not the store or the clock). */
+function untilOf(items: readonly BatchRecord[], times: readonly number[]): number {
+  let until = Infinity
+  for (let i = 0; i < items.length; i++) {
+    const b = items[i] as BatchRecord
+    if (b.progression.kind !== 'time') return -Infinity
+    until = Math.min(until, nextStepAfter(b, times[i] as number))
+  }
+  return until
 }
 
 const LIST_START = '{"items":['
@@ -33,7 +49,19 @@ export class ListAnswers {
 
   constructor(readonly answers: Answers) {}
 
-  json(key: string, items: readonly BatchRecord[], nextToken: string | null, readTime: (b: BatchRecord) => number): Buffer {
+  /**
+   * The kept page for `key` without building the page at all, when nothing it is made of can
+   * have changed: the store has not changed since (`version`: every add and replace moves it;
+   * a new world clears this cache), and the clock reads within the span where none of its
+   * batches changes step. A plain list depends on nothing else.
+   */
+  fresh(key: string, version: number, now: number): Buffer | undefined {
+    const cached = this.#pages.get(key)
+    return cached !== undefined && cached.version === version && now < cached.until ? cached.body : undefined
+  }
+
+  /** The page's bytes; `version` (the store's, at this read) lets `fresh` answer it again. */
+  json(key: string, items: readonly BatchRecord[], nextToken: string | null, readTime: (b: BatchRecord) => number, version = NaN): Buffer {
     const n = items.length
     const times = new Array<number>(n)
     for (let i = 0; i < n; i++) times[i] = readTime(items[i] as BatchRecord)
@@ -44,7 +72,10 @@ export class ListAnswers {
         const b = items[i] as BatchRecord
         same = cached.items[i] === b && cached.steps[i] === lifecycleStepAt(b, times[i] as number)
       }
-      if (same) return cached.body
+      if (same) {
+        if (cached.version !== version) this.#pages.set(key, { ...cached, version, until: untilOf(items, times) })
+        return cached.body
+      }
     }
     const parts = new Array<Buffer>(n)
     const steps = new Array<number>(n)
@@ -64,7 +95,7 @@ export class ListAnswers {
       at += (parts[i] as Buffer).copy(body, at)
     }
     body.write(tail, at, 'utf8')
-    this.#keep(key, { items: items.slice(), steps, nextToken, body })
+    this.#keep(key, { items: items.slice(), steps, nextToken, body, version, until: untilOf(items, times) })
     return body
   }
 

@@ -87,6 +87,7 @@ export class BatchStore {
   /** Built on the first status-filtered list, then kept current by add and replace. */
   #status: StatusIndex | null = null
   #watcher: ((batch: BatchRecord) => void) | null = null
+  #version = 0
   /** What a read answers for a stored record (see resolveWith); null: the record itself. */
   #resolve: ((stored: BatchRecord) => BatchRecord) | null = null
 
@@ -107,6 +108,11 @@ export class BatchStore {
 
   get size(): number {
     return this.#byId.size
+  }
+
+  /** Moves on with every add and replace: an answer built from the store at one version holds while it stays. */
+  get version(): number {
+    return this.#version
   }
 
   get(id: string): BatchRecord | undefined {
@@ -132,6 +138,7 @@ export class BatchStore {
   add(batch: BatchRecord): void {
     if (this.#byId.has(batch.id)) throw new Error(`duplicate batch id ${batch.id}`)
     this.#byId.set(batch.id, batch)
+    this.#version++
     // The first version of the record is its own list position: no extra object a batch.
     const pos: ListPosition = batch
     this.#all.add(pos)
@@ -148,6 +155,7 @@ export class BatchStore {
       throw new Error(`replace must keep the batch's identity (${batch.id})`)
     }
     this.#byId.set(batch.id, batch)
+    this.#version++
     this.#status?.put(batch)
     this.#watcher?.(batch)
   }

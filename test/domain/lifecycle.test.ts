@@ -1,5 +1,5 @@
 import t from 'tap'
-import { batchAt, cancelBatch, lifecycleStepAt, resultsAt, statusAt, updatedAtOf } from '../../src/domain/lifecycle.js'
+import { batchAt, cancelBatch, lifecycleStepAt, nextStepAfter, resultsAt, statusAt, updatedAtOf } from '../../src/domain/lifecycle.js'
 import { BatchNotCancellableError } from '../../src/domain/errors.js'
 import type { BatchRecord, ResultsPolicy, Transition } from '../../src/domain/batch-record.js'
 import { readTimeOf } from '../../src/domain/progression.js'
@@ -97,6 +97,12 @@ t.test('a record on a shared plan counts its lifecycle step as the plain record 
               const fast = lifecycleStepAt(planned, at)
               const slow = lifecycleStepAt(plain, at)
               if (fast !== slow) mismatches.push(`${outcome}, ${count} files, ${JSON.stringify(durations)}, failAfter ${failAfterFiles} at ${at}: ${fast} vs ${slow}`)
+              // The next change of step: the first event after `at`, for either form of the record.
+              const next = Math.min(...events.filter((ev) => ev > at), Infinity)
+              for (const r of [planned, plain]) {
+                if (nextStepAfter(r, at) !== next) mismatches.push(`nextStepAfter ${outcome}, ${count} files, ${JSON.stringify(durations)} at ${at}: ${nextStepAfter(r, at)} vs ${next}`)
+              }
+              if (Number.isFinite(next) && (lifecycleStepAt(plain, next - 1e-3) !== slow || lifecycleStepAt(plain, next) === slow)) mismatches.push(`the step does not change exactly at ${next}`)
             }
           }
         }

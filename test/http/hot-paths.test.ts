@@ -3,7 +3,8 @@
 // bytes made of each item's own GET answer at that moment.
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { advance, build, scenario, START_MS } from '../helper.js'
+import { advance, AUTH, build, scenario, START_MS } from '../helper.js'
+import { startMock } from '../../src/index.js'
 
 const A = 'prj-aaaaaaaa-0000-4000-8000-000000000000'
 const B = 'prj-bbbbbbbb-0000-4000-8000-000000000000'
@@ -114,4 +115,60 @@ t.test('many distinct list queries keep memory bounded and answers right', async
     if (i % 50 === 0) await checkPage(t, app, `page_size=${size}`, 'key-a', `query ${i}`)
   }
   t.same((JSON.parse((await raw(app, '/api/v2/batches?page_size=12', 'key-a')).body) as { items: unknown[] }).items.length, 8, "all 8 of key-a's batches")
+})
+
+// The fast path answers a plain list page from its kept bytes without building it while the store
+// is unchanged and the clock has not reached the next step of any of its batches. Two mocks get
+// the same random clock moves (0, 1 ms, a step's worth, seconds), creates and cancels: the one
+// with the fast path must answer every page as the one without it builds it afresh.
+t.test('a plain list page kept between steps is what the route builds, through random moves', async (t) => {
+  const options = {
+    clock: 'manual' as const,
+    startTime: new Date(START_MS).toISOString(),
+    scenario: scenario(
+      Array.from({ length: 8 }, (_, i) => ({
+        id: `bat-${i}`,
+        created_at: new Date(START_MS - (8 - i) * 700).toISOString(),
+        files: 3 + i,
+        timeline: { pending_ms: 200 * i, running_ms: 900 + 370 * i }
+      })),
+      { defaults: { cancel_delay_ms: 150 } }
+    )
+  }
+  const [fast, slow] = await Promise.all([startMock(options), startMock({ ...options, fastPath: false })])
+  t.teardown(() => Promise.all([fast.close(), slow.close()]))
+  const both = async (method: 'GET' | 'POST', path: string, body?: object) =>
+    Promise.all(
+      [fast, slow].map(async (m) => (await fetch(`${m.url}${path}`, { method, headers: { ...AUTH, ...(body && { 'content-type': 'application/json' }) }, ...(body && { body: JSON.stringify(body) }) })).text())
+    )
+  // mulberry32: a seeded sequence, the same on every run.
+  let seed = 7
+  const random = (n: number): number => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let x = Math.imul(seed ^ (seed >>> 15), seed | 1)
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+    return ((x ^ (x >>> 14)) >>> 0) % n
+  }
+  const moves = [0, 0, 1, 1, 7, 61, 333, 1200]
+  let same = 0
+  for (let i = 0; i < 300; i++) {
+    const roll = random(20)
+    if (roll === 0) await both('POST', '/api/v2/batches', { config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-x' })
+    else if (roll === 1) await both('POST', `/api/v2/batches/bat-${random(8)}/cancel`)
+    else {
+      const ms = moves[random(moves.length)] as number
+      fast.clock.advance(ms)
+      slow.clock.advance(ms)
+    }
+    for (const query of ['', '?page_size=4']) {
+      const [kept, built] = await both('GET', `/api/v2/batches${query}`)
+      const [again] = await both('GET', `/api/v2/batches${query}`)
+      if (kept !== built || again !== built) {
+        t.fail(`step ${i}, list${query}: the kept page differs from the built one`)
+        return
+      }
+      same++
+    }
+  }
+  t.equal(same, 600, '600 pages, each the bytes the route builds')
 })
