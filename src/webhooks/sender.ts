@@ -65,6 +65,12 @@ const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, r
   const req = (u.protocol === 'https:' ? https : http).request({ ...u, headers })
   attempt.req = req
   let answered = false
+  // Whether the receiver had closed this kept-alive connection (its FIN read) before the request
+  // went out on it: only then can the request not have reached it ('socket' comes before the write).
+  let closedBefore = false
+  req.on('socket', (socket) => {
+    closedBefore = req.reusedSocket && (socket.readableEnded || socket.destroyed)
+  })
   req.on('response', (res) => {
     answered = true
     resolve(res.statusCode)
@@ -78,8 +84,11 @@ const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, r
   req.on('error', (e) => {
     // After the answer's head (its body cut off, or the deadline): the attempt is settled already.
     if (answered) return
-    // A kept-alive connection the receiver closed as this request went out: once more on a fresh one.
-    if (req.reusedSocket && retries > 0 && !attempt.timedOut && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return resolve(post(u, headers, body, attempt, retries - 1))
+    // A kept-alive connection the receiver had closed before this request went out: once more on a
+    // fresh one. A connection dropped after the request went out is a failed attempt, journaled and
+    // retried after its backoff: the receiver may have read (and acted on) the POST, and a silent
+    // second send would be a duplicate delivery the journal does not show.
+    if (closedBefore && retries > 0 && !attempt.timedOut && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return resolve(post(u, headers, body, attempt, retries - 1))
     reject(attempt.timedOut ? timeoutError() : e)
   })
   req.end(body)

@@ -116,20 +116,57 @@ t.test('the webhook sender', async (t) => {
     t.match(impatient.webhooks.deliveries({ batch_id: next }), [{ outcome: 'delivered', status: 200 }])
   })
 
-  t.test('a kept-alive connection the receiver drops is tried once more on a fresh one, not counted as a failure', async (t) => {
-    // Every connection answers its first request and drops at its second, as a receiver closing an idle connection does.
-    const rx = await receiver(t, (req, res, nth) => (nth === 1 ? res.writeHead(200).end() : req.socket.destroy()))
-    const mock = await mockFor(t, { webhooks: { concurrency: 1 } }, { max_attempts: 1 })
+  t.test('a connection dropped after the request went out is a journaled failed attempt, never a silent second send', async (t) => {
+    // The first connection answers its first request, then reads the second one whole and drops:
+    // the receiver may have acted on it, so sending it again at once would be a duplicate the journal does not show.
+    let dropped = false
+    const rx = await receiver(t, (req, res, nth) => {
+      if (nth === 2 && !dropped) {
+        dropped = true
+        return req.socket.destroy()
+      }
+      res.writeHead(200).end()
+    })
+    const mock = await mockFor(t, { webhooks: { concurrency: 1 } }, { max_attempts: 2 })
     const id = await create(mock, { webhook_url: rx.url('/dropping') })
     await mock.webhooks.flush()
     await advance(mock, 5000)
     await mock.webhooks.flush()
-    t.same(mock.webhooks.deliveries({ batch_id: id }).map((d) => [d.event_type, d.attempt, d.outcome, d.status]), [
-      ['batch.pending', 1, 'delivered', 200],
-      ['batch.running', 1, 'delivered', 200],
-      ['batch.success', 1, 'delivered', 200]
+    const journal = mock.webhooks.deliveries({ batch_id: id })
+    t.equal(rx.paths.length, journal.length, 'every request the receiver got is one journaled attempt')
+    t.match(
+      journal.filter((d) => d.event_type === 'batch.running'),
+      [
+        { attempt: 1, outcome: 'retrying', status: null, error: /^ECONNRESET: / },
+        { attempt: 2, outcome: 'delivered', status: 200 }
+      ]
+    )
+    t.same(journal.filter((d) => d.event_type !== 'batch.running').map((d) => [d.event_type, d.attempt, d.outcome]), [
+      ['batch.pending', 1, 'delivered'],
+      ['batch.success', 1, 'delivered']
     ])
-    t.equal(rx.sockets.length, 3, 'a fresh connection after each drop')
+  })
+
+  t.test('a receiver that closes each connection after its answer costs no failed attempt', async (t) => {
+    // Closing after the answer (with or without saying Connection: close): the next delivery takes a fresh connection.
+    const rx = await receiver(t, (req, res, nth) => {
+      if (rx.paths.length % 2 === 0) res.writeHead(200, { connection: 'close' }).end()
+      else res.writeHead(200).end(() => req.socket.end())
+      t.equal(nth, 1, 'one request per connection')
+    })
+    const mock = await mockFor(t, { webhooks: { concurrency: 1 } }, { max_attempts: 1 })
+    const id = await create(mock, { webhook_url: rx.url('/closing') })
+    await mock.webhooks.flush()
+    for (const ms of [1000, 1000, 3000]) {
+      await advance(mock, ms)
+      await mock.webhooks.flush()
+    }
+    t.same(mock.webhooks.deliveries({ batch_id: id }).map((d) => [d.event_type, d.outcome, d.status]), [
+      ['batch.pending', 'delivered', 200],
+      ['batch.running', 'delivered', 200],
+      ['batch.success', 'delivered', 200]
+    ])
+    t.equal(rx.sockets.length, 3)
   })
 
   t.test('an unreachable receiver is journaled with the reason', async (t) => {
