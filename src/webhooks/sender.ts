@@ -81,6 +81,16 @@ const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, r
     })
     res.on('error', () => {})
   })
+  // A 101 is an answer too (never a success); the connection it would switch is of no use.
+  req.on('upgrade', (res, socket) => {
+    answered = true
+    socket.destroy()
+    resolve(res.statusCode)
+  })
+  // Closed with no answer and no error (whatever the cause): the attempt fails rather than hang.
+  req.on('close', () => {
+    if (!answered) reject(attempt.timedOut ? timeoutError() : Object.assign(new Error('the connection closed with no answer'), { code: 'ECONNRESET' }))
+  })
   req.on('error', (e) => {
     // After the answer's head (its body cut off, or the deadline): the attempt is settled already.
     if (answered) return
@@ -110,9 +120,16 @@ const deliver = async ({ id, url, headers, body, timeoutMs }) => {
   let targets = []
   const attempt = { req: null, timedOut: false }
   // One deadline for the attempt, every address included; it also ends an answer still streaming.
+  // It settles the attempt by itself too: no request state can keep an attempt (and its slot) forever.
+  let expire = () => {}
+  const deadline = new Promise((_, reject) => {
+    expire = () => reject(timeoutError())
+  })
+  deadline.catch(() => {})
   const timer = setTimeout(() => {
     attempt.timedOut = true
     attempt.req?.destroy(timeoutError())
+    expire()
   }, timeoutMs)
   try {
     targets = addresses(url)
@@ -122,7 +139,7 @@ const deliver = async ({ id, url, headers, body, timeoutMs }) => {
   const sent = { ...headers, 'Content-Length': String(body.byteLength) }
   for (const [i, target] of targets.entries()) {
     try {
-      status = await post(target, sent, body, attempt)
+      status = await Promise.race([post(target, sent, body, attempt), deadline])
       error = null
       break
     } catch (e) {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import { createServer as createNetServer, type Socket } from 'node:net'
 import { startMock, type RunningMock, type StartOptions } from '../../src/index.js'
 import type { Scenario } from '../../src/schemas/scenario.js'
 import { START } from '../helper.js'
@@ -167,6 +167,30 @@ t.test('the webhook sender', async (t) => {
       ['batch.success', 'delivered', 200]
     ])
     t.equal(rx.sockets.length, 3)
+  })
+
+  t.test('answers that are not a final answer settle the attempt: 101, a lone 100 then close, a close mid-head', async (t) => {
+    // Raw receivers: each writes its bytes once the request arrives. The attempt deadline is the
+    // default 30 s, far beyond the flush's wait: each must settle on its own.
+    const answers = {
+      '101': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n',
+      '100': 'HTTP/1.1 100 Continue\r\n\r\n',
+      half: 'HTTP/1.1 200 O'
+    }
+    const mock = await mockFor(t, {}, { max_attempts: 1 })
+    for (const [name, bytes] of Object.entries(answers)) {
+      const server = createNetServer((socket) => {
+        socket.on('error', () => {})
+        // The 101 keeps its connection open (as a switched protocol would); the others close.
+        socket.once('data', () => (name === '101' ? socket.write(bytes) : socket.end(bytes)))
+      })
+      server.listen(0, '127.0.0.1')
+      await once(server, 'listening')
+      t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      const id = await create(mock, { webhook_url: `http://127.0.0.1:${(server.address() as { port: number }).port}/${name}`, webhook_events: ['batch.pending'] })
+      await mock.webhooks.flush(5000)
+      t.match(mock.webhooks.deliveries({ batch_id: id }), [name === '101' ? { outcome: 'failed', status: 101, error: null } : { outcome: 'failed', status: null, error: /^ECONNRESET: / }], name)
+    }
   })
 
   t.test('an unreachable receiver is journaled with the reason', async (t) => {
