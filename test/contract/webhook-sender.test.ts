@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { createServer as createNetServer, type Socket } from 'node:net'
 import { startMock, type RunningMock, type StartOptions } from '../../src/index.js'
 import type { Scenario } from '../../src/schemas/scenario.js'
@@ -191,6 +192,47 @@ t.test('the webhook sender', async (t) => {
       await mock.webhooks.flush(5000)
       t.match(mock.webhooks.deliveries({ batch_id: id }), [name === '101' ? { outcome: 'failed', status: 101, error: null } : { outcome: 'failed', status: null, error: /^ECONNRESET: / }], name)
     }
+  })
+
+  t.test('https to a loopback receiver with a self-signed certificate fails each attempt, journaled with the reason', async (t) => {
+    // A throwaway certificate for localhost (EC P-256, valid to 2126), made for this test only.
+    const key = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVyHHmBSClIXmGi6D
+cy2vyW85VKRlPRiDd3sS/mAPuBOhRANCAATaKOHJzR8fTU8KeOdeRhHUG61S7Zwn
++mNzpB/GmIIA2y62A7dyAr9mbeq/ImzEdxJkAgPaDpx9a8jvPZYmARqs
+-----END PRIVATE KEY-----`
+    const cert = `-----BEGIN CERTIFICATE-----
+MIIBrjCCAVSgAwIBAgIUKVmOYVsBZe8qwaSKFa3Uos37d1AwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyOTExNTMwOFoYDzIxMjYxMTA1
+MTE1MzA4WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATaKOHJzR8fTU8KeOdeRhHUG61S7Zwn+mNzpB/GmIIA2y62A7dyAr9m
+beq/ImzEdxJkAgPaDpx9a8jvPZYmARqso4GBMH8wHQYDVR0OBBYEFJ3wvCqWwDpP
+P0K2FjbK7Fc13N5eMB8GA1UdIwQYMBaAFJ3wvCqWwDpPP0K2FjbK7Fc13N5eMA8G
+A1UdEwEB/wQFMAMBAf8wLAYDVR0RBCUwI4IJbG9jYWxob3N0hwR/AAABhxAAAAAA
+AAAAAAAAAAAAAAABMAoGCCqGSM49BAMCA0gAMEUCIGG5qCCLKarngNyv7hu1pDbF
+WWJJd2wY81/uSpb9tHIJAiEAv8yipdUIQvFjf45agQHYi7Q4b87ErgWo+4dI/mdB
+XSM=
+-----END CERTIFICATE-----`
+    let got = 0
+    const server = createHttpsServer({ key, cert }, (req, res) => {
+      got++
+      req.resume()
+      res.end()
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    t.teardown(() => {
+      server.closeAllConnections()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    })
+    const mock = await mockFor(t, {}, { max_attempts: 2 })
+    const id = await create(mock, { webhook_url: `https://127.0.0.1:${(server.address() as { port: number }).port}/tls`, webhook_events: ['batch.pending'] })
+    await mock.webhooks.flush(5000)
+    t.match(mock.webhooks.deliveries({ batch_id: id }), [
+      { attempt: 1, outcome: 'retrying', status: null, error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / },
+      { attempt: 2, outcome: 'failed', status: null, error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / }
+    ])
+    t.equal(got, 0, 'nothing was sent over a connection the mock does not trust')
   })
 
   t.test('an unreachable receiver is journaled with the reason', async (t) => {
