@@ -106,7 +106,9 @@ t.test('under the cap, GETs, status lists, timelines and events agree through ra
             }
             if (JSON.stringify(one.next_transition) !== JSON.stringify(inspected.get(id)?.next_transition)) throw new Error(`${id}: next_transition ${JSON.stringify(one.next_transition)} vs page ${JSON.stringify(inspected.get(id)?.next_transition)}`)
           }
-          for (const job of (await get(app, '/api/v2/parse?page_size=100')).body.items as { id: string }[]) {
+          // Three of the listed parse jobs (the newest, one between, the oldest) read one by one: as listed.
+          const jobs = (await get(app, '/api/v2/parse?page_size=100')).body.items as { id: string }[]
+          for (const job of new Set([jobs[0], jobs[jobs.length >> 1], jobs.at(-1)].filter((j) => j !== undefined))) {
             const one = (await get(app, `/api/v2/parse/${job.id}`)).body.job
             if (JSON.stringify(one) !== JSON.stringify(job)) throw new Error(`parse job listed ${JSON.stringify(job)}, GET ${JSON.stringify(one)}`)
           }
