@@ -36,20 +36,23 @@ const describe = (e, timeoutMs) => {
   if (e && e.code !== undefined) return e.code + ': ' + String(e.message).slice(0, 200)
   return String((e && e.message) || e).slice(0, 200)
 }
-// 'localhost' over plain http is loopback by definition (RFC 6761), so it is never asked of a
-// resolver that could answer otherwise: the request goes to 127.0.0.1, then to ::1 when
-// nothing listens there. (Over https the certificate vouches for the host.)
+// 'localhost' is loopback by definition (RFC 6761), so it is never asked of a resolver that
+// could answer otherwise: the request goes to 127.0.0.1, then to ::1 when nothing listens
+// there. Over https the TLS name (SNI, and what the certificate must name) and the Host header
+// stay 'localhost'.
 // What to connect to for each URL, parsed once (a bounded cache: a mock sends to few URLs).
 const ADDRESSES = new Map()
 const addresses = (url) => {
   let found = ADDRESSES.get(url)
   if (found !== undefined) return found
   const u = new URL(url)
-  const hosts = u.protocol === 'http:' && u.hostname === 'localhost' ? ['127.0.0.1', '[::1]'] : [null]
+  const hosts = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname === 'localhost' ? ['127.0.0.1', '[::1]'] : [null]
   found = hosts.map((host) => {
     const v = new URL(url)
     if (host !== null) v.hostname = host
-    return { ...urlToHttpOptions(v), method: 'POST', agent: AGENTS[v.protocol] }
+    const options = { ...urlToHttpOptions(v), method: 'POST', agent: AGENTS[v.protocol] }
+    if (host !== null && v.protocol === 'https:') Object.assign(options, { servername: u.hostname, hostHeader: u.host })
+    return options
   })
   if (ADDRESSES.size >= 1024) ADDRESSES.clear()
   ADDRESSES.set(url, found)
@@ -62,7 +65,7 @@ const timeoutError = () => Object.assign(new Error('timeout'), { name: 'TimeoutE
  * never followed). \`attempt.req\` is the request under way, for the deadline to end it.
  */
 const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, reject) => {
-  const req = (u.protocol === 'https:' ? https : http).request({ ...u, headers })
+  const req = (u.protocol === 'https:' ? https : http).request({ ...u, headers: u.hostHeader === undefined ? headers : { ...headers, Host: u.hostHeader } })
   attempt.req = req
   let answered = false
   // Whether the receiver had closed this kept-alive connection (its FIN read) before the request

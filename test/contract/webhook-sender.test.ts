@@ -233,6 +233,21 @@ XSM=
       { attempt: 2, outcome: 'failed', status: null, error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / }
     ])
     t.equal(got, 0, 'nothing was sent over a connection the mock does not trust')
+
+    // https://localhost is never asked of a resolver either: a receiver on ::1 only is reached
+    // (127.0.0.1 first, then ::1), and TLS names the host the URL names.
+    const names: string[] = []
+    const v6 = createHttpsServer({ key, cert, SNICallback: (name, cb) => (names.push(name), cb(null)) }, (_req, res) => res.end())
+    v6.listen(0, '::1')
+    await once(v6, 'listening')
+    t.teardown(() => {
+      v6.closeAllConnections()
+      return new Promise<void>((resolve) => v6.close(() => resolve()))
+    })
+    const byName = await create(mock, { webhook_url: `https://localhost:${(v6.address() as { port: number }).port}/tls-by-name`, webhook_events: ['batch.pending'] })
+    await mock.webhooks.flush(5000)
+    t.match(mock.webhooks.deliveries({ batch_id: byName }), [{ error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / }, { error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / }], 'the receiver on ::1 was reached')
+    t.same(names, ['localhost', 'localhost'], 'SNI names localhost')
   })
 
   t.test('an unreachable receiver is journaled with the reason', async (t) => {
