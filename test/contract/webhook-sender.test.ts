@@ -250,6 +250,19 @@ XSM=
     t.same(names, ['localhost', 'localhost'], 'SNI names localhost')
   })
 
+  t.test('close with a request in flight: the delivery is journaled dropped and the connection closed', async (t) => {
+    const rx = await receiver(t, () => {}) // reads the request, never answers
+    const mock = await startMock({ clock: 'manual', scenario: scenario({ max_attempts: 1 }) })
+    t.teardown(() => mock.close())
+    const id = await create(mock, { webhook_url: rx.url('/held'), webhook_events: ['batch.pending'] })
+    while (rx.paths.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    t.equal(mock.webhooks.pending.in_flight, 1)
+    await mock.close()
+    t.match(mock.webhooks.deliveries({ batch_id: id }), [{ outcome: 'dropped', error: /closed/ }])
+    await waitClosed(rx.sockets[0])
+    t.pass("the receiver's connection was closed by the mock's close, not left to the 30 s deadline")
+  })
+
   t.test('an unreachable receiver is journaled with the reason', async (t) => {
     // A port that was listening and is closed now: nothing answers there.
     const gone = createServer()
