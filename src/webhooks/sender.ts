@@ -36,20 +36,23 @@ const describe = (e, timeoutMs) => {
   if (e && e.code !== undefined) return e.code + ': ' + String(e.message).slice(0, 200)
   return String((e && e.message) || e).slice(0, 200)
 }
-// 'localhost' over plain http is loopback by definition (RFC 6761), so it is never asked of a
-// resolver that could answer otherwise: the request goes to 127.0.0.1, then to ::1 when
-// nothing listens there. (Over https the certificate vouches for the host.)
+// 'localhost' is loopback by definition (RFC 6761), so it is never asked of a resolver that
+// could answer otherwise: the request goes to 127.0.0.1, then to ::1 when nothing listens
+// there. Over https the TLS name (SNI, and what the certificate must name) and the Host header
+// stay 'localhost'.
 // What to connect to for each URL, parsed once (a bounded cache: a mock sends to few URLs).
 const ADDRESSES = new Map()
 const addresses = (url) => {
   let found = ADDRESSES.get(url)
   if (found !== undefined) return found
   const u = new URL(url)
-  const hosts = u.protocol === 'http:' && u.hostname === 'localhost' ? ['127.0.0.1', '[::1]'] : [null]
+  const hosts = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname === 'localhost' ? ['127.0.0.1', '[::1]'] : [null]
   found = hosts.map((host) => {
     const v = new URL(url)
     if (host !== null) v.hostname = host
-    return { ...urlToHttpOptions(v), method: 'POST', agent: AGENTS[v.protocol] }
+    const options = { ...urlToHttpOptions(v), method: 'POST', agent: AGENTS[v.protocol] }
+    if (host !== null && v.protocol === 'https:') Object.assign(options, { servername: u.hostname, hostHeader: u.host })
+    return options
   })
   if (ADDRESSES.size >= 1024) ADDRESSES.clear()
   ADDRESSES.set(url, found)
@@ -62,9 +65,15 @@ const timeoutError = () => Object.assign(new Error('timeout'), { name: 'TimeoutE
  * never followed). \`attempt.req\` is the request under way, for the deadline to end it.
  */
 const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, reject) => {
-  const req = (u.protocol === 'https:' ? https : http).request({ ...u, headers })
+  const req = (u.protocol === 'https:' ? https : http).request({ ...u, headers: u.hostHeader === undefined ? headers : { ...headers, Host: u.hostHeader } })
   attempt.req = req
   let answered = false
+  // Whether the receiver had closed this kept-alive connection (its FIN read) before the request
+  // went out on it: only then can the request not have reached it ('socket' comes before the write).
+  let closedBefore = false
+  req.on('socket', (socket) => {
+    closedBefore = req.reusedSocket && (socket.readableEnded || socket.destroyed)
+  })
   req.on('response', (res) => {
     answered = true
     resolve(res.statusCode)
@@ -75,11 +84,24 @@ const post = (u, headers, body, attempt, retries = 1) => new Promise((resolve, r
     })
     res.on('error', () => {})
   })
+  // A 101 is an answer too (never a success); the connection it would switch is of no use.
+  req.on('upgrade', (res, socket) => {
+    answered = true
+    socket.destroy()
+    resolve(res.statusCode)
+  })
+  // Closed with no answer and no error (whatever the cause): the attempt fails rather than hang.
+  req.on('close', () => {
+    if (!answered) reject(attempt.timedOut ? timeoutError() : Object.assign(new Error('the connection closed with no answer'), { code: 'ECONNRESET' }))
+  })
   req.on('error', (e) => {
     // After the answer's head (its body cut off, or the deadline): the attempt is settled already.
     if (answered) return
-    // A kept-alive connection the receiver closed as this request went out: once more on a fresh one.
-    if (req.reusedSocket && retries > 0 && !attempt.timedOut && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return resolve(post(u, headers, body, attempt, retries - 1))
+    // A kept-alive connection the receiver had closed before this request went out: once more on a
+    // fresh one. A connection dropped after the request went out is a failed attempt, journaled and
+    // retried after its backoff: the receiver may have read (and acted on) the POST, and a silent
+    // second send would be a duplicate delivery the journal does not show.
+    if (closedBefore && retries > 0 && !attempt.timedOut && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return resolve(post(u, headers, body, attempt, retries - 1))
     reject(attempt.timedOut ? timeoutError() : e)
   })
   req.end(body)
@@ -101,9 +123,16 @@ const deliver = async ({ id, url, headers, body, timeoutMs }) => {
   let targets = []
   const attempt = { req: null, timedOut: false }
   // One deadline for the attempt, every address included; it also ends an answer still streaming.
+  // It settles the attempt by itself too: no request state can keep an attempt (and its slot) forever.
+  let expire = () => {}
+  const deadline = new Promise((_, reject) => {
+    expire = () => reject(timeoutError())
+  })
+  deadline.catch(() => {})
   const timer = setTimeout(() => {
     attempt.timedOut = true
     attempt.req?.destroy(timeoutError())
+    expire()
   }, timeoutMs)
   try {
     targets = addresses(url)
@@ -113,7 +142,7 @@ const deliver = async ({ id, url, headers, body, timeoutMs }) => {
   const sent = { ...headers, 'Content-Length': String(body.byteLength) }
   for (const [i, target] of targets.entries()) {
     try {
-      status = await post(target, sent, body, attempt)
+      status = await Promise.race([post(target, sent, body, attempt), deadline])
       error = null
       break
     } catch (e) {

@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import { createServer as createNetServer, type Socket } from 'node:net'
 import { startMock, type RunningMock, type StartOptions } from '../../src/index.js'
 import type { Scenario } from '../../src/schemas/scenario.js'
 import { START } from '../helper.js'
@@ -116,20 +117,150 @@ t.test('the webhook sender', async (t) => {
     t.match(impatient.webhooks.deliveries({ batch_id: next }), [{ outcome: 'delivered', status: 200 }])
   })
 
-  t.test('a kept-alive connection the receiver drops is tried once more on a fresh one, not counted as a failure', async (t) => {
-    // Every connection answers its first request and drops at its second, as a receiver closing an idle connection does.
-    const rx = await receiver(t, (req, res, nth) => (nth === 1 ? res.writeHead(200).end() : req.socket.destroy()))
-    const mock = await mockFor(t, { webhooks: { concurrency: 1 } }, { max_attempts: 1 })
+  t.test('a connection dropped after the request went out is a journaled failed attempt, never a silent second send', async (t) => {
+    // The first connection answers its first request, then reads the second one whole and drops:
+    // the receiver may have acted on it, so sending it again at once would be a duplicate the journal does not show.
+    let dropped = false
+    const rx = await receiver(t, (req, res, nth) => {
+      if (nth === 2 && !dropped) {
+        dropped = true
+        return req.socket.destroy()
+      }
+      res.writeHead(200).end()
+    })
+    const mock = await mockFor(t, { webhooks: { concurrency: 1 } }, { max_attempts: 2 })
     const id = await create(mock, { webhook_url: rx.url('/dropping') })
     await mock.webhooks.flush()
     await advance(mock, 5000)
     await mock.webhooks.flush()
-    t.same(mock.webhooks.deliveries({ batch_id: id }).map((d) => [d.event_type, d.attempt, d.outcome, d.status]), [
-      ['batch.pending', 1, 'delivered', 200],
-      ['batch.running', 1, 'delivered', 200],
-      ['batch.success', 1, 'delivered', 200]
+    const journal = mock.webhooks.deliveries({ batch_id: id })
+    t.equal(rx.paths.length, journal.length, 'every request the receiver got is one journaled attempt')
+    t.match(
+      journal.filter((d) => d.event_type === 'batch.running'),
+      [
+        { attempt: 1, outcome: 'retrying', status: null, error: /^ECONNRESET: / },
+        { attempt: 2, outcome: 'delivered', status: 200 }
+      ]
+    )
+    t.same(journal.filter((d) => d.event_type !== 'batch.running').map((d) => [d.event_type, d.attempt, d.outcome]), [
+      ['batch.pending', 1, 'delivered'],
+      ['batch.success', 1, 'delivered']
     ])
-    t.equal(rx.sockets.length, 3, 'a fresh connection after each drop')
+  })
+
+  t.test('a receiver that closes each connection after its answer costs no failed attempt', async (t) => {
+    // Closing after the answer (with or without saying Connection: close): the next delivery takes a fresh connection.
+    const rx = await receiver(t, (req, res, nth) => {
+      if (rx.paths.length % 2 === 0) res.writeHead(200, { connection: 'close' }).end()
+      else res.writeHead(200).end(() => req.socket.end())
+      t.equal(nth, 1, 'one request per connection')
+    })
+    const mock = await mockFor(t, { webhooks: { concurrency: 1 } }, { max_attempts: 1 })
+    const id = await create(mock, { webhook_url: rx.url('/closing') })
+    await mock.webhooks.flush()
+    for (const ms of [1000, 1000, 3000]) {
+      await advance(mock, ms)
+      await mock.webhooks.flush()
+    }
+    t.same(mock.webhooks.deliveries({ batch_id: id }).map((d) => [d.event_type, d.outcome, d.status]), [
+      ['batch.pending', 'delivered', 200],
+      ['batch.running', 'delivered', 200],
+      ['batch.success', 'delivered', 200]
+    ])
+    t.equal(rx.sockets.length, 3)
+  })
+
+  t.test('answers that are not a final answer settle the attempt: 101, a lone 100 then close, a close mid-head', async (t) => {
+    // Raw receivers: each writes its bytes once the request arrives. The attempt deadline is the
+    // default 30 s, far beyond the flush's wait: each must settle on its own.
+    const answers = {
+      '101': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n',
+      '100': 'HTTP/1.1 100 Continue\r\n\r\n',
+      half: 'HTTP/1.1 200 O'
+    }
+    const mock = await mockFor(t, {}, { max_attempts: 1 })
+    for (const [name, bytes] of Object.entries(answers)) {
+      const server = createNetServer((socket) => {
+        socket.on('error', () => {})
+        // The 101 keeps its connection open (as a switched protocol would); the others close.
+        socket.once('data', () => (name === '101' ? socket.write(bytes) : socket.end(bytes)))
+      })
+      server.listen(0, '127.0.0.1')
+      await once(server, 'listening')
+      t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      const id = await create(mock, { webhook_url: `http://127.0.0.1:${(server.address() as { port: number }).port}/${name}`, webhook_events: ['batch.pending'] })
+      await mock.webhooks.flush(5000)
+      t.match(mock.webhooks.deliveries({ batch_id: id }), [name === '101' ? { outcome: 'failed', status: 101, error: null } : { outcome: 'failed', status: null, error: /^ECONNRESET: / }], name)
+    }
+  })
+
+  t.test('https to a loopback receiver with a self-signed certificate fails each attempt, journaled with the reason', async (t) => {
+    // A throwaway certificate for localhost (EC P-256, valid to 2126), made for this test only.
+    const key = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVyHHmBSClIXmGi6D
+cy2vyW85VKRlPRiDd3sS/mAPuBOhRANCAATaKOHJzR8fTU8KeOdeRhHUG61S7Zwn
++mNzpB/GmIIA2y62A7dyAr9mbeq/ImzEdxJkAgPaDpx9a8jvPZYmARqs
+-----END PRIVATE KEY-----`
+    const cert = `-----BEGIN CERTIFICATE-----
+MIIBrjCCAVSgAwIBAgIUKVmOYVsBZe8qwaSKFa3Uos37d1AwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyOTExNTMwOFoYDzIxMjYxMTA1
+MTE1MzA4WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATaKOHJzR8fTU8KeOdeRhHUG61S7Zwn+mNzpB/GmIIA2y62A7dyAr9m
+beq/ImzEdxJkAgPaDpx9a8jvPZYmARqso4GBMH8wHQYDVR0OBBYEFJ3wvCqWwDpP
+P0K2FjbK7Fc13N5eMB8GA1UdIwQYMBaAFJ3wvCqWwDpPP0K2FjbK7Fc13N5eMA8G
+A1UdEwEB/wQFMAMBAf8wLAYDVR0RBCUwI4IJbG9jYWxob3N0hwR/AAABhxAAAAAA
+AAAAAAAAAAAAAAABMAoGCCqGSM49BAMCA0gAMEUCIGG5qCCLKarngNyv7hu1pDbF
+WWJJd2wY81/uSpb9tHIJAiEAv8yipdUIQvFjf45agQHYi7Q4b87ErgWo+4dI/mdB
+XSM=
+-----END CERTIFICATE-----`
+    let got = 0
+    const server = createHttpsServer({ key, cert }, (req, res) => {
+      got++
+      req.resume()
+      res.end()
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    t.teardown(() => {
+      server.closeAllConnections()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    })
+    const mock = await mockFor(t, {}, { max_attempts: 2 })
+    const id = await create(mock, { webhook_url: `https://127.0.0.1:${(server.address() as { port: number }).port}/tls`, webhook_events: ['batch.pending'] })
+    await mock.webhooks.flush(5000)
+    t.match(mock.webhooks.deliveries({ batch_id: id }), [
+      { attempt: 1, outcome: 'retrying', status: null, error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / },
+      { attempt: 2, outcome: 'failed', status: null, error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / }
+    ])
+    t.equal(got, 0, 'nothing was sent over a connection the mock does not trust')
+
+    // https://localhost is never asked of a resolver either: a receiver on ::1 only is reached
+    // (127.0.0.1 first, then ::1), and TLS names the host the URL names.
+    const names: string[] = []
+    const v6 = createHttpsServer({ key, cert, SNICallback: (name, cb) => (names.push(name), cb(null)) }, (_req, res) => res.end())
+    v6.listen(0, '::1')
+    await once(v6, 'listening')
+    t.teardown(() => {
+      v6.closeAllConnections()
+      return new Promise<void>((resolve) => v6.close(() => resolve()))
+    })
+    const byName = await create(mock, { webhook_url: `https://localhost:${(v6.address() as { port: number }).port}/tls-by-name`, webhook_events: ['batch.pending'] })
+    await mock.webhooks.flush(5000)
+    t.match(mock.webhooks.deliveries({ batch_id: byName }), [{ error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / }, { error: /^DEPTH_ZERO_SELF_SIGNED_CERT: / }], 'the receiver on ::1 was reached')
+    t.same(names, ['localhost', 'localhost'], 'SNI names localhost')
+  })
+
+  t.test('close with a request in flight: the delivery is journaled dropped and the connection closed', async (t) => {
+    const rx = await receiver(t, () => {}) // reads the request, never answers
+    const mock = await startMock({ clock: 'manual', scenario: scenario({ max_attempts: 1 }) })
+    t.teardown(() => mock.close())
+    const id = await create(mock, { webhook_url: rx.url('/held'), webhook_events: ['batch.pending'] })
+    while (rx.paths.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    t.equal(mock.webhooks.pending.in_flight, 1)
+    await mock.close()
+    t.match(mock.webhooks.deliveries({ batch_id: id }), [{ outcome: 'dropped', error: /closed/ }])
+    await waitClosed(rx.sockets[0])
+    t.pass("the receiver's connection was closed by the mock's close, not left to the 30 s deadline")
   })
 
   t.test('an unreachable receiver is journaled with the reason', async (t) => {

@@ -214,6 +214,35 @@ t.test('webhooks', async (t) => {
     t.equal(got[2].data.status, 'CANCELLED')
   })
 
+  t.test('under a running cap, data is the batch as a GET shows it: a waiting batch sends batch.running when its slot comes', async (t) => {
+    // Cap 1, no cancel delay: a runs 1 s → 5 s; b waits (THROTTLED, nothing sent) and runs 5 s → 9 s;
+    // c waits and is cancelled while waiting, CANCELLED at once.
+    const capped = await mockFor(t, { scenario: hooksScenario({ defaults: { max_running_per_project: 1, cancel_delay_ms: 0, timeline: { pending_ms: 1000, throttled_ms: 0, running_ms: 4000 } } }) })
+    const ids: string[] = []
+    for (const name of ['a', 'b', 'c']) ids.push((await create(capped, [{ webhook_url: rx.url(`/cap-${name}`), webhook_output_format: 'json' }])).body.id)
+    await advance(capped, 2000)
+    const gets: Record<string, unknown>[] = []
+    const read = async (id: string) => gets.push((await call(capped, 'GET', `/api/v2/batches/${id}`)).body)
+    await read(ids[1] as string)
+    t.equal((await call(capped, 'POST', `/api/v2/batches/${ids[2] as string}/cancel`)).body.status, 'CANCELLED')
+    await read(ids[2] as string)
+    await advance(capped, 4000)
+    await read(ids[1] as string)
+    await advance(capped, 4000)
+    await read(ids[1] as string)
+    await read(ids[0] as string)
+    t.same((await flush(capped)).body, { queued: 0, in_flight: 0, retrying: 0 })
+    const sent = (name: string) => rx.at(`/cap-${name}`).map((r) => envelopeOf(r, 'json'))
+    t.same(sent('b').map((e) => e.event_type), ['batch.pending', 'batch.running', 'batch.success'], 'THROTTLED sends nothing')
+    t.same(sent('c').map((e) => e.event_type), ['batch.pending', 'batch.cancelled'])
+    for (const e of [...sent('a'), ...sent('b'), ...sent('c')]) t.equal(e.timestamp, Date.parse(e.data.updated_at) / 1000, `${e.event_type} of ${e.data.id}: timestamp is its data's updated_at`)
+    t.same(gets.map((g) => g.status), ['THROTTLED', 'CANCELLED', 'RUNNING', 'COMPLETED', 'COMPLETED'])
+    t.same(sent('b')[1].data, gets[2], "b's batch.running: as a GET showed it while it ran")
+    t.equal(Date.parse(sent('b')[1].data.updated_at), Date.parse(sent('a')[2].data.updated_at), "b starts when a's run ends")
+    t.same(sent('b')[2].data, gets[3], "b's batch.success: as a GET shows it")
+    t.same(sent('c')[1].data, gets[1], "c's batch.cancelled: as a GET shows it")
+  })
+
   t.test('a batch that progresses by polls sends on the GET that moves it', async (t) => {
     const injected = await call(mock, 'POST', '/_mock/batches', { files: 1, progression: 'polls', webhook_configurations: [{ webhook_url: rx.url('/polls'), webhook_output_format: 'json' }] })
     t.equal(injected.status, 200)

@@ -90,6 +90,28 @@ t.test('under the cap, GETs, status lists, timelines and events agree through ra
             if (JSON.stringify(listed) !== JSON.stringify(expected)) throw new Error(`${status} lists ${listed}, GETs say ${expected}`)
           }
           if ((byStatus.get('RUNNING')?.length ?? 0) > cap) throw new Error(`more than ${cap} RUNNING`)
+          // Every other path shows the batch as its GET does: the plain list, the control plane's
+          // one batch and its list (without moving it), and the batch's parse jobs.
+          const gets = new Map<string, Record<string, unknown>>()
+          for (const id of ids) gets.set(id, (await get(app, `/api/v2/batches/${id}`)).body)
+          const listed = new Map<string, unknown>((await get(app, '/api/v2/batches?page_size=100')).body.items.map((b: { id: string }) => [b.id, b]))
+          const inspected = new Map<string, { batch: Record<string, unknown>; next_transition: unknown }>((await get(app, '/_mock/batches?page_size=100')).body.items.map((i: { batch: { id: string } }) => [i.batch.id, i]))
+          for (const id of ids) {
+            const shown = gets.get(id) as Record<string, unknown>
+            if (JSON.stringify(listed.get(id)) !== JSON.stringify(shown)) throw new Error(`${id}: listed ${JSON.stringify(listed.get(id))}, GET ${JSON.stringify(shown)}`)
+            const one = (await get(app, `/_mock/batches/${id}`)).body
+            for (const [name, i] of [['one', one], ['page', inspected.get(id)]] as const) {
+              const b = i?.batch
+              if (b?.status !== shown.status || b?.updated_at !== shown.updated_at || JSON.stringify(b?.progress) !== JSON.stringify(shown.progress)) throw new Error(`${id}: /_mock/batches (${name}) shows ${JSON.stringify(b)}, GET ${JSON.stringify(shown)}`)
+            }
+            if (JSON.stringify(one.next_transition) !== JSON.stringify(inspected.get(id)?.next_transition)) throw new Error(`${id}: next_transition ${JSON.stringify(one.next_transition)} vs page ${JSON.stringify(inspected.get(id)?.next_transition)}`)
+          }
+          // Three of the listed parse jobs (the newest, one between, the oldest) read one by one: as listed.
+          const jobs = (await get(app, '/api/v2/parse?page_size=100')).body.items as { id: string }[]
+          for (const job of new Set([jobs[0], jobs[jobs.length >> 1], jobs.at(-1)].filter((j) => j !== undefined))) {
+            const one = (await get(app, `/api/v2/parse/${job.id}`)).body.job
+            if (JSON.stringify(one) !== JSON.stringify(job)) throw new Error(`parse job listed ${JSON.stringify(job)}, GET ${JSON.stringify(one)}`)
+          }
         }
         for (const o of ops) {
           if (o.kind === 'inject') {
