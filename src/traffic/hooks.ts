@@ -22,7 +22,7 @@ declare module 'fastify' {
     faultDelay: number | null
     /** An /api request's body as the journal keeps it (its first JOURNAL_BODY_BYTES as text), if it had one. */
     journalBody: string | null
-    /** That body's full size in bytes. */
+    /** That body's full size in bytes (also set for a body read but not kept: one of a type the mock does not read). */
     journalBodyBytes: number
   }
 }
@@ -60,7 +60,7 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
     connection,
     rawHeaders: request.raw.rawHeaders,
     body: request.journalBody,
-    bodyBytes: request.journalBody !== null ? request.journalBodyBytes : declaredLength(request.headers)
+    bodyBytes: request.journalBody !== null || request.journalBodyBytes > 0 ? request.journalBodyBytes : declaredLength(request.headers)
   })
 }
 
