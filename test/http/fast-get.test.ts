@@ -218,3 +218,34 @@ t.test('a request in flight when close() starts is answered with connection: clo
     t.match(answer, /\r\nconnection: close\r\n/i, `fastPath ${fastPath}: with connection: close`)
   }
 })
+
+// Node answers pipelined requests in order: an answer the fast path writes behind one Fastify is
+// still working on waits, and is journaled when it is sent (as Fastify's onResponse journals), not
+// before the one ahead of it.
+t.test('pipelined requests are journaled in the order they are answered, by either path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  const get = (path: string, key: string, last = false) => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer ${key}\r\n${last ? 'connection: close\r\n' : ''}\r\n`
+  // Fast, Fastify's (another tenant's batch: 404; an unknown id), fast, and a list page last.
+  const raw = [get('/api/v2/batches/bat-a1', 'key-a'), get('/api/v2/batches/bat-b1', 'key-a'), get('/api/v2/batches/bat-a2', 'key-a'), get('/api/v2/batches/bat-nope', 'key-a'), get('/api/v2/batches?page_size=2', 'key-a', true)].join('')
+  const pipelined = (port: number) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1')
+      let data = ''
+      socket.setEncoding('latin1')
+      socket.on('data', (chunk: string) => (data += chunk))
+      socket.on('end', () => resolve(data))
+      socket.on('error', reject)
+      socket.write(raw)
+    })
+  const [f, s] = await Promise.all([pipelined(fast.port), pipelined(slow.port)])
+  t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), 'the same five answers, in order')
+  t.same(
+    [...f.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]),
+    ['200', '404', '200', '404', '200']
+  )
+  const journal = async (app: FastifyInstance) => ((await app.inject({ url: '/_mock/requests' })).json() as { requests: { path: string; query: string; status: number }[] }).requests.map((r) => `${r.status} ${r.path}?${r.query}`)
+  const [jf, js] = [await journal(fast.app), await journal(slow.app)]
+  t.equal(jf.length, 5, 'five entries')
+  t.same(jf, js, 'the same journal order')
+})
