@@ -232,6 +232,13 @@ t.test('odd and unparseable Content-Types, multipart to JSON routes: as FastAPI 
   const still = await rawSend(mock, 'GET', `/api/v1/beta/directories/${dir}`, '', {})
   t.match(still.body, { name: 'docs' }, 'the directory was not changed')
 
+  // The routes' body limits hold for every type: a form or an unparseable type is read (and bounded) too.
+  const big = 'x'.repeat(65 * 1024)
+  for (const [type, url] of [['multipart/form-data; boundary=x', '/api/v1/beta/directories'], [';;;', '/api/v2/batches'], ['', '/api/v2/batches']]) {
+    const answer = await rawSend(mock, 'POST', url as string, big, { 'content-type': type as string })
+    t.equal(answer.status, 413, `${url}: 65 KiB with Content-Type ${JSON.stringify(type)}: 413`)
+  }
+
   // A body of a type the mock does not read, sent chunked: the journal still shows its size.
   const chunked = await rawSend(mock, 'POST', '/api/v2/batches', body, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' })
   t.equal(chunked.status, 422, 'a chunked text body: 422')
