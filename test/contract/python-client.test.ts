@@ -246,3 +246,35 @@ t.test('odd and unparseable Content-Types, multipart to JSON routes: as FastAPI 
   const entry = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[0]?.id}`)).json()) as { body: string | null; body_bytes: number }
   t.same([entry.body, entry.body_bytes], [null, Buffer.byteLength(body)], 'a chunked body of a type it does not read: its size, not its bytes')
 })
+
+// FastAPI reads a body only for a route that declares one: whatever bytes come with a cancel or a
+// DELETE (a client's stray payload, a cut-off JSON) are never parsed there.
+t.test('routes without a body never read one: a malformed JSON body is ignored, as FastAPI ignores it', async (t) => {
+  const mock = await startMock({ scenario: world(), clock: 'manual' })
+  t.teardown(() => mock.close())
+  const json = { 'content-type': 'application/json' }
+  for (const payload of ['garbage', '{"a":', '\u00ff', '['.repeat(100)]) {
+    const cancel = await rawSend(mock, 'POST', '/api/v2/batches/bat-a/cancel', payload, json)
+    t.equal(cancel.status, 200, `a cancel with ${JSON.stringify(payload.slice(0, 8))}: 200`)
+    t.match(cancel.body, { id: 'bat-a' })
+    const reset = await rawSend(mock, 'POST', '/_mock/reset', payload, json)
+    t.equal(reset.status, 200, `/_mock/reset with ${JSON.stringify(payload.slice(0, 8))}: 200`)
+  }
+  const dir = (await rawSend(mock, 'POST', '/api/v1/beta/directories', JSON.stringify({ name: 'gone' }), json)).body as { id: string }
+  const deleted = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: mock.port, method: 'DELETE', path: `/api/v1/beta/directories/${dir.id}`, headers: { authorization: `Bearer ${KEY}`, ...json, 'content-length': '5' } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', reject)
+    req.end('{"a":')
+  })
+  t.equal(deleted, 204, 'a DELETE with a cut-off JSON body: 204')
+  // A route that takes a body still refuses one it cannot read.
+  const create = await rawSend(mock, 'POST', '/api/v2/batches', '{"a":', json)
+  t.match([create.status, create.body], [422, { detail: [{ type: 'json_invalid' }] }], 'a create still reads its body')
+  // The journal still keeps what a client sent to a bodiless /api route.
+  const journal = (await (await fetch(`${mock.url}/_mock/requests?method=DELETE`)).json()) as { requests: { id: string }[] }
+  const entry = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[0]?.id}`)).json()) as { body: string | null; body_bytes: number }
+  t.same([entry.body, entry.body_bytes], ['{"a":', 5], "the DELETE's body, journaled as sent")
+})
