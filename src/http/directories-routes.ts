@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import multipart from '@fastify/multipart'
 import type { DirectoryMeta, FileEntry } from '../domain/directory-files.js'
 import { DEFAULT_PAGE_SIZE } from '../schemas/batch-requests.js'
@@ -77,7 +77,6 @@ const invalidToken = (input: unknown) =>
 /** The directories API (`/api/v1/beta/directories`) and its files, as the SDK's `beta.directories` calls it. */
 export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptions> = async (app, { service, directories, auth, maxUploadBytes }) => {
   app.addHook('onRequest', authHook(service, auth))
-  await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1 } })
   const doc = (operationId: string, summary: string) => ({ tags: ['directories'], operationId, summary, security: [{ bearer: [] }] })
   // Compat mode, as for batches: `page_size=0` is the default, a token never issued reads as the first page.
   const lenient = service.mode === 'compat'
@@ -133,26 +132,30 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
   )
 
   // The body is multipart, read by @fastify/multipart in the handler: its schema documents it, ajv never sees it.
-  const base = validatorCompiler()
-  app.post(
-    '/:directory_id/files/upload',
-    {
-      validatorCompiler: (req) => (req.httpPart === 'body' ? () => true : base(req)),
-      schema: {
-        ...doc('uploadDirectoryFile', 'Upload a file into a directory (multipart/form-data); its bytes are hashed and counted, never kept'),
-        consumes: ['multipart/form-data'],
-        params: DirectoryIdParamsSchema,
-        querystring: DirectoryTenancyQuerySchema,
-        body: UploadFileBodySchema,
-        response: { 200: DirectoryFileSchema, 400: HttpErrorSchema, 413: HttpErrorSchema, ...errors }
+  // Multipart is parsed in this route's scope only: to the JSON routes a form is bytes, refused (422) as FastAPI does.
+  await app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1 } })
+    const base = validatorCompiler()
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/:directory_id/files/upload',
+      {
+        validatorCompiler: (req) => (req.httpPart === 'body' ? () => true : base(req)),
+        schema: {
+          ...doc('uploadDirectoryFile', 'Upload a file into a directory (multipart/form-data); its bytes are hashed and counted, never kept'),
+          consumes: ['multipart/form-data'],
+          params: DirectoryIdParamsSchema,
+          querystring: DirectoryTenancyQuerySchema,
+          body: UploadFileBodySchema,
+          response: { 200: DirectoryFileSchema, 400: HttpErrorSchema, 413: HttpErrorSchema, ...errors }
+        }
+      },
+      async (request) => {
+        const upload = await readUpload(request, maxUploadBytes)
+        const { directory, file } = directories.upload(request.params.directory_id, upload, request.tenant, request.query)
+        return fileAnswer(directory, file)
       }
-    },
-    async (request) => {
-      const upload = await readUpload(request, maxUploadBytes)
-      const { directory, file } = directories.upload(request.params.directory_id, upload, request.tenant, request.query)
-      return fileAnswer(directory, file)
-    }
-  )
+    )
+  })
 
   app.get('/:directory_id/files/:directory_file_id', { schema: { ...doc('getDirectoryFile', 'Get a file of a directory'), params: DirectoryFileParamsSchema, querystring: GetFileQuerySchema, response: { 200: DirectoryFileSchema, ...errors } } }, (request) => {
     const { expand: _expand, ...narrowing } = request.query

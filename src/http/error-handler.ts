@@ -67,9 +67,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 }
 
-const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const
 
-/** Answers 405 (with `Allow`) for the methods a path does not serve, as FastAPI does. */
+/**
+ * Answers 405 (with `Allow`) for the methods a path does not serve, as FastAPI does: HEAD too, as
+ * FastAPI's routes add none (app.ts turns off Fastify's HEAD routes, which would run the GET).
+ */
 export function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
   const others = ALL_METHODS.filter((m) => !allowed.includes(m))
   app.route({

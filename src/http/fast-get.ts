@@ -104,24 +104,31 @@ function fastAnswer(state: FastGetState): FastAnswer {
         body = pages.json(key, page.items, page.nextToken, (b) => service.readTime(b, now), service.world.store.version)
       }
     }
+    // A pipelined request behind an answer still being made has no socket yet: its answer waits
+    // for that one, and is journaled once sent, as Fastify's onResponse journals it ('finish').
+    const queued = res.socket === null
     res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
     res.end(body)
-    const durationMs = performance.now() - started
-    journal.record({
-      time: Date.now() - durationMs,
-      mockTime: arrival,
-      method: 'GET',
-      url,
-      status: 200,
-      durationMs: Math.round(durationMs * 100) / 100,
-      matched: true,
-      fault: null,
-      delayMs: null,
-      connection: null,
-      rawHeaders: req.rawHeaders,
-      body: null,
-      bodyBytes: declaredLength(headers)
-    })
+    const entry = (): void => {
+      const durationMs = performance.now() - started
+      journal.record({
+        time: Date.now() - durationMs,
+        mockTime: arrival,
+        method: 'GET',
+        url,
+        status: 200,
+        durationMs: Math.round(durationMs * 100) / 100,
+        matched: true,
+        fault: null,
+        delayMs: null,
+        connection: null,
+        rawHeaders: req.rawHeaders,
+        body: null,
+        bodyBytes: declaredLength(headers)
+      })
+    }
+    if (queued) res.once('finish', entry)
+    else entry()
     return true
   }
 }

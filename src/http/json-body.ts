@@ -55,6 +55,31 @@ const JSON_SUFFIX = /^application\/[^\s;]+\+json(?:;|$)/i
 
 type Done = (err: Error | null, body?: unknown) => void
 
+// A media type Fastify can parse (`type/subtype`, then `;` parameters), as its ContentType reads one.
+const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/
+const SUBTYPE = /^[\w!#$%&'*+.^`|~-]+\s*$/
+function readableType(value: string): boolean {
+  const semi = value.indexOf(';')
+  const media = semi === -1 ? value : value.slice(0, semi)
+  const slash = media.indexOf('/')
+  return slash !== -1 && value !== 'undefined' && TOKEN.test(media.slice(0, slash).trimStart()) && SUBTYPE.test(media.slice(slash + 1).trimEnd())
+}
+
+/**
+ * Fastify answers 415 for a Content-Type it cannot parse, before any parser or route runs; FastAPI
+ * never does. Starlette reads an empty type as none (a JSON body) and one it cannot parse as
+ * text/plain (the body's bytes, which a JSON route refuses with 422; a route without a body never
+ * looks). The header is set so here; the journal keeps the raw headers the client sent.
+ */
+function asFastApiReadsTheType(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  const type = request.headers['content-type']
+  if (type !== undefined && !readableType(type)) {
+    if (type.trim() === '') delete request.headers['content-type']
+    else request.headers['content-type'] = 'text/plain'
+  }
+  done()
+}
+
 /**
  * Replaces Fastify's body parsers for the whole app (every route, the control plane
  * included) with FastAPI's reading: JSON as above; any other type is left as text, which
@@ -62,8 +87,12 @@ type Done = (err: Error | null, body?: unknown) => void
  */
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
+  app.addHook('onRequest', asFastApiReadsTheType)
   const json = (request: FastifyRequest, body: Buffer, done: Done): void => {
     keepBodyForJournal(request, body)
+    // A route that takes no body (a cancel, a DELETE, /_mock/reset) never reads one, as FastAPI
+    // never does: bytes that are not JSON are no 422 there (the body limit still holds).
+    if (request.routeOptions.schema?.body === undefined) return done(null, undefined)
     try {
       done(null, parseJsonBody(body))
     } catch (e) {
@@ -74,7 +103,8 @@ export function registerJsonBody(app: FastifyInstance): void {
   app.addContentTypeParser(JSON_SUFFIX, { parseAs: 'buffer' }, json)
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done: Done) => {
     if (request.headers['content-type'] === undefined) return json(request, body, done)
-    // Not kept for the journal (it shows the size): it may be any bytes at all.
+    // Not kept for the journal (it shows the size, counted here: a chunked body declares none): it may be any bytes at all.
+    request.journalBodyBytes = body.length
     done(null, body.length === 0 ? undefined : body.toString('utf8'))
   })
 }

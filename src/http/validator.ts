@@ -79,6 +79,22 @@ function pydanticBooleans(keys: readonly string[], data: unknown): void {
   }
 }
 
+/** The top-level properties of a query schema that take one value (not a list, like `expand`). */
+function scalarKeys(schema: unknown): string[] {
+  type Prop = { type?: unknown; anyOf?: { type?: unknown }[] }
+  const properties = (schema as { properties?: Record<string, Prop> }).properties ?? {}
+  return Object.keys(properties).filter((k) => properties[k]?.type !== 'array' && !(properties[k]?.anyOf ?? []).some((s) => s.type === 'array'))
+}
+
+/** Starlette keeps the last value of a repeated query key, and FastAPI reads a scalar from it. */
+function lastValues(keys: readonly string[], data: unknown): void {
+  if (keys.length === 0 || data === null || typeof data !== 'object') return
+  for (const key of keys) {
+    const value = (data as Record<string, unknown>)[key]
+    if (Array.isArray(value)) (data as Record<string, unknown>)[key] = value[value.length - 1]
+  }
+}
+
 const MISSING_BODY: AjvIssue[] = [{ keyword: 'missing', instancePath: '', params: {} }]
 
 /**
@@ -95,6 +111,7 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
     const isBody = httpPart === 'body'
     const integers = isBody ? [] : integerKeys(schema)
     const booleans = isBody ? [] : booleanKeys(schema)
+    const scalars = httpPart === 'querystring' ? scalarKeys(schema) : []
     let validate: ((data: unknown) => unknown) | undefined
     const lazy = (data: unknown): unknown => {
       const result = lazy as { errors?: unknown }
@@ -103,6 +120,7 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
         return false
       }
       validate ??= (isBody ? strict : lenient).compile(schema as object)
+      lastValues(scalars, data)
       pydanticBooleans(booleans, data)
       const early = nonDecimal(integers, data)
       const raw = early.map((issue) => [issue.instancePath.slice(1), (data as Record<string, unknown>)[issue.instancePath.slice(1)]] as const)

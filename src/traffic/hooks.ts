@@ -22,13 +22,33 @@ declare module 'fastify' {
     faultDelay: number | null
     /** An /api request's body as the journal keeps it (its first JOURNAL_BODY_BYTES as text), if it had one. */
     journalBody: string | null
-    /** That body's full size in bytes. */
+    /** That body's full size in bytes (also set for a body read but not kept: one of a type the mock does not read). */
     journalBodyBytes: number
   }
 }
 
 /** Requests a delay rule may hold at once; the journal shows `delay_ms: 0` for those past it. */
 export const MAX_HELD_REQUESTS = 10_000
+
+/**
+ * The request target as Fastify's router serves it: an absolute-form one (`GET http://host/api/…`,
+ * as a client behind a proxy setting sends it) as its path and query, read as find-my-way reads it
+ * (`getPathFromAbsoluteUrl`); any other as it is. The hooks match rules and journal by this path,
+ * so such a request meets the same rules, Prefer and journal as its origin form.
+ */
+export function originForm(url: string): string {
+  if (url.charCodeAt(0) === 47) return url
+  const schemeEnd = url.indexOf('://')
+  if (schemeEnd === -1) return url
+  const scheme = url.slice(0, schemeEnd).toLowerCase()
+  if (scheme !== 'http' && scheme !== 'https') return url
+  const start = schemeEnd + 3
+  const slash = url.indexOf('/', start)
+  const query = url.indexOf('?', start)
+  const end = query !== -1 && (slash === -1 || query < slash) ? query : slash === -1 ? url.length : slash
+  if (end === start || url.includes('#', start) || !URL.canParse(url)) return url
+  return end === url.length ? '/' : end === query ? `/${url.slice(end)}` : url.slice(end)
+}
 
 const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')
 const pathOf = (url: string): string => {
@@ -41,7 +61,7 @@ const pathOf = (url: string): string => {
  * read). /_mock bodies (a scenario may be 16 MiB) are not journaled, so not kept.
  */
 export function keepBodyForJournal(request: FastifyRequest, bytes: Buffer): void {
-  if (bytes.length === 0 || !isApi(request.url)) return
+  if (bytes.length === 0 || !isApi(originForm(request.url))) return
   request.journalBody = bytes.toString('utf8', 0, Math.min(bytes.length, JOURNAL_BODY_BYTES))
   request.journalBodyBytes = bytes.length
 }
@@ -51,7 +71,7 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
     time: Date.now() - durationMs,
     mockTime: Number.isNaN(request.mockArrival) ? state.now() : request.mockArrival,
     method: request.method,
-    url: request.url,
+    url: originForm(request.url),
     status,
     durationMs: Math.round(durationMs * 100) / 100,
     matched: !request.unmatched,
@@ -60,7 +80,7 @@ function journal(state: Traffic, request: FastifyRequest, status: number, durati
     connection,
     rawHeaders: request.raw.rawHeaders,
     body: request.journalBody,
-    bodyBytes: request.journalBody !== null ? request.journalBodyBytes : declaredLength(request.headers)
+    bodyBytes: request.journalBody !== null || request.journalBodyBytes > 0 ? request.journalBodyBytes : declaredLength(request.headers)
   })
 }
 
@@ -208,14 +228,15 @@ export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void
 
   // Callback-style hooks: on the hot path (no fault, no Prefer) they cost no promise.
   app.addHook('onRequest', (request, reply, done) => {
-    if (!isApi(request.url)) return done()
+    const url = originForm(request.url)
+    if (!isApi(url)) return done()
     const started = performance.now()
     request.mockArrival = state.now()
     const faults = state.faults()
     const fault =
       faults.size === 0
         ? null
-        : faults.fire(request.method, pathOf(request.url), (name) => {
+        : faults.fire(request.method, pathOf(url), (name) => {
             // Own headers only: `constructor` or `toString` is not a header the client sent.
             const v = Object.hasOwn(request.headers, name) ? request.headers[name] : undefined
             return Array.isArray(v) ? v.join(', ') : v
@@ -244,7 +265,7 @@ export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void
   })
 
   app.addHook('onResponse', (request, reply, done) => {
-    if (isApi(request.url)) {
+    if (isApi(originForm(request.url))) {
       journal(state, request, reply.statusCode, reply.elapsedTime)
       if (enabled(request, 'debug')) logRequest(request, reply.statusCode, reply.elapsedTime, 'debug')
     } else if (enabled(request, 'trace')) logRequest(request, reply.statusCode, reply.elapsedTime, 'trace')

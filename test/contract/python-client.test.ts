@@ -167,3 +167,114 @@ t.test('bodies as other clients send them: read as FastAPI reads them', async (t
   const none = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[0]?.id}`)).json()) as { body: string | null }
   t.equal(none.body, body, 'one read as JSON: its bytes')
 })
+
+/** Any request as a raw client sends it: no Content-Length when it says chunked. */
+function rawSend(mock: RunningMock, method: string, path: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const length = headers['transfer-encoding'] === undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}
+    const req = request({ host: '127.0.0.1', port: mock.port, method, path, headers: { authorization: `Bearer ${KEY}`, ...length, ...headers } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+// A Content-Type FastAPI cannot read as a media type is no 415 there: Starlette reads an empty one
+// as none (JSON), anything else it cannot parse as text/plain (the bytes, which a model refuses),
+// and a route without a body never looks at it. multipart/form-data is bytes to a JSON route too.
+t.test('odd and unparseable Content-Types, multipart to JSON routes: as FastAPI reads them', async (t) => {
+  const mock = await startMock({ scenario: world(), clock: 'manual' })
+  t.teardown(() => mock.close())
+  const body = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-py' })
+  const notAnObject = { detail: [{ type: 'dict_type', loc: ['body'] }] }
+  const cases: [string, string, number][] = [
+    ['an empty Content-Type (no type: JSON)', '', 200],
+    ['a list of types', 'application/json, text/plain', 422],
+    ['no subtype', 'json', 422],
+    ['separators only', ';;;', 422],
+    ['a space in the type', 'application/json x', 422],
+    ['upper case JSON', 'APPLICATION/JSON', 200]
+  ]
+  for (const [who, type, status] of cases) {
+    const answer = await rawSend(mock, 'POST', '/api/v2/batches', body, { 'content-type': type })
+    t.equal(answer.status, status, `create, ${who}: ${answer.status}`)
+    if (status === 200) t.match(answer.body, { id: /^bat-/, source_directory_id: 'dir-py' })
+    else t.match(answer.body, notAnObject, `create, ${who}: the body is not an object to FastAPI`)
+  }
+  // Routes without a body do not read the type: a cancel and the control plane's reset.
+  for (const type of ['', ';;;', 'application/json, text/plain']) {
+    const cancel = await rawSend(mock, 'POST', '/api/v2/batches/bat-a/cancel', '', { 'content-type': type })
+    t.equal(cancel.status, 200, `a bodiless cancel with Content-Type ${JSON.stringify(type)}`)
+    t.match(cancel.body, { id: 'bat-a' })
+  }
+  t.equal((await rawSend(mock, 'POST', '/_mock/clock/advance', JSON.stringify({ ms: 1 }), { 'content-type': ';' })).status, 422, 'the control plane: a body it cannot read')
+  t.equal((await rawSend(mock, 'POST', '/_mock/clock/advance', JSON.stringify({ ms: 1 }), { 'content-type': '' })).status, 200, 'the control plane: an empty type is JSON')
+
+  // multipart/form-data to the directories API's JSON routes (the upload route reads multipart).
+  const created = await rawSend(mock, 'POST', '/api/v1/beta/directories', JSON.stringify({ name: 'docs' }), {})
+  t.equal(created.status, 200, 'a directory to update')
+  const dir = (created.body as { id: string }).id
+  const form = ['--x', 'Content-Disposition: form-data; name="name"', '', 'renamed', '--x--', ''].join('\r\n')
+  const multipart = { 'content-type': 'multipart/form-data; boundary=x' }
+  const create = await rawSend(mock, 'POST', '/api/v1/beta/directories', form, multipart)
+  t.equal(create.status, 422, 'create a directory from a form: 422')
+  t.match(create.body, notAnObject, 'create from a form: the body is not an object')
+  const update = await rawSend(mock, 'PATCH', `/api/v1/beta/directories/${dir}`, form, multipart)
+  t.equal(update.status, 422, 'update a directory from a form: 422, not an empty update')
+  t.match(update.body, notAnObject)
+  const addFile = await rawSend(mock, 'POST', `/api/v1/beta/directories/${dir}/files`, form, multipart)
+  t.equal(addFile.status, 422, 'add a file from a form: 422')
+  t.match(addFile.body, notAnObject)
+  const still = await rawSend(mock, 'GET', `/api/v1/beta/directories/${dir}`, '', {})
+  t.match(still.body, { name: 'docs' }, 'the directory was not changed')
+
+  // The routes' body limits hold for every type: a form or an unparseable type is read (and bounded) too.
+  const big = 'x'.repeat(65 * 1024)
+  for (const [type, url] of [['multipart/form-data; boundary=x', '/api/v1/beta/directories'], [';;;', '/api/v2/batches'], ['', '/api/v2/batches']]) {
+    const answer = await rawSend(mock, 'POST', url as string, big, { 'content-type': type as string })
+    t.equal(answer.status, 413, `${url}: 65 KiB with Content-Type ${JSON.stringify(type)}: 413`)
+  }
+
+  // A body of a type the mock does not read, sent chunked: the journal still shows its size.
+  const chunked = await rawSend(mock, 'POST', '/api/v2/batches', body, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' })
+  t.equal(chunked.status, 422, 'a chunked text body: 422')
+  const journal = (await (await fetch(`${mock.url}/_mock/requests?last=1`)).json()) as { requests: { id: string }[] }
+  const entry = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[0]?.id}`)).json()) as { body: string | null; body_bytes: number }
+  t.same([entry.body, entry.body_bytes], [null, Buffer.byteLength(body)], 'a chunked body of a type it does not read: its size, not its bytes')
+})
+
+// FastAPI reads a body only for a route that declares one: whatever bytes come with a cancel or a
+// DELETE (a client's stray payload, a cut-off JSON) are never parsed there.
+t.test('routes without a body never read one: a malformed JSON body is ignored, as FastAPI ignores it', async (t) => {
+  const mock = await startMock({ scenario: world(), clock: 'manual' })
+  t.teardown(() => mock.close())
+  const json = { 'content-type': 'application/json' }
+  for (const payload of ['garbage', '{"a":', '\u00ff', '['.repeat(100)]) {
+    const cancel = await rawSend(mock, 'POST', '/api/v2/batches/bat-a/cancel', payload, json)
+    t.equal(cancel.status, 200, `a cancel with ${JSON.stringify(payload.slice(0, 8))}: 200`)
+    t.match(cancel.body, { id: 'bat-a' })
+    const reset = await rawSend(mock, 'POST', '/_mock/reset', payload, json)
+    t.equal(reset.status, 200, `/_mock/reset with ${JSON.stringify(payload.slice(0, 8))}: 200`)
+  }
+  const dir = (await rawSend(mock, 'POST', '/api/v1/beta/directories', JSON.stringify({ name: 'gone' }), json)).body as { id: string }
+  const deleted = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: mock.port, method: 'DELETE', path: `/api/v1/beta/directories/${dir.id}`, headers: { authorization: `Bearer ${KEY}`, ...json, 'content-length': '5' } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', reject)
+    req.end('{"a":')
+  })
+  t.equal(deleted, 204, 'a DELETE with a cut-off JSON body: 204')
+  // A route that takes a body still refuses one it cannot read.
+  const create = await rawSend(mock, 'POST', '/api/v2/batches', '{"a":', json)
+  t.match([create.status, create.body], [422, { detail: [{ type: 'json_invalid' }] }], 'a create still reads its body')
+  // The journal still keeps what a client sent to a bodiless /api route.
+  const journal = (await (await fetch(`${mock.url}/_mock/requests?method=DELETE`)).json()) as { requests: { id: string }[] }
+  const entry = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[0]?.id}`)).json()) as { body: string | null; body_bytes: number }
+  t.same([entry.body, entry.body_bytes], ['{"a":', 5], "the DELETE's body, journaled as sent")
+})

@@ -218,3 +218,87 @@ t.test('a request in flight when close() starts is answered with connection: clo
     t.match(answer, /\r\nconnection: close\r\n/i, `fastPath ${fastPath}: with connection: close`)
   }
 })
+
+// Node answers pipelined requests in order: an answer the fast path writes behind one Fastify is
+// still working on waits, and is journaled when it is sent (as Fastify's onResponse journals), not
+// before the one ahead of it.
+t.test('pipelined requests are journaled in the order they are answered, by either path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  const get = (path: string, key: string, last = false) => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer ${key}\r\n${last ? 'connection: close\r\n' : ''}\r\n`
+  // Fast, Fastify's (another tenant's batch: 404; an unknown id), fast, and a list page last.
+  const raw = [get('/api/v2/batches/bat-a1', 'key-a'), get('/api/v2/batches/bat-b1', 'key-a'), get('/api/v2/batches/bat-a2', 'key-a'), get('/api/v2/batches/bat-nope', 'key-a'), get('/api/v2/batches?page_size=2', 'key-a', true)].join('')
+  const pipelined = (port: number) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1')
+      let data = ''
+      socket.setEncoding('latin1')
+      socket.on('data', (chunk: string) => (data += chunk))
+      socket.on('end', () => resolve(data))
+      socket.on('error', reject)
+      socket.write(raw)
+    })
+  const [f, s] = await Promise.all([pipelined(fast.port), pipelined(slow.port)])
+  t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), 'the same five answers, in order')
+  t.same(
+    [...f.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]),
+    ['200', '404', '200', '404', '200']
+  )
+  const journal = async (app: FastifyInstance) => ((await app.inject({ url: '/_mock/requests' })).json() as { requests: { path: string; query: string; status: number }[] }).requests.map((r) => `${r.status} ${r.path}?${r.query}`)
+  const [jf, js] = [await journal(fast.app), await journal(slow.app)]
+  t.equal(jf.length, 5, 'five entries')
+  t.same(jf, js, 'the same journal order')
+})
+
+// The list page cache and the GET answers follow every change of state, in every mode: a cancel,
+// a create, an injected batch, a clock move, a reset and a scenario swap between polls, with keys
+// (two tenants and a stranger), in compat mode, and with auth off.
+t.test('list pages and GETs stay the same as Fastify through cancels, creates, resets and scenario swaps, in every mode', async (t) => {
+  for (const variant of [{ mode: 'compat' as const }, { auth: false }]) {
+    const fast = await listen(t, variant)
+    const slow = await listen(t, { ...variant, fastPath: false })
+    const name = JSON.stringify(variant)
+    const both = async (path: string, key: string) => {
+      const raw = `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer ${key}\r\n\r\n`
+      const [f, s] = await Promise.all([send(fast.port, raw), send(slow.port, raw)])
+      t.equal(comparable(f), comparable(s), `${name} GET ${path} as ${key}`)
+      return f
+    }
+    const control = async (method: 'POST', url: string, payload?: object) => {
+      for (const { app } of [fast, slow]) {
+        const res = await app.inject({ method, url, headers: { authorization: 'Bearer key-a' }, ...(payload && { payload }) })
+        t.ok(res.statusCode < 300, `${name} ${method} ${url}: ${res.statusCode}`)
+      }
+    }
+    const round = async () => {
+      for (const key of ['key-a', 'key-b']) {
+        const first = await both('/api/v2/batches?page_size=1', key)
+        const token = /"next_page_token":"([^"]+)"/.exec(first)?.[1]
+        await both('/api/v2/batches', key)
+        if (token !== undefined) {
+          await both(`/api/v2/batches?page_size=1&page_token=${token}`, key)
+          await both(`/api/v2/batches?page_size=2&page_token=${token}`, key)
+          // Another tenant's token: not one issued for its query.
+          await both(`/api/v2/batches?page_size=1&page_token=${token}`, key === 'key-a' ? 'key-b' : 'key-a')
+        }
+        for (const id of ['bat-a1', 'bat-p1', 'bat-b1']) await both(`/api/v2/batches/${id}`, key)
+        await both('/api/v2/batches?page_size=3', key)
+      }
+    }
+    await round()
+    await control('POST', '/api/v2/batches/bat-a1/cancel')
+    await round()
+    await control('POST', '/api/v2/batches', { source_directory_id: 'dir-1', config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } } })
+    await round()
+    await control('POST', '/_mock/clock/advance', { ms: 1500 })
+    await control('POST', '/_mock/batches', { id: 'bat-new', project_id: A, files: 1 })
+    await round()
+    await control('POST', '/_mock/reset')
+    await round()
+    await control('POST', '/_mock/scenario', { scenario: { ...world(), seed: 9, batches: [{ id: 'bat-a1', project_id: B, files: 1 }, { id: 'bat-p1', project_id: A, files: 5 }] } })
+    await round()
+    const state = async (app: FastifyInstance) => (await app.inject({ url: '/_mock/batches?page_size=500' })).body
+    t.equal(await state(fast.app), await state(slow.app), `${name}: the same batches and poll counts`)
+    t.match(await state(fast.app), /"id":"bat-a1","project_id":"prj-bbbbbbbb/, `${name}: the swapped scenario is in force`)
+  }
+})

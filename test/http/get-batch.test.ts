@@ -127,3 +127,33 @@ t.test('project_id and organization_id narrow', async (t) => {
   t.equal((await get(app, `${url}?organization_id=22222222-2222-4222-8222-222222222222`)).status, 200)
   t.equal((await get(app, `${url}?organization_id=44444444-4444-4444-8444-444444444444`)).status, 404)
 })
+
+// FastAPI's routes answer the methods they declare: a HEAD of a GET route is a 405 there (APIRoute
+// adds no HEAD), not a GET without its body. A HEAD must not read as a poll either: it would step
+// a batch that progresses by polls (and publish its events) without the client seeing the step.
+t.test('HEAD of an API route is 405 with Allow, as FastAPI answers it, and is no poll', async (t) => {
+  const app = await build(t, { scenario: scenario([{ id: 'bat-p1', files: 2, progression: 'polls', polls_per_step: 1 }]) })
+  for (const [url, allow] of [
+    ['/api/v2/batches/bat-p1', 'GET'],
+    ['/api/v2/batches/bat-p1?expand=results', 'GET'],
+    ['/api/v2/batches', 'GET, POST'],
+    ['/api/v2/batches/bat-p1/cancel', 'POST'],
+    ['/api/v1/beta/directories', 'GET, POST'],
+    ['/api/v2/parse', 'GET'],
+    ['/api/v1/beta/webhook-configs', 'GET, POST']
+  ] as const) {
+    for (let i = 0; i < 2; i++) {
+      const head = await app.inject({ method: 'HEAD', url, headers: AUTH })
+      t.equal(head.statusCode, 405, `HEAD ${url}: 405`)
+      t.equal(head.headers.allow, allow, `HEAD ${url}: Allow ${allow}`)
+      t.equal(head.body, '', 'no body')
+    }
+  }
+  const inspected = (await get(app, '/_mock/batches/bat-p1')).body
+  t.equal(inspected.polls, 0, 'the HEADs were not polls')
+  const first = await get(app, '/api/v2/batches/bat-p1')
+  t.equal(first.body.status, 'PENDING', 'the first GET shows the first step')
+  const journal = (await get(app, '/_mock/requests?method=HEAD')).body.requests as { status: number; matched: boolean }[]
+  t.equal(journal.length, 14, 'each HEAD journaled')
+  t.ok(journal.every((r) => r.status === 405 && r.matched === false), 'as a 405 no route served')
+})

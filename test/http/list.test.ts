@@ -104,3 +104,24 @@ t.test("a page token does not page another tenant's data", async (t) => {
   const ownNext = await get(app, `/api/v2/batches?page_size=5&page_token=${pageA.body.next_page_token}`, { authorization: 'Bearer ka' })
   t.same(ownNext.body.items.map((b: { project_id: string }) => b.project_id), [A, A], "the rest of A's batches, none of B's")
 })
+
+// Starlette keeps the last value of a repeated query key and FastAPI reads a scalar parameter
+// from it (`?page_size=2&page_size=3` is 3); only a list parameter (`expand`) takes them all.
+t.test('a repeated scalar query parameter: the last one counts, as FastAPI reads it', async (t) => {
+  const app = await build(t, { scenario: thirty() })
+  const three = await get(app, '/api/v2/batches?page_size=200&page_size=3')
+  t.equal(three.status, 200, 'page_size=200&page_size=3')
+  t.equal(three.body.items.length, 3)
+  const tooBig = await get(app, '/api/v2/batches?page_size=3&page_size=200')
+  t.equal(tooBig.status, 422, 'the last one is validated')
+  t.same(tooBig.body.detail[0].loc, ['query', 'page_size'])
+  t.same(tooBig.body, (await get(app, '/api/v2/batches?page_size=200')).body, 'as if sent alone')
+  t.same(await walk(app, 'status=COMPLETED&status=FAILED'), expected((i) => i % 5 === 0), 'status: the last')
+  const token = three.body.next_page_token as string
+  const next = await get(app, `/api/v2/batches?page_size=3&page_token=never&page_token=${token}`)
+  t.equal(next.status, 200, 'page_token: the last')
+  t.same(next.body.items.map((b: { id: string }) => b.id), expected(() => true).slice(3, 6))
+  const one = await get(app, '/api/v2/batches/bat-07?expand=results&expand=nothing')
+  t.equal(one.status, 200, 'expand is a list: every value is read')
+  t.type(one.body.results, Array)
+})

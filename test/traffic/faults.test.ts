@@ -1,4 +1,5 @@
 import t from 'tap'
+import { connect } from 'node:net'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { sampleDelay } from '../../src/traffic/fault-book.js'
@@ -123,4 +124,47 @@ t.test("every fault example in the README's Staging failures is a valid rule", a
   t.same([...kinds].sort(), ['delay', 'empty', 'malformed', 'median/sigma', 'min/max', 'reset', 'status', 'truncated'], 'one per fault kind')
   const app = await build(t)
   for (const body of bodies) t.equal((await post(app, '/_mock/faults', body)).status, 200, JSON.stringify(body))
+})
+
+// A client sending through a proxy setting (Go's HTTP_PROXY, curl -x) writes the absolute form,
+// `GET http://host/api/…`. Fastify's router serves it as its path: the traffic hooks must see that
+// path too, or such a request escapes every fault rule, Prefer and the journal.
+t.test('absolute-form request targets meet the fault rules, Prefer and the journal like their path', async (t) => {
+  const app = await build(t, { scenario: exampleScenario() })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  const send = (target: string, extra = '') =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1')
+      let data = ''
+      socket.setEncoding('latin1')
+      socket.on('data', (chunk: string) => (data += chunk))
+      socket.on('end', () => resolve(data))
+      socket.on('error', reject)
+      socket.write(`GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: ${AUTH.authorization}\r\n${extra}connection: close\r\n\r\n`)
+    })
+  const origin = `http://127.0.0.1:${port}`
+  t.match(await send(`${origin}${EXAMPLE}`), /^HTTP\/1\.1 200 /, 'served as its path')
+  t.equal((await post(app, '/_mock/faults', { method: 'GET', path: '/api/v2/batches/*', status: 503 })).status, 200)
+  t.match(await send(`${origin}${EXAMPLE}`), /^HTTP\/1\.1 503 /, 'the rule fires for the absolute form')
+  t.match(await send(`HTTP://MOCK${EXAMPLE}?expand=results`), /^HTTP\/1\.1 503 /, 'any host, any case of the scheme')
+  t.match(await send(EXAMPLE), /^HTTP\/1\.1 503 /, 'and for the origin form')
+  t.match((await get(app, '/_mock/faults')).body.faults[0], { matched: 3, fired: 3 })
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/faults' })).statusCode, 204)
+  t.match(await send(`${origin}${EXAMPLE}`, 'prefer: code=429\r\n'), /^HTTP\/1\.1 429 /, 'Prefer: code= applies')
+  t.match(await send(`${origin}/api/v2/batches`), /^HTTP\/1\.1 200 /, 'a list page too')
+  const journal = (await get(app, '/_mock/requests')).body.requests as { path: string; query: string; status: number; fault: string | null }[]
+  t.same(
+    journal.map((r) => [r.path, r.query, r.status, r.fault]),
+    [
+      [EXAMPLE, '', 200, null],
+      [EXAMPLE, '', 503, 'fault-1'],
+      [EXAMPLE, 'expand=results', 503, 'fault-1'],
+      [EXAMPLE, '', 503, 'fault-1'],
+      [EXAMPLE, '', 429, null],
+      ['/api/v2/batches', '', 200, null]
+    ],
+    'every one journaled, under its path'
+  )
 })
