@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerFactoryHandler, type FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import { MOCK_VERSION } from './version.js'
@@ -38,6 +39,8 @@ declare module 'fastify' {
     journal: Journal
     /** Saved webhook configurations and the delivery of batch events. */
     webhooks: Webhooks
+    /** A server made as the app's own (one more address to listen on: http/bindings.ts). */
+    makeServer: () => Server
   }
 }
 
@@ -133,8 +136,13 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   let fast: ReturnType<typeof fastGet> | null = null
+  const factory = serverWithFastPath(() => fast, () => closing)
+  let made: { handler: FastifyServerFactoryHandler; options: Parameters<typeof factory>[1] } | null = null
   const app = Fastify({
-    serverFactory: serverWithFastPath(() => fast, () => closing),
+    serverFactory: (handler, options) => {
+      made = { handler, options }
+      return factory(handler, options)
+    },
     logger: opts.logger ?? false,
     // One log line per request is noise for a mock serving a test suite; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
@@ -167,6 +175,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   })
   // Their answers say `connection: close` (http/fast-get.ts serverWithFastPath, where the head is written).
   capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
+  app.decorate('makeServer', () => factory(made!.handler, made!.options))
   app.decorate('mock', service)
   app.decorate('journal', journal)
   const webhooks = new Webhooks(service, opts.webhooks)

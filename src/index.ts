@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { listenAlso, otherAddresses } from './http/bindings.js'
 import { buildApp, type MockOptions } from './app.js'
 import type { Clock } from './clock.js'
 import type { BatchService } from './service/batches.js'
@@ -65,6 +66,9 @@ export async function startMock(opts: StartOptions = {}): Promise<RunningMock> {
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 0)
+  // A host name listens on each of its addresses (`localhost`: 127.0.0.1 and ::1), as Fastify
+  // does by itself; one that cannot be bound is skipped, as Fastify skips it.
+  for (const other of await otherAddresses(app, host)) await listenAlso(app, app.makeServer, other, port).catch(() => {})
   const urlHost = host.includes(':') ? `[${host}]` : host
   return {
     url: `http://${urlHost}:${port}`,

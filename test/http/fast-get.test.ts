@@ -8,7 +8,9 @@ import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from '../../src/app.js'
-import { scenario, START, START_MS } from '../helper.js'
+import { AUTH, EXAMPLE_ID, exampleScenario, scenario, START, START_MS } from '../helper.js'
+import { startMock } from '../../src/index.js'
+import { listenAlso } from '../../src/http/bindings.js'
 
 const A = 'prj-aaaaaaaa-0000-4000-8000-000000000000'
 const B = 'prj-bbbbbbbb-0000-4000-8000-000000000000'
@@ -301,4 +303,25 @@ t.test('list pages and GETs stay the same as Fastify through cancels, creates, r
     t.equal(await state(fast.app), await state(slow.app), `${name}: the same batches and poll counts`)
     t.match(await state(fast.app), /"id":"bat-a1","project_id":"prj-bbbbbbbb/, `${name}: the swapped scenario is in force`)
   }
+})
+
+// Fastify binds every address of a host name itself, but not with a server factory: the mock
+// binds the others (listenAlso), each a server made like the first. 127.0.0.2 stands in for
+// the second address of `localhost` (::1 where it resolves to both), on any Linux loopback.
+t.test('a second address listens as the first: fast path, Fastify, closed with the app', async (t) => {
+  const mock = await startMock({ scenario: exampleScenario() })
+  let closed = false
+  t.teardown(() => (closed ? undefined : mock.close()))
+  await listenAlso(mock.app, mock.app.makeServer, '127.0.0.2', mock.port)
+  const second = `http://127.0.0.2:${mock.port}`
+  const one = await fetch(`${second}/api/v2/batches/${EXAMPLE_ID}`, { headers: AUTH })
+  t.equal(one.status, 200, 'a batch, on the second address')
+  t.equal(((await one.json()) as { id: string }).id, EXAMPLE_ID)
+  const missing = await fetch(`${second}/api/v2/batches/bat-missing`, { headers: AUTH })
+  t.equal(missing.status, 404, "an unknown one: Fastify's answer")
+  const journal = (await (await fetch(`${mock.url}/_mock/requests?last=2`)).json()) as { requests: { path: string; status: number }[] }
+  t.same(journal.requests.map((r) => r.status), [200, 404], 'both journaled by the one mock')
+  await mock.close()
+  closed = true
+  await t.rejects(fetch(`${second}/api/v2/batches/${EXAMPLE_ID}`, { headers: AUTH }), 'closed with the app')
 })
