@@ -24,6 +24,13 @@ export function asControlPlane(app: FastifyInstance, adminToken: string | undefi
   }
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, tags: ['mock'], operationId: route.schema?.operationId ?? operationIdOf(route.method, route.url) }
+    // A HEAD of a control-plane read answers as its GET, without the body (Node drops it): what
+    // `curl -I` and wait-on's default probe of /_mock/health send. Fastify's own HEAD routes are
+    // off app-wide, since a HEAD of an API route is FastAPI's 405 (it would count as a poll).
+    if (route.method === 'GET') {
+      const { method: _get, url: _url, path: _path, prefix: _prefix, routePath, ...rest } = route as typeof route & { path?: string; prefix?: string; routePath: string }
+      app.route({ ...rest, method: 'HEAD', url: routePath, schema: { ...route.schema, hide: true } })
+    }
   })
 }
 

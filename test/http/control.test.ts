@@ -38,3 +38,18 @@ t.test('reset returns to the loaded scenario', async (t) => {
   t.equal((await get(app, '/api/v2/batches')).body.items.length, 1, 'created batches are gone')
   t.same((await get(app, '/_mock/requests?count=true')).body.total, 2, 'the journal restarted: only the two reads since reset are in it')
 })
+
+// `curl -I` and wait-on (whose default probe is a HEAD) read the control plane: a HEAD of its
+// reads answers as the GET without a body; a HEAD of an API route stays FastAPI's 405.
+t.test('HEAD of a control-plane read answers as its GET, without the body', async (t) => {
+  const app = await build(t, { adminToken: 'admin-secret' })
+  const admin = { authorization: 'Bearer admin-secret' }
+  for (const url of ['/_mock/health', '/_mock/clock', '/_mock/requests', '/_mock/webhooks']) {
+    const [head, full] = await Promise.all([app.inject({ method: 'HEAD', url, headers: admin }), app.inject({ method: 'GET', url, headers: admin })])
+    t.equal(head.statusCode, 200, `HEAD ${url}`)
+    t.equal(head.body, '', `HEAD ${url}: no body`)
+    t.equal(head.headers['content-type'], full.headers['content-type'], `HEAD ${url}: the GET's type`)
+  }
+  t.equal((await app.inject({ method: 'HEAD', url: '/_mock/health' })).statusCode, 401, 'the admin token still applies')
+  t.equal((await app.inject({ method: 'HEAD', url: '/api/v2/batches', headers: { authorization: 'Bearer k' } })).statusCode, 405, 'an API route: 405')
+})
