@@ -29,6 +29,7 @@ import { webhookConfigRoutes } from './http/webhook-config-routes.js'
 import { webhookControlRoutes } from './http/webhook-control-routes.js'
 import { fastGet, serverWithFastPath } from './http/fast-get.js'
 import { ListAnswers } from './http/list-answers.js'
+import { closeWithin } from './http/shutdown.js'
 import { startupMark } from './startup-timing.js'
 
 declare module 'fastify' {
@@ -136,7 +137,12 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   let fast: ReturnType<typeof fastGet> | null = null
-  const factory = serverWithFastPath(() => fast, () => closing)
+  const withFastPath = serverWithFastPath(() => fast, () => closing)
+  const factory: typeof withFastPath = (handler, options) => {
+    const server = withFastPath(handler, options)
+    closeWithin(server, requestTimeout)
+    return server
+  }
   let made: { handler: FastifyServerFactoryHandler; options: Parameters<typeof factory>[1] } | null = null
   const app = Fastify({
     serverFactory: (handler, options) => {
@@ -175,7 +181,22 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   })
   // Their answers say `connection: close` (http/fast-get.ts serverWithFastPath, where the head is written).
   capConnections(app, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)
-  app.decorate('makeServer', () => factory(made!.handler, made!.options))
+  // Servers made for more addresses (http/bindings.ts) stop taking connections and close their
+  // idle ones when the app's own does, and close() waits for their connections as for its own.
+  const others = new Set<Server>()
+  app.decorate('makeServer', () => {
+    const server = factory(made!.handler, made!.options)
+    others.add(server)
+    return server
+  })
+  const othersClosed: Promise<void>[] = []
+  app.addHook('preClose', (done) => {
+    for (const server of others) othersClosed.push(new Promise<void>((resolve) => server.close(() => resolve())))
+    done()
+  })
+  app.addHook('onClose', (_app, done) => {
+    void Promise.all(othersClosed).then(() => done())
+  })
   app.decorate('mock', service)
   app.decorate('journal', journal)
   const webhooks = new Webhooks(service, opts.webhooks)

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify'
  * Listens on `address` too, with a server made like the app's own (the same request
  * listener, fast path, timeouts and connection cap, `clientError` answers), closed with it.
  * Fastify binds every address of a host name (`localhost`: 127.0.0.1 and ::1) itself, but
- * not when it is given a server factory, as the mock is.
+ * not when it is given a server factory, as the mock is. The app closes it (app.ts makeServer):
+ * close() waits for its connections as for the first server's.
  */
 export async function listenAlso(app: FastifyInstance, makeServer: () => Server, address: string, port: number): Promise<void> {
   const server = makeServer()
@@ -21,7 +22,6 @@ export async function listenAlso(app: FastifyInstance, makeServer: () => Server,
       resolve()
     })
   })
-  app.server.once('close', () => server.close())
 }
 
 /** Every other address `host` resolves to (none for an IP literal or a name that does not resolve). */

@@ -226,7 +226,12 @@ export class BatchService {
     cancelInWorld(this.world, batch, now, clockNow)
     const record = this.world.store.get(id) as BatchRecord
     this.#publisher.cancelRequested(record, clockNow)
-    // A cancel that takes effect at once (no cancel delay) is published next, before the answer.
+    // A cancel that takes effect at once (no cancel delay) is published next, before the answer:
+    // the scheduler's for a batch that progresses by time; here for one read at its last poll's
+    // step (its GETs publish only the steps they take, and this one is taken by the cancel).
+    const before = statusAt(batch, now)
+    const after = statusAt(record, this.readTime(record, clockNow))
+    if (record.progression.kind !== 'time' && after !== before) this.#publisher.stepped(record, before, after, clockNow)
     this.#publisher.drain()
     return record
   }

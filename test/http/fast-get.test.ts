@@ -325,3 +325,44 @@ t.test('a second address listens as the first: fast path, Fastify, closed with t
   closed = true
   await t.rejects(fetch(`${second}/api/v2/batches/${EXAMPLE_ID}`, { headers: AUTH }), 'closed with the app')
 })
+
+// Node's close() stops the check that enforces the request timeout: a client that had sent half a
+// request head held close() for good (on either address). Now close() ends every connection with
+// no answer in progress at once, on the first address and the second, and waits for the second's
+// as for the first's.
+t.test("close() ends idle and half-sent connections on both addresses, and does not hang", async (t) => {
+  const mock = await startMock({ scenario: exampleScenario() })
+  let closed = false
+  t.teardown(() => (closed ? undefined : mock.close()))
+  await listenAlso(mock.app, mock.app.makeServer, '127.0.0.2', mock.port)
+  const open = (host: string, data: string) =>
+    new Promise<{ ended: Promise<string> }>((resolve, reject) => {
+      const socket = connect(mock.port, host, () => {
+        socket.write(data)
+        let got = ''
+        socket.on('data', (d) => (got += d.toString('latin1')))
+        resolve({ ended: new Promise((r) => socket.on('close', () => r(got))) })
+      })
+      socket.once('error', reject)
+      t.teardown(() => socket.destroy())
+    })
+  const whole = `GET /api/v2/batches/${EXAMPLE_ID} HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\n\r\n`
+  const sockets = {
+    'idle, first address': await open('127.0.0.1', whole),
+    'idle, second address': await open('127.0.0.2', whole),
+    'half a head, first address': await open('127.0.0.1', 'GET /api/v2/batches HTTP/1.1\r\nHost: x\r\n'),
+    'half a head, second address': await open('127.0.0.2', 'POST /api/v2/batches HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n')
+  }
+  // The idle ones have had their answers (kept alive); the others have sent half their heads.
+  t.equal((await fetch(`${mock.url}/_mock/health`)).status, 200)
+  // A regression hangs here for good: a bound, so that it fails rather than times out.
+  const bound = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5000).unref())
+  t.equal(await Promise.race([mock.close().then(() => 'closed'), bound]), 'closed', 'close() resolves')
+  closed = true
+  for (const [what, socket] of Object.entries(sockets)) {
+    const got = await Promise.race([socket.ended, bound])
+    t.not(got, 'hung', `${what}: closed`)
+    if (what.startsWith('idle')) t.match(got, /^HTTP\/1\.1 200 /, `${what}: had its answer first`)
+  }
+  await t.rejects(fetch(`http://127.0.0.2:${mock.port}/_mock/health`), 'the second address no longer listens')
+})

@@ -172,3 +172,93 @@ t.test('a plain list page kept between steps is what the route builds, through r
   }
   t.equal(same, 600, '600 pages, each the bytes the route builds')
 })
+
+// The same comparison under what moves a page without a create or a cancel of its own: a running
+// cap (waiting batches handed their slots, cancels moving others' planned starts), batches that
+// progress by polls or at once (GETs of each), compat mode (unknown ids read and cancelled),
+// `/_mock/batches` injects, `/_mock/clock/set`, a scenario swap to a world of as many batches,
+// and a reset.
+t.test('a plain list page kept between steps follows caps, polls, compat, injects, swaps and resets', async (t) => {
+  const specs = (tag: string) =>
+    Array.from({ length: 8 }, (_, i) => ({
+      id: `bat-${tag}${i}`,
+      created_at: new Date(START_MS - (8 - i) * 700).toISOString(),
+      files: 2 + i,
+      timeline: { pending_ms: 150 * i, running_ms: 700 + 310 * i },
+      // The oldest two (the end of the plain page, off the first page of 3) progress otherwise.
+      ...(i === 0 && { progression: 'polls' as const, polls_per_step: 2 }),
+      ...(i === 1 && { progression: 'immediate' as const })
+    }))
+  const variants = [
+    { name: 'running cap', mode: 'realistic' as const, defaults: { cancel_delay_ms: 150, max_running_per_project: 2 } },
+    { name: 'compat', mode: 'compat' as const, defaults: { cancel_delay_ms: 0 } },
+    { name: 'compat under a cap', mode: 'compat' as const, defaults: { cancel_delay_ms: 90, max_running_per_project: 1 } }
+  ]
+  for (const variant of variants) {
+    const options = { clock: 'manual' as const, mode: variant.mode, startTime: new Date(START_MS).toISOString(), scenario: scenario(specs('a'), { defaults: variant.defaults }) }
+    const [fast, slow] = await Promise.all([startMock(options), startMock({ ...options, fastPath: false })])
+    t.teardown(() => Promise.all([fast.close(), slow.close()]))
+    const both = async (method: 'GET' | 'POST', path: string, body?: object) =>
+      Promise.all(
+        [fast, slow].map(async (m) => {
+          const res = await fetch(`${m.url}${path}`, { method, headers: { ...AUTH, ...(body && { 'content-type': 'application/json' }) }, ...(body && { body: JSON.stringify(body) }) })
+          return `${res.status} ${await res.text()}`
+        })
+      )
+    let seed = 11
+    const random = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let x = Math.imul(seed ^ (seed >>> 15), seed | 1)
+      x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+      return ((x ^ (x >>> 14)) >>> 0) % n
+    }
+    const moves = [0, 1, 7, 61, 333, 1200]
+    let now = START_MS
+    let tag = 'a'
+    let same = 0
+    let failed = false
+    const done = new Set<string>()
+    for (let i = 0; i < 150 && !failed; i++) {
+      const roll = random(24)
+      const id = `bat-${tag}${random(8)}`
+      const op = async (kind: string, method: 'GET' | 'POST', path: string, body?: object) => {
+        const [a, b] = await both(method, path, body)
+        if (a !== b) t.fail(`${variant.name}, step ${i}: ${kind} answered differently`, { a, b })
+        if (a?.startsWith('200 ')) done.add(kind)
+      }
+      if (roll === 0) await both('POST', '/api/v2/batches', { config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-x' })
+      else if (roll <= 2) await op('cancel', 'POST', `/api/v2/batches/${id}/cancel`)
+      else if (roll <= 5) await both('GET', `/api/v2/batches/${random(3) === 0 ? `bat-unknown${random(4)}` : id}`)
+      else if (roll === 6) await both('POST', `/api/v2/batches/bat-unknown${random(4)}/cancel`)
+      else if (roll === 7) await op('inject', 'POST', '/_mock/batches', { id: `bat-inj${i}`, files: 1 + random(4), timeline: { pending_ms: random(500), running_ms: 200 + random(900) }, ...(random(8) === 0 && { progression: 'polls' }) })
+      else if (roll === 8) {
+        now += random(900)
+        await op('clock set', 'POST', '/_mock/clock/set', { now: new Date(now).toISOString() })
+      } else if (roll === 9) {
+        tag = tag === 'a' ? 'b' : 'a'
+        now = START_MS
+        await op('swap', 'POST', '/_mock/scenario', { scenario: scenario(specs(tag), { defaults: variant.defaults }) })
+      } else if (roll === 10) {
+        now = START_MS
+        await op('reset', 'POST', '/_mock/reset')
+      } else {
+        const ms = moves[random(moves.length)] as number
+        now += ms
+        fast.clock.advance(ms)
+        slow.clock.advance(ms)
+      }
+      for (const query of ['', '?page_size=3']) {
+        const [kept, built] = await both('GET', `/api/v2/batches${query}`)
+        const [again] = await both('GET', `/api/v2/batches${query}`)
+        if (kept !== built || again !== built) {
+          t.fail(`${variant.name}, step ${i} (roll ${roll}), list${query}: the kept page differs from the built one`, { kept, built, again })
+          failed = true
+          break
+        }
+        same++
+      }
+    }
+    t.equal(same, 300, `${variant.name}: 300 pages, each the bytes the route builds`)
+    t.same([...done].sort(), ['cancel', 'clock set', 'inject', 'reset', 'swap'], `${variant.name}: each kind of change was made`)
+  }
+})

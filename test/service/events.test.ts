@@ -244,18 +244,27 @@ t.test('a cancel that takes effect at once (cancel_delay_ms: 0) publishes its CA
       scenario: scenario(
         [
           { id: 'bat-run', files: 1, timeline: { pending_ms: 0, running_ms: 3_600_000 } },
-          { id: 'bat-wait', files: 1, timeline: { pending_ms: 3_600_000 } }
+          { id: 'bat-wait', files: 1, timeline: { pending_ms: 3_600_000 } },
+          // Read at its last poll's step: the cancel is that step's change, no GET's.
+          { id: 'bat-poll', files: 1, progression: 'polls', timeline: { pending_ms: 3_600_000 } },
+          { id: 'bat-poll2', files: 1, progression: 'polls', polls_per_step: 1, timeline: { pending_ms: 1000, running_ms: 3_600_000 } }
         ],
         { defaults: { cancel_delay_ms: 0 } }
       ),
       subscribers: [(e) => events.push(e)]
     })
     t.teardown(() => app.close())
-    for (const id of ['bat-run', 'bat-wait']) {
+    const from = { 'bat-run': 'RUNNING', 'bat-wait': 'PENDING', 'bat-poll': 'PENDING', 'bat-poll2': 'RUNNING' }
+    // bat-poll2's GETs step it to RUNNING first.
+    for (let i = 0; i < 2; i++) await statusOf(app, 'bat-poll2')
+    for (const [id, was] of Object.entries(from)) {
       const answer = await post(app, `/api/v2/batches/${id}/cancel`)
       t.equal(answer.body.status, 'CANCELLED', `${clock}: ${id} answered CANCELLED`)
-      const mine = events.filter((e) => e.batchId === id).map((e) => ('to' in e ? `${e.from}->${e.to}` : e.type))
-      t.same(mine, ['batch.cancel_requested', `${id === 'bat-run' ? 'RUNNING' : 'PENDING'}->CANCELLED`], `${clock}: ${id}'s events, once, by the time the cancel is answered`)
+      const mine = () => events.filter((e) => e.batchId === id && (!('to' in e) || e.to === 'CANCELLED')).map((e) => ('to' in e ? `${e.from}->${e.to}` : e.type))
+      t.same(mine(), ['batch.cancel_requested', `${was}->CANCELLED`], `${clock}: ${id}'s events, once, by the time the cancel is answered`)
+      t.equal(await statusOf(app, id), 'CANCELLED')
+      t.equal(await statusOf(app, id), 'CANCELLED')
+      t.same(mine(), ['batch.cancel_requested', `${was}->CANCELLED`], `${clock}: ${id}: GETs after it publish it again never`)
     }
   }
 })
