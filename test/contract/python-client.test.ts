@@ -123,18 +123,7 @@ t.test('the Python SDK wire format gets the TypeScript SDK answers', async (t) =
 })
 
 /** A raw POST with exactly the headers given (no Content-Type unless given). */
-function rawPost(mock: RunningMock, path: string, body: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: mock.port, method: 'POST', path, headers: { authorization: `Bearer ${KEY}`, 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
+const rawPost = (mock: RunningMock, path: string, body: string, headers: Record<string, string>): Promise<Answer> => rawSend(mock, 'POST', path, body, headers)
 
 // FastAPI reads a body as JSON when its type is application/json or application/*+json, or
 // when no Content-Type is sent; any other type stays bytes, which a model refuses (422). It
