@@ -61,7 +61,7 @@ export class ListAnswers {
   }
 
   /** The page's bytes; `version` (the store's, at this read) lets `fresh` answer it again. */
-  json(key: string, items: readonly BatchRecord[], nextToken: string | null, readTime: (b: BatchRecord) => number, version = NaN): Buffer {
+  json(key: string, items: readonly BatchRecord[], nextToken: string | null, readTime: (b: BatchRecord) => number, version: number): Buffer {
     const n = items.length
     const times = new Array<number>(n)
     for (let i = 0; i < n; i++) times[i] = readTime(items[i] as BatchRecord)
