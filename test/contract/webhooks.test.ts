@@ -311,6 +311,13 @@ t.test('webhooks', async (t) => {
     const kept = (await call(ring, 'GET', '/_mock/webhooks')).body
     t.same([kept.count, kept.capacity, kept.total], [2, 2, 3], 'a ring: the newest kept, every attempt counted')
     t.same(kept.deliveries.map((d: any) => [d.batch_id, d.event_type]).sort(), [[made.body.id, 'batch.running'], [made.body.id, 'batch.success']], 'the two sent last (in either order: both were in flight at once)')
+    // Bounded by bytes too: entries keep bodies and headers, so a big journalSize alone could hold gigabytes.
+    const small = await mockFor(t, { webhooks: { journalSize: 100, journalBytes: 1 } })
+    await create(small, [{ webhook_url: rx.url('/small') }])
+    await advance(small, 5000)
+    await small.webhooks.flush()
+    const few = (await call(small, 'GET', '/_mock/webhooks')).body
+    t.same([few.count, few.capacity, few.total], [1, 100, 3], 'past the bytes only the newest is kept; every attempt counted')
   })
 
   t.test('safe by default: only loopback URLs, unless allowed', async (t) => {
@@ -372,7 +379,7 @@ t.test('webhooks', async (t) => {
   })
 
   t.test('the delivery bounds are checked when the mock starts', async (t) => {
-    for (const webhooks of [{ concurrency: 0 }, { queueSize: -1 }, { journalSize: 0 }, { timeoutMs: 1.5 }, { concurrency: 1e9 }, { timeoutMs: Number.POSITIVE_INFINITY }]) {
+    for (const webhooks of [{ concurrency: 0 }, { queueSize: -1 }, { journalSize: 0 }, { journalBytes: 0 }, { journalBytes: 2 ** 31 }, { timeoutMs: 1.5 }, { concurrency: 1e9 }, { timeoutMs: Number.POSITIVE_INFINITY }]) {
       await t.rejects(startMock({ clock: 'manual', scenario: hooksScenario(), webhooks }), { name: 'RangeError', message: new RegExp(`^webhooks\\.${Object.keys(webhooks)[0]} must be an integer from 1 to`) }, JSON.stringify(webhooks))
     }
     // A flush with a wait setTimeout cannot keep would give up after 1 ms.
