@@ -196,6 +196,15 @@ t.test('webhooks', async (t) => {
     t.equal(attempts[0].delivery_id, attempts[1].delivery_id, 'one delivery, two attempts')
     t.equal(attempts[0].request.body, rx.at('/flaky')[0]!.raw.toString(), 'the journal shows the body sent')
     t.equal((await call(mock, 'GET', `/_mock/webhooks?batch_id=${created.body.id}&status=500`)).body.count, 1, 'filter by status')
+    // `since`, as httpx writes a naive datetime (no offset: UTC), as unix seconds, and refused when it is neither.
+    const retried = attempts[1].finished_at as string
+    const since = async (value: string) => call(mock, 'GET', `/_mock/webhooks?batch_id=${created.body.id}&since=${encodeURIComponent(value)}`)
+    t.same((await since(retried.slice(0, -1))).body.deliveries.map((d: any) => d.attempt), [2], 'since a naive datetime: the retry only (it waited its backoff)')
+    t.same((await since(String(Date.parse(retried) / 1000))).body.deliveries.map((d: any) => d.attempt), [2], 'since unix seconds')
+    t.equal((await since('2999-01-01T00:00:00')).body.count, 0, 'since the future: none')
+    const bad = await since('yesterday')
+    t.equal(bad.status, 422)
+    t.same(bad.body.detail[0].loc, ['query', 'since'])
     rx.plan('/down', [503, 503, 503])
     const failed = await create(mock, [{ webhook_url: rx.url('/down'), webhook_events: ['batch.pending'] }])
     await flush(mock)
