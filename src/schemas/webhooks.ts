@@ -24,22 +24,18 @@ const OutputFormat = Type.Union([Type.Literal('json'), Type.Literal('string'), T
 const Secret = Type.Union([Type.String({ maxLength: 1024 }), Type.Null()])
 const Url = Type.String({ minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH })
 
-export const WebhookConfigCreateSchema = Type.Object({
-  webhook_url: Url,
+/** What a create and an update both take besides `webhook_url` (required to create; null in an update leaves it). */
+const ConfigFields = {
   webhook_events: Type.Optional(Events),
   webhook_headers: Type.Optional(Headers),
   webhook_output_format: Type.Optional(OutputFormat),
   webhook_signing_secret: Type.Optional(Secret)
-})
+}
+
+export const WebhookConfigCreateSchema = Type.Object({ webhook_url: Url, ...ConfigFields })
 export type WebhookConfigCreate = Static<typeof WebhookConfigCreateSchema>
 
-export const WebhookConfigUpdateSchema = Type.Object({
-  webhook_url: Type.Optional(Type.Union([Url, Type.Null()])),
-  webhook_events: Type.Optional(Events),
-  webhook_headers: Type.Optional(Headers),
-  webhook_output_format: Type.Optional(OutputFormat),
-  webhook_signing_secret: Type.Optional(Secret)
-})
+export const WebhookConfigUpdateSchema = Type.Object({ webhook_url: Type.Optional(Type.Union([Url, Type.Null()])), ...ConfigFields })
 export type WebhookConfigUpdate = Static<typeof WebhookConfigUpdateSchema>
 
 export const WebhookConfigSchema = Type.Object({

@@ -53,7 +53,7 @@ export class FlushTimeoutError extends Error {
  * its attempts run out. Retry timers are unref'd; close drops what is still owed.
  */
 export class Dispatcher {
-  readonly #ready: DeliveryJob[] = []
+  readonly #ready = new ReadyQueue()
   readonly #retrying = new Map<NodeJS.Timeout, DeliveryJob>()
   readonly #inFlight = new Set<DeliveryJob>()
   readonly #sender = new WorkerSender()
@@ -67,12 +67,12 @@ export class Dispatcher {
   constructor(readonly opts: DispatcherOptions) {}
 
   get pending(): Pending {
-    return { queued: this.#ready.length, in_flight: this.#inFlight.size, retrying: this.#retrying.size }
+    return { queued: this.#ready.size, in_flight: this.#inFlight.size, retrying: this.#retrying.size }
   }
 
   enqueue(job: DeliveryJob): void {
     if (this.#closed) return this.#drop(job, 'dropped: the mock is closing')
-    if (this.#ready.length + this.#retrying.size >= this.opts.queueSize) return this.#drop(job, `dropped: the delivery queue is full (${this.opts.queueSize})`)
+    if (this.#ready.size + this.#retrying.size >= this.opts.queueSize) return this.#drop(job, `dropped: the delivery queue is full (${this.opts.queueSize})`)
     this.#ready.push(job)
     if (!this.opts.shuffle()) return this.#pump()
     // Shuffled: everything published in this turn (one clock move) is queued before any
@@ -104,7 +104,7 @@ export class Dispatcher {
   /** Forgets every delivery owed, without journaling them (a reset clears the journal too). */
   clear(): void {
     this.#generation++
-    this.#ready.length = 0
+    this.#ready.clear()
     for (const timer of this.#retrying.keys()) clearTimeout(timer)
     this.#retrying.clear()
     // Requests in flight end with the worker; the next delivery starts a new one.
@@ -118,9 +118,9 @@ export class Dispatcher {
     if (this.#closed) return Promise.resolve()
     this.#closed = true
     this.#generation++
-    const owed = [...this.#ready, ...this.#retrying.values(), ...this.#inFlight]
+    const owed = [...this.#ready.jobs(), ...this.#retrying.values(), ...this.#inFlight]
     for (const timer of this.#retrying.keys()) clearTimeout(timer)
-    this.#ready.length = 0
+    this.#ready.clear()
     this.#retrying.clear()
     this.#inFlight.clear()
     for (const job of owed) this.#drop(job, 'dropped: the mock closed with this delivery owed')
@@ -129,7 +129,7 @@ export class Dispatcher {
   }
 
   #isIdle(): boolean {
-    return this.#ready.length === 0 && this.#inFlight.size === 0 && this.#retrying.size === 0
+    return this.#ready.size === 0 && this.#inFlight.size === 0 && this.#retrying.size === 0
   }
 
   #settle(): void {
@@ -140,9 +140,8 @@ export class Dispatcher {
   }
 
   #pump(): void {
-    while (this.#inFlight.size < this.opts.concurrency && this.#ready.length > 0) {
-      const i = this.opts.shuffle() ? Math.floor(this.opts.random() * this.#ready.length) : 0
-      const job = (i === 0 ? this.#ready.shift() : this.#ready.splice(i, 1)[0]) as DeliveryJob
+    while (this.#inFlight.size < this.opts.concurrency && this.#ready.size > 0) {
+      const job = this.#ready.take(this.opts.shuffle() ? Math.floor(this.opts.random() * this.#ready.size) : 0)
       void this.#send(job)
     }
     this.#settle()
@@ -209,5 +208,47 @@ function entry(job: DeliveryJob, outcome: DeliveryOutcome, status: number | null
     started_at: startedAt === null ? null : new Date(startedAt).toISOString(),
     finished_at: new Date().toISOString(),
     request: { headers: { ...job.headers }, body: job.journaled }
+  }
+}
+
+/**
+ * The deliveries queued, oldest first, taken in O(1) (amortized) from the front or, shuffled,
+ * from anywhere: an array's shift or splice moves every job after it, and with up to 1,000,000
+ * queued (`queueSize`) taking them all that way is quadratic.
+ */
+class ReadyQueue {
+  #jobs: (DeliveryJob | undefined)[] = []
+  #head = 0
+
+  get size(): number {
+    return this.#jobs.length - this.#head
+  }
+
+  push(job: DeliveryJob): void {
+    this.#jobs.push(job)
+  }
+
+  /** Takes the `i`th queued (0: the oldest); the oldest takes its place. */
+  take(i: number): DeliveryJob {
+    const at = this.#head + i
+    const job = this.#jobs[at] as DeliveryJob
+    this.#jobs[at] = this.#jobs[this.#head]
+    this.#jobs[this.#head++] = undefined
+    // The taken slots at the front go once they are half the array: each job is moved O(1) times.
+    if (this.#head === this.#jobs.length) this.clear()
+    else if (this.#head >= 1024 && this.#head * 2 >= this.#jobs.length) {
+      this.#jobs = this.#jobs.slice(this.#head)
+      this.#head = 0
+    }
+    return job
+  }
+
+  jobs(): DeliveryJob[] {
+    return this.#jobs.slice(this.#head) as DeliveryJob[]
+  }
+
+  clear(): void {
+    this.#jobs = []
+    this.#head = 0
   }
 }

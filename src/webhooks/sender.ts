@@ -170,9 +170,8 @@ export class WorkerSender {
   #worker: Worker | null = null
   /** What the current worker has in flight: each worker has its own, so one that ends late settles only its own. */
   #waiting = new Map<number, (outcome: Outcome) => void>()
-  /** Attempts of this turn not yet posted to the current worker, and the bytes they hand over. */
-  #outbox: { id: number; url: string; headers: Readonly<Record<string, string>>; body: Uint8Array; timeoutMs: number }[] = []
-  #transfer: ArrayBuffer[] = []
+  /** Attempts of this turn not yet posted to the current worker. */
+  #outbox: { id: number; url: string; headers: Readonly<Record<string, string>>; body: Uint8Array<ArrayBuffer>; timeoutMs: number }[] = []
   #next = 0
 
   send(attempt: Attempt): Promise<Outcome> {
@@ -184,7 +183,6 @@ export class WorkerSender {
       // A copy of its own (a small Buffer shares a pool), handed over rather than copied again.
       const body = new Uint8Array(attempt.body)
       this.#outbox.push({ id, url: attempt.url, headers: attempt.headers, body, timeoutMs: attempt.timeoutMs })
-      this.#transfer.push(body.buffer)
       if (this.#outbox.length === 1) queueMicrotask(() => this.#post())
     })
   }
@@ -194,7 +192,6 @@ export class WorkerSender {
     const worker = this.#worker
     this.#worker = null
     this.#outbox = []
-    this.#transfer = []
     settleAll(this.#waiting, 'aborted')
     this.#waiting = new Map()
     return worker ? worker.terminate().then(() => {}) : Promise.resolve()
@@ -203,9 +200,9 @@ export class WorkerSender {
   /** Posts this turn's attempts to the worker they were queued for (stop empties the outbox). */
   #post(): void {
     if (this.#outbox.length === 0 || this.#worker === null) return
-    this.#worker.postMessage(this.#outbox, this.#transfer)
+    // Each body's bytes are handed over, not copied.
+    this.#worker.postMessage(this.#outbox, this.#outbox.map((a) => a.body.buffer))
     this.#outbox = []
-    this.#transfer = []
   }
 
   #start(): Worker {
@@ -226,7 +223,6 @@ export class WorkerSender {
       if (this.#worker === worker) {
         this.#worker = null
         this.#outbox = []
-        this.#transfer = []
       }
       settleAll(waiting, 'aborted')
     })

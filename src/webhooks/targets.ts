@@ -43,13 +43,13 @@ export function inlineTarget(c: InlineConfiguration): WebhookTarget | null {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-// Set by the sender (or by fetch itself): a configuration may not replace them.
+// Set by the sender (or by node:http itself): a configuration may not replace them.
 const RESERVED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'lc-signature'])
 
 /** A configuration's headers, names and values together, at most (a receiver's own limit is often 16 KiB). */
 export const MAX_WEBHOOK_HEADER_BYTES = 8 * 1024
 
-/** Refuses headers fetch cannot send or the sender owns; `loc` is where they sit in the request. */
+/** Refuses headers node:http cannot send or the sender owns; `loc` is where they sit in the request. */
 export function checkHeaders(headers: Readonly<Record<string, string>> | null | undefined, loc: readonly (string | number)[]): void {
   const entries = Object.entries(headers ?? {})
   const bytes = entries.reduce((n, [name, value]) => n + Buffer.byteLength(name) + Buffer.byteLength(value), 0)
@@ -58,11 +58,11 @@ export function checkHeaders(headers: Readonly<Record<string, string>> | null | 
   for (const [name, value] of entries) {
     if (!TOKEN.test(name)) throw new InvalidFieldError([...loc, name], 'a header name is a token (letters, digits and !#$%&\'*+.^_`|~-)', name)
     if (RESERVED.has(name.toLowerCase())) throw new InvalidFieldError([...loc, name], `the ${name} header is set by the sender`, name)
-    // fetch keeps headers in a plain object on the way out, where this name is the prototype: it would vanish.
+    // The request's headers are built in a plain object (envelope.ts requestFor), where this name is the prototype: it would vanish.
     if (name === '__proto__') throw new InvalidFieldError([...loc, name], 'a header named __proto__ cannot be sent', name)
     if (seen.has(name.toLowerCase())) throw new InvalidFieldError([...loc, name], `the ${name} header is given twice (header names ignore case)`, name)
     seen.add(name.toLowerCase())
-    // What fetch can put on the wire (RFC 9110 field-value, one byte per character): anything else would fail every attempt.
+    // What node:http puts on the wire (RFC 9110 field-value, one byte per character; it throws ERR_INVALID_CHAR on others): anything else would fail every attempt.
     if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw new InvalidFieldError([...loc, name], 'a header value holds only tabs, printable ASCII and Latin-1 characters (no CR, LF, NUL or other control characters)', value)
   }
 }
@@ -87,10 +87,10 @@ export class UrlPolicy {
       return 'an absolute http(s) URL'
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `an http(s) URL, got ${parsed.protocol.slice(0, 16)}`
-    // fetch refuses to send one: every attempt would fail.
+    // Credentials belong in webhook_headers: a URL is shown as is in the journal and the dashboard.
     if (parsed.username !== '' || parsed.password !== '') return 'a URL without user:password@ (send credentials in webhook_headers, e.g. Authorization)'
     const host = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, '')
-    // Decided on the literal as fetch will read it (the WHATWG parser already turned 127.1, 0x7f.1,
+    // Decided on the literal as the sender will read it (the WHATWG parser already turned 127.1, 0x7f.1,
     // 2130706433 into 127.0.0.1 and [::ffff:127.0.0.1] into [::ffff:7f00:1]); 'localhost' is sent to
     // 127.0.0.1 or ::1 without asking DNS (see the sender). Allowed hosts are the user's to trust.
     if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host) || this.#allowed.has(host)) return null

@@ -8,7 +8,7 @@ import type { BatchService } from '../service/batches.js'
 import type { BatchEvent } from '../service/events.js'
 import type { World } from '../store/world.js'
 import { WebhookConfigStore } from './config-store.js'
-import { DEFAULT_DELIVERY_JOURNAL_SIZE, DeliveryJournal, MAX_JOURNALED_BODY } from './deliveries.js'
+import { DEFAULT_DELIVERY_JOURNAL_BYTES, DEFAULT_DELIVERY_JOURNAL_SIZE, DeliveryJournal, MAX_JOURNALED_BODY } from './deliveries.js'
 import { Dispatcher } from './dispatcher.js'
 import { envelopeJson, EVENT_OF_STATUS, requestFor, type Envelope } from './envelope.js'
 import { checkHeaders, inlineTarget, UrlPolicy, webhooksOf, type WebhookTarget } from './targets.js'
@@ -22,6 +22,8 @@ export interface WebhookOptions {
   queueSize?: number
   /** Attempts the deliveries journal keeps. Default 1,000. */
   journalSize?: number
+  /** What the deliveries journal's entries may hold at once, estimated bytes (the oldest go past it). Default 64 MiB. */
+  journalBytes?: number
   /** One attempt's time limit. Default 30,000 ms. */
   timeoutMs?: number
 }
@@ -55,7 +57,10 @@ export class Webhooks {
     opts: WebhookOptions = {}
   ) {
     this.configs = new WebhookConfigStore(() => service.world.seed)
-    this.journal = new DeliveryJournal(option('journalSize', opts.journalSize, DEFAULT_DELIVERY_JOURNAL_SIZE, 100_000))
+    this.journal = new DeliveryJournal(
+      option('journalSize', opts.journalSize, DEFAULT_DELIVERY_JOURNAL_SIZE, 100_000),
+      option('journalBytes', opts.journalBytes, DEFAULT_DELIVERY_JOURNAL_BYTES, 2 ** 30)
+    )
     this.policy = new UrlPolicy(opts.allowHosts)
     this.#dispatcher = new Dispatcher({
       concurrency: option('concurrency', opts.concurrency, DEFAULT_WEBHOOK_CONCURRENCY, 1024),

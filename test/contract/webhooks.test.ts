@@ -196,6 +196,15 @@ t.test('webhooks', async (t) => {
     t.equal(attempts[0].delivery_id, attempts[1].delivery_id, 'one delivery, two attempts')
     t.equal(attempts[0].request.body, rx.at('/flaky')[0]!.raw.toString(), 'the journal shows the body sent')
     t.equal((await call(mock, 'GET', `/_mock/webhooks?batch_id=${created.body.id}&status=500`)).body.count, 1, 'filter by status')
+    // `since`, as httpx writes a naive datetime (no offset: UTC), as unix seconds, and refused when it is neither.
+    const retried = attempts[1].finished_at as string
+    const since = async (value: string) => call(mock, 'GET', `/_mock/webhooks?batch_id=${created.body.id}&since=${encodeURIComponent(value)}`)
+    t.same((await since(retried.slice(0, -1))).body.deliveries.map((d: any) => d.attempt), [2], 'since a naive datetime: the retry only (it waited its backoff)')
+    t.same((await since(String(Date.parse(retried) / 1000))).body.deliveries.map((d: any) => d.attempt), [2], 'since unix seconds')
+    t.equal((await since('2999-01-01T00:00:00')).body.count, 0, 'since the future: none')
+    const bad = await since('yesterday')
+    t.equal(bad.status, 422)
+    t.same(bad.body.detail[0].loc, ['query', 'since'])
     rx.plan('/down', [503, 503, 503])
     const failed = await create(mock, [{ webhook_url: rx.url('/down'), webhook_events: ['batch.pending'] }])
     await flush(mock)
@@ -311,6 +320,13 @@ t.test('webhooks', async (t) => {
     const kept = (await call(ring, 'GET', '/_mock/webhooks')).body
     t.same([kept.count, kept.capacity, kept.total], [2, 2, 3], 'a ring: the newest kept, every attempt counted')
     t.same(kept.deliveries.map((d: any) => [d.batch_id, d.event_type]).sort(), [[made.body.id, 'batch.running'], [made.body.id, 'batch.success']], 'the two sent last (in either order: both were in flight at once)')
+    // Bounded by bytes too: entries keep bodies and headers, so a big journalSize alone could hold gigabytes.
+    const small = await mockFor(t, { webhooks: { journalSize: 100, journalBytes: 1 } })
+    await create(small, [{ webhook_url: rx.url('/small') }])
+    await advance(small, 5000)
+    await small.webhooks.flush()
+    const few = (await call(small, 'GET', '/_mock/webhooks')).body
+    t.same([few.count, few.capacity, few.total], [1, 100, 3], 'past the bytes only the newest is kept; every attempt counted')
   })
 
   t.test('safe by default: only loopback URLs, unless allowed', async (t) => {
@@ -372,7 +388,7 @@ t.test('webhooks', async (t) => {
   })
 
   t.test('the delivery bounds are checked when the mock starts', async (t) => {
-    for (const webhooks of [{ concurrency: 0 }, { queueSize: -1 }, { journalSize: 0 }, { timeoutMs: 1.5 }, { concurrency: 1e9 }, { timeoutMs: Number.POSITIVE_INFINITY }]) {
+    for (const webhooks of [{ concurrency: 0 }, { queueSize: -1 }, { journalSize: 0 }, { journalBytes: 0 }, { journalBytes: 2 ** 31 }, { timeoutMs: 1.5 }, { concurrency: 1e9 }, { timeoutMs: Number.POSITIVE_INFINITY }]) {
       await t.rejects(startMock({ clock: 'manual', scenario: hooksScenario(), webhooks }), { name: 'RangeError', message: new RegExp(`^webhooks\\.${Object.keys(webhooks)[0]} must be an integer from 1 to`) }, JSON.stringify(webhooks))
     }
     // A flush with a wait setTimeout cannot keep would give up after 1 ms.

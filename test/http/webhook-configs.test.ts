@@ -35,7 +35,7 @@ t.test('saved webhook configurations', async (t) => {
       [{ webhook_url: 'https://example.com/a' }, ['body', 'webhook_url'], 'value_error'],
       [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { Host: 'x' } }, ['body', 'webhook_headers', 'Host'], 'value_error'],
       [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { a: 'x'.repeat(4000), b: 'x'.repeat(4000), c: 'x'.repeat(400) } }, ['body', 'webhook_headers'], 'value_error'],
-      // fetch cannot send these: accepted, every attempt would fail
+      // node:http cannot send these: accepted, every attempt would fail
       [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Price': '5 €' } }, ['body', 'webhook_headers', 'X-Price'], 'value_error'],
       [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Ctl': 'a\u0001b' } }, ['body', 'webhook_headers', 'X-Ctl'], 'value_error'],
       [{ webhook_url: 'http://127.0.0.1/a', webhook_headers: { 'X-Ctl': 'a\u007fb' } }, ['body', 'webhook_headers', 'X-Ctl'], 'value_error'],
@@ -50,6 +50,12 @@ t.test('saved webhook configurations', async (t) => {
     const id = (await post(app, PATH, { webhook_url: 'http://127.0.0.1/b' }, A)).body.id
     t.equal((await send('PUT', `${PATH}/${id}`, { webhook_events: [] })).statusCode, 422, 'an update to [] too')
     t.equal((await send('PUT', `${PATH}/${id}`, { webhook_headers: { 'X-A': 'line\u2028sep' } })).statusCode, 422, 'an update with an unsendable header too')
+    // What httpx sends for a body-less call: Content-Type: application/json and nothing. A create needs its body (pydantic: missing).
+    const empty = { ...A, 'content-type': 'application/json' }
+    const bare = await app.inject({ method: 'POST', url: PATH, headers: empty, payload: '' })
+    t.equal(bare.statusCode, 422, 'a create with no body')
+    t.same(bare.json().detail[0].loc, ['body'])
+    t.equal((await app.inject({ method: 'PUT', url: `${PATH}/${id}`, headers: empty, payload: '' })).statusCode, 422, 'an update with no body')
   })
 
   t.test('update changes only the fields sent; list is newest first; delete', async (t) => {
