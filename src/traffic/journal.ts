@@ -311,21 +311,37 @@ export class Journal {
     }
   }
 
-  /** Entries oldest first, filtered. */
-  entries(filter: JournalFilter = {}): JournalEntry[] {
+  /** Whether entry i passes the filter (its URL is read only for a `path_prefix`). */
+  #accepts(i: number, filter: JournalFilter, method: string | undefined): boolean {
+    if (method !== undefined && this.#methodAt(i) !== method) return false
+    if (filter.status !== undefined && this.#status[i] !== filter.status) return false
+    if (filter.since !== undefined && (this.#time[i] as number) < filter.since) return false
+    if (filter.matched !== undefined && (this.#matched[i] === 1) !== filter.matched) return false
+    if (filter.path_prefix === undefined) return true
+    const url = this.#urls.toString('utf8', i * JOURNAL_URL_BYTES, i * JOURNAL_URL_BYTES + (this.#urlLength[i] as number))
+    const q = url.indexOf('?')
+    return (q === -1 ? url : url.slice(0, q)).startsWith(filter.path_prefix)
+  }
+
+  /**
+   * Entries oldest first, filtered; with `last`, only the newest `last` of them: the walk goes
+   * from the newest back and stops there, so `?last=25` of a full 1,000,000-entry ring builds 25.
+   */
+  entries(filter: JournalFilter = {}, last: number = Infinity): JournalEntry[] {
     const out: JournalEntry[] = []
-    const start = (this.#next - this.#size + this.capacity) % this.capacity
     const method = filter.method?.toUpperCase()
-    for (let n = 0; n < this.#size; n++) {
-      const i = (start + n) % this.capacity
-      if (method !== undefined && this.#methodAt(i) !== method) continue
-      if (filter.status !== undefined && this.#status[i] !== filter.status) continue
-      if (filter.since !== undefined && (this.#time[i] as number) < filter.since) continue
-      if (filter.matched !== undefined && (this.#matched[i] === 1) !== filter.matched) continue
-      const entry = this.#entry(i)
-      if (filter.path_prefix !== undefined && !entry.path.startsWith(filter.path_prefix)) continue
-      out.push(entry)
+    for (let n = this.#size - 1; n >= 0 && out.length < last; n--) {
+      const i = (this.#next - this.#size + n + this.capacity) % this.capacity
+      if (this.#accepts(i, filter, method)) out.push(this.#entry(i))
     }
-    return out
+    return out.reverse()
+  }
+
+  /** How many entries pass the filter, without building them. */
+  count(filter: JournalFilter = {}): number {
+    const method = filter.method?.toUpperCase()
+    let count = 0
+    for (let i = 0; i < this.#size; i++) if (this.#accepts(i, filter, method)) count++
+    return count
   }
 }

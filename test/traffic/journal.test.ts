@@ -50,6 +50,16 @@ t.test('a ring wrapped many times over stays at its bound', async (t) => {
   t.same([body.count, body.capacity, body.total], [7, 7, 1_000])
   t.equal(body.requests[0].path, '/api/v2/batches/bat-993', 'the oldest kept is the 7th from last')
   t.equal(body.requests.at(-1).path, '/api/v2/batches/bat-999')
+  // `last` walks back from the newest, across the ring's seam, filters first; `count` counts the same.
+  await app.inject({ method: 'DELETE', url: '/api/v2/batches/bat-x', headers: AUTH })
+  const paths = async (query: string) => (await get(app, `/_mock/requests?${query}`)).body.requests.map((r: { path: string }) => r.path)
+  t.same(await paths('last=3'), ['/api/v2/batches/bat-998', '/api/v2/batches/bat-999', '/api/v2/batches/bat-x'])
+  t.same(await paths('last=2&method=GET'), ['/api/v2/batches/bat-998', '/api/v2/batches/bat-999'])
+  t.same(await paths('last=2&path_prefix=/api/v2/batches/bat-99'), ['/api/v2/batches/bat-998', '/api/v2/batches/bat-999'])
+  t.same(await paths('last=1000000'), (await paths('')), 'a last beyond the ring answers the whole ring')
+  t.same((await get(app, '/_mock/requests?count=true&last=2&method=GET')).body.count, 2)
+  t.same((await get(app, '/_mock/requests?count=true&method=GET')).body.count, 6)
+  t.same((await get(app, '/_mock/requests?count=true&path_prefix=/api/v2/batches/bat-99')).body.count, 6)
 })
 
 // A big --journal-size (up to 1,000,000) times ~50 KiB of headers and body an entry was ~50 GB.
