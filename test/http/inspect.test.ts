@@ -319,6 +319,12 @@ t.test("/_mock/ui serves the dashboard's three files, without the token (they ho
   t.equal(page.headers['referrer-policy'], 'no-referrer', 'the address (which may hold ?token=) is never sent as a Referer')
   t.equal((await app.inject({ url: '/_mock/ui/../health' })).statusCode, 401, 'data stays behind the token')
   t.equal((await app.inject({ url: '/_mock/ui/secret.txt' })).statusCode, 404, 'only the three files')
+  for (const url of ['/_mock/ui', '/_mock/ui/', '/_mock/ui/dashboard.css', '/_mock/ui/dashboard.js']) {
+    const [head, full] = await Promise.all([app.inject({ method: 'HEAD', url }), app.inject({ url })])
+    t.same([head.statusCode, head.body, head.headers['content-type'], head.headers['content-security-policy']], [200, '', full.headers['content-type'], full.headers['content-security-policy']], `HEAD ${url}: the GET without its body`)
+  }
+  const headRedirect = await app.inject({ method: 'HEAD', url: '/_mock' })
+  t.same([headRedirect.statusCode, headRedirect.headers.location], [302, '/_mock/ui/'])
   t.match(uiFolder(), /[\\/]ui$/)
   t.equal(uiFolder(tmpdir()), null, 'no ui/ folder above: null (the page then answers 404), never a crash')
   // Bundled into someone's app: their own package.json and ui/ are not the dashboard.
