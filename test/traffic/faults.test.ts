@@ -1,11 +1,10 @@
 import t from 'tap'
-import { connect } from 'node:net'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { sampleDelay } from '../../src/traffic/fault-book.js'
 import { buildApp } from '../../src/app.js'
 import { ScenarioLoadError } from '../../src/scenario/load.js'
-import { AUTH, build, exampleScenario, get, post, scenario } from '../helper.js'
+import { AUTH, build, exampleScenario, get, post, rawExchange, scenario } from '../helper.js'
 
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const statuses = async (app: FastifyInstance, n: number, url = EXAMPLE) => {
@@ -134,16 +133,7 @@ t.test('absolute-form request targets meet the fault rules, Prefer and the journ
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  const send = (target: string, extra = '') =>
-    new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1')
-      let data = ''
-      socket.setEncoding('latin1')
-      socket.on('data', (chunk: string) => (data += chunk))
-      socket.on('end', () => resolve(data))
-      socket.on('error', reject)
-      socket.write(`GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: ${AUTH.authorization}\r\n${extra}connection: close\r\n\r\n`)
-    })
+  const send = (target: string, extra = '') => rawExchange(port, `GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: ${AUTH.authorization}\r\n${extra}connection: close\r\n\r\n`)
   const origin = `http://127.0.0.1:${port}`
   t.match(await send(`${origin}${EXAMPLE}`), /^HTTP\/1\.1 200 /, 'served as its path')
   t.equal((await post(app, '/_mock/faults', { method: 'GET', path: '/api/v2/batches/*', status: 503 })).status, 200)

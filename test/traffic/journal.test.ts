@@ -1,6 +1,5 @@
 import t from 'tap'
-import { connect } from 'node:net'
-import { AUTH, build, exampleScenario, get } from '../helper.js'
+import { AUTH, build, exampleScenario, get, rawExchange } from '../helper.js'
 import { JOURNAL_BODY_BYTES, Journal } from '../../src/traffic/journal.js'
 
 t.test('the journal records /api requests, matched or not', async (t) => {
@@ -100,12 +99,7 @@ t.test('a method the journal has no slot for keeps its name (PROPFIND, QUERY), n
   const app = await build(t, { scenario: exampleScenario() })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
-  for (const method of ['PROPFIND', 'QUERY']) {
-    await new Promise<void>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.end(`${method} /api/v2/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n`))
-      socket.on('data', () => {}).on('end', () => resolve()).on('error', reject)
-    })
-  }
+  for (const method of ['PROPFIND', 'QUERY']) await rawExchange(port, `${method} /api/v2/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n`)
   const { body } = await get(app, '/_mock/requests')
   t.same(body.requests.map((r: { method: string }) => r.method), ['PROPFIND', 'QUERY'])
   t.same((await get(app, '/_mock/requests?method=propfind')).body.requests.map((r: { method: string }) => r.method), ['PROPFIND'], 'and filters by it')
