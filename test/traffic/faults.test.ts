@@ -1,7 +1,8 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import { sampleDelay } from '../../src/traffic/fault-book.js'
+import { FaultBook, sampleDelay } from '../../src/traffic/fault-book.js'
+import { cpuTimed } from '../cpu-time.js'
 import { buildApp } from '../../src/app.js'
 import { ScenarioLoadError } from '../../src/scenario/load.js'
 import { AUTH, build, exampleScenario, get, post, rawExchange, scenario } from '../helper.js'
@@ -157,4 +158,20 @@ t.test('absolute-form request targets meet the fault rules, Prefer and the journ
     ],
     'every one journaled, under its path'
   )
+})
+
+// The rule lookup walks the path's slashes to find glob buckets; a hostile 16 KiB path of slashes
+// hashed each prefix whole (quadratic: ~180 ms of CPU a request). It stops past the longest bucket key.
+t.test('a path of thousands of slashes costs the fault rules no more than its length', async (t) => {
+  const book = new FaultBook(1, [{ path: '/api/v2/*/x', status: 500 }, { path: '/api/**', method: 'POST', status: 503 }, { path: '/api/v2/batches/*', status: 502 }])
+  const hostile = `/api/${'/'.repeat(16_000)}`
+  const { value, ms } = await cpuTimed(async () => {
+    let fired = 0
+    for (let k = 0; k < 20; k++) if (book.fire('GET', hostile, () => undefined) !== null || !book.mayMatch(hostile)) fired++
+    return fired
+  })
+  t.equal(value, 0, 'no rule fires for a GET of it; /api/** (of any method) may match it')
+  t.ok(ms < 500, `40 lookups of a 16 KiB path of slashes: ${ms.toFixed(1)} ms of CPU (was ~7 s)`)
+  t.equal(book.fire('POST', hostile, () => undefined)?.status, 503, '/api/** still matches it')
+  t.equal(book.fire('GET', '/api/v2/batches/bat-1', () => undefined)?.status, 502, 'the deepest bucket is still reached')
 })
