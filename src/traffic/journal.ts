@@ -104,13 +104,16 @@ export function redactHeader(name: string, value: string): string {
   return SECRET_HEADER.test(name) ? tailOf(value.trim()) : value
 }
 
-// A JSON string member whose name says secret (`webhook_signing_secret`, `password`, `api_key`, …),
-// its value up to its closing quote or the end of a cut body.
-const SECRET_MEMBER = /("[\w-]*(?:secret|password|passwd|api_?key|apikey|access_token|refresh_token|private_key)[\w-]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)/gi
+// A JSON string member (its name, then its value up to its closing quote or the end of a cut body),
+// and a name that says secret (`webhook_signing_secret`, `password`, `api_key`, …). The name is
+// matched apart: one pattern with the secret words inside `[\w-]*…[\w-]*` backtracked over each
+// run of word characters (a 16 KiB `"secretsecret…` body cost ~65 ms of CPU a read).
+const STRING_MEMBER = /("([\w-]*)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)/g
+const SECRET_NAME = /secret|password|passwd|api_?key|apikey|access_token|refresh_token|private_key/i
 
 /** A body as the journal shows it: the value of every member named like a secret is `"…"`. */
 export function redactBody(body: string): string {
-  return body.replace(SECRET_MEMBER, '$1"…"')
+  return body.replace(STRING_MEMBER, (member: string, head: string, name: string) => (SECRET_NAME.test(name) ? `${head}"…"` : member))
 }
 
 /** Raw headers as an object: lower-case names, repeated values joined, secrets redacted (redactHeader). */

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { uiFolder } from '../../src/http/ui-routes.js'
+import { redactBody } from '../../src/traffic/journal.js'
+import { cpuTimed } from '../cpu-time.js'
 import { advance, build, get, post, scenario, START, START_MS } from '../helper.js'
 
 // What a user sees of the mock: the journal whole (headers, body), every project's batches with
@@ -120,6 +122,13 @@ t.test('the journal redacts every form of a secret a client may send: schemes, n
   const whole = (await get(app, `/_mock/requests/${id}`, {})).body
   t.same(JSON.parse(whole.body), { ...config, webhook_signing_secret: '…' })
   t.equal(whole.body_bytes, Buffer.byteLength(JSON.stringify(config)), 'the size is what was sent')
+  // Nested, any case, a cut body, an escaped quote; a secret-like word inside another value is text.
+  t.equal(redactBody('{"a":"x","n":{"api_key":"k\\"q"},"desc":"say \\"password\\": \\"x\\"","PASSWORD" : "p'), '{"a":"x","n":{"api_key":"…"},"desc":"say \\"password\\": \\"x\\"","PASSWORD" : "…"')
+  // A hostile body (16 KiB of `"secretsecret…`) is read in linear time: it cost ~65 ms of CPU a read.
+  const { ms } = await cpuTimed(async () => {
+    for (let i = 0; i < 10; i++) redactBody(`"${'secret'.repeat(2730)}`)
+  })
+  t.ok(ms < 200, `10 reads of a hostile 16 KiB body: ${ms.toFixed(1)} ms of CPU`)
 })
 
 t.test('a body the mock does not keep (a binary upload, one too big or of another type) shows its size, never its bytes', async (t) => {
