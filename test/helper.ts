@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { connect } from 'node:net'
 import { buildApp, type MockOptions } from '../src/app.js'
 import type { Test } from 'tap'
 import type { Scenario } from '../src/schemas/scenario.js'
@@ -143,4 +144,17 @@ export async function walk<T = any>(app: FastifyInstance, url: string, headers: 
     pages++
   } while (token !== null)
   return { items, pages, tokens }
+}
+
+/** Writes `raw` on a new connection to 127.0.0.1:port and answers every byte read until the server ends it (latin1). */
+export function rawExchange(port: number, raw: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (data += chunk))
+    socket.on('end', () => resolve(data))
+    socket.on('error', reject)
+    socket.write(raw)
+  })
 }

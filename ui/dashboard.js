@@ -239,7 +239,7 @@ async function removeFault(id) {
 
 async function refreshWebhooks() {
   if (!state.webhooks) return
-  const { status, body } = await api('/_mock/webhooks')
+  const { status, body } = await api(`/_mock/webhooks?last=${JOURNAL_ROWS}`)
   if (status === 404) {
     state.webhooks = false
     $('webhooks-panel').hidden = true
@@ -247,8 +247,8 @@ async function refreshWebhooks() {
   }
   if (status !== 200) return
   $('webhooks-panel').hidden = false
-  // GET /_mock/webhooks: {deliveries: [every attempt, oldest first], ...}
-  const rows = body.deliveries.slice(-JOURNAL_ROWS).reverse().map((d) =>
+  // GET /_mock/webhooks?last=N: {deliveries: [the last N attempts, oldest first], ...}
+  const rows = body.deliveries.slice().reverse().map((d) =>
     el('tr', { 'data-delivery-id': d.delivery_id },
       el('td', { text: d.finished_at }),
       el('td', { text: d.event_type }),

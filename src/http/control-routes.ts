@@ -69,10 +69,10 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
 
   app.get('/requests', { schema: { querystring: JournalQuerySchema, response: { 200: JournalSchema, ...errors } } }, async (request) => {
     const { count, since, last, ...filter } = request.query
-    const matching = journal.entries({ ...filter, since: since === undefined ? undefined : Date.parse(since) })
-    const entries = last === undefined ? matching : matching.slice(-last)
-    const summary = { count: entries.length, capacity: journal.capacity, total: journal.total }
-    return count ? summary : { requests: entries, ...summary }
+    const match = { ...filter, since: since === undefined ? undefined : Date.parse(since) }
+    if (count) return { count: Math.min(journal.count(match), last ?? Infinity), capacity: journal.capacity, total: journal.total }
+    const entries = journal.entries(match, last)
+    return { requests: entries, count: entries.length, capacity: journal.capacity, total: journal.total }
   })
 
   app.delete('/requests', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => {

@@ -51,10 +51,14 @@ export const uiRoutes: FastifyPluginAsync = async (app) => {
     const q = request.url.indexOf('?')
     return reply.redirect(`/_mock/ui/${q === -1 ? '' : request.url.slice(q)}`)
   }
-  app.get('/_mock', hide, toPage)
-  app.get('/_mock/', hide, toPage)
-  app.get('/_mock/ui', hide, async (_request, reply) => send(reply, 'index.html'))
-  app.get('/_mock/ui/', hide, async (_request, reply) => send(reply, 'index.html'))
-  app.get('/_mock/ui/dashboard.css', hide, async (_request, reply) => send(reply, 'dashboard.css'))
-  app.get('/_mock/ui/dashboard.js', hide, async (_request, reply) => send(reply, 'dashboard.js'))
+  // Each with a HEAD twin, as the control plane's reads have (`curl -I`, a HEAD probe of wait-on).
+  const both = (url: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>): void => {
+    app.route({ method: ['GET', 'HEAD'], url, ...hide, handler })
+  }
+  both('/_mock', toPage)
+  both('/_mock/', toPage)
+  both('/_mock/ui', async (_request, reply) => send(reply, 'index.html'))
+  both('/_mock/ui/', async (_request, reply) => send(reply, 'index.html'))
+  both('/_mock/ui/dashboard.css', async (_request, reply) => send(reply, 'dashboard.css'))
+  both('/_mock/ui/dashboard.js', async (_request, reply) => send(reply, 'dashboard.js'))
 }

@@ -97,7 +97,8 @@ export const DeliveriesQuerySchema = Type.Object({
   event_type: Type.Optional(Type.String({ maxLength: 64 })),
   status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599 })),
   outcome: Type.Optional(DeliveryOutcomeSchema),
-  since: Type.Optional(DateTimeQuery('Attempts finished at or after this wall-clock time'))
+  since: Type.Optional(DateTimeQuery('Attempts finished at or after this wall-clock time')),
+  last: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Only the last N matching attempts (newest last)' }))
 })
 export type DeliveriesQuery = Static<typeof DeliveriesQuerySchema>
 

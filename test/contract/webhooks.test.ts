@@ -209,6 +209,10 @@ t.test('webhooks', async (t) => {
     const failed = await create(mock, [{ webhook_url: rx.url('/down'), webhook_events: ['batch.pending'] }])
     await flush(mock)
     t.same((await call(mock, 'GET', `/_mock/webhooks?batch_id=${failed.body.id}`)).body.deliveries.map((d: any) => d.outcome), ['retrying', 'retrying', 'failed'], '3 attempts in all')
+    const lastTwo = (await call(mock, 'GET', `/_mock/webhooks?batch_id=${failed.body.id}&last=2`)).body
+    t.same([lastTwo.deliveries.map((d: any) => d.attempt), lastTwo.count], [[2, 3], 2], '?last=N: the newest N matching, oldest first')
+    t.equal((await call(mock, 'GET', `/_mock/webhooks?batch_id=${failed.body.id}&last=99`)).body.count, 3)
+    t.equal((await call(mock, 'GET', '/_mock/webhooks?last=0')).status, 422)
   })
 
   t.test('a cancel sends batch.cancelled', async (t) => {

@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from '../../src/app.js'
-import { AUTH, EXAMPLE_ID, exampleScenario, scenario, START, START_MS } from '../helper.js'
+import { AUTH, EXAMPLE_ID, exampleScenario, rawExchange, scenario, START, START_MS } from '../helper.js'
 import { startMock } from '../../src/index.js'
 import { listenAlso } from '../../src/http/bindings.js'
 
@@ -230,16 +230,7 @@ t.test('pipelined requests are journaled in the order they are answered, by eith
   const get = (path: string, key: string, last = false) => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer ${key}\r\n${last ? 'connection: close\r\n' : ''}\r\n`
   // Fast, Fastify's (another tenant's batch: 404; an unknown id), fast, and a list page last.
   const raw = [get('/api/v2/batches/bat-a1', 'key-a'), get('/api/v2/batches/bat-b1', 'key-a'), get('/api/v2/batches/bat-a2', 'key-a'), get('/api/v2/batches/bat-nope', 'key-a'), get('/api/v2/batches?page_size=2', 'key-a', true)].join('')
-  const pipelined = (port: number) =>
-    new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1')
-      let data = ''
-      socket.setEncoding('latin1')
-      socket.on('data', (chunk: string) => (data += chunk))
-      socket.on('end', () => resolve(data))
-      socket.on('error', reject)
-      socket.write(raw)
-    })
+  const pipelined = (port: number) => rawExchange(port, raw)
   const [f, s] = await Promise.all([pipelined(fast.port), pipelined(slow.port)])
   t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), 'the same five answers, in order')
   t.same(

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { uiFolder } from '../../src/http/ui-routes.js'
+import { redactBody } from '../../src/traffic/journal.js'
+import { cpuTimed } from '../cpu-time.js'
 import { advance, build, get, post, scenario, START, START_MS } from '../helper.js'
 
 // What a user sees of the mock: the journal whole (headers, body), every project's batches with
@@ -120,6 +122,13 @@ t.test('the journal redacts every form of a secret a client may send: schemes, n
   const whole = (await get(app, `/_mock/requests/${id}`, {})).body
   t.same(JSON.parse(whole.body), { ...config, webhook_signing_secret: '…' })
   t.equal(whole.body_bytes, Buffer.byteLength(JSON.stringify(config)), 'the size is what was sent')
+  // Nested, any case, a cut body, an escaped quote; a secret-like word inside another value is text.
+  t.equal(redactBody('{"a":"x","n":{"api_key":"k\\"q"},"desc":"say \\"password\\": \\"x\\"","PASSWORD" : "p'), '{"a":"x","n":{"api_key":"…"},"desc":"say \\"password\\": \\"x\\"","PASSWORD" : "…"')
+  // A hostile body (16 KiB of `"secretsecret…`) is read in linear time: it cost ~65 ms of CPU a read.
+  const { ms } = await cpuTimed(async () => {
+    for (let i = 0; i < 10; i++) redactBody(`"${'secret'.repeat(2730)}`)
+  })
+  t.ok(ms < 200, `10 reads of a hostile 16 KiB body: ${ms.toFixed(1)} ms of CPU`)
 })
 
 t.test('a body the mock does not keep (a binary upload, one too big or of another type) shows its size, never its bytes', async (t) => {
@@ -319,6 +328,12 @@ t.test("/_mock/ui serves the dashboard's three files, without the token (they ho
   t.equal(page.headers['referrer-policy'], 'no-referrer', 'the address (which may hold ?token=) is never sent as a Referer')
   t.equal((await app.inject({ url: '/_mock/ui/../health' })).statusCode, 401, 'data stays behind the token')
   t.equal((await app.inject({ url: '/_mock/ui/secret.txt' })).statusCode, 404, 'only the three files')
+  for (const url of ['/_mock/ui', '/_mock/ui/', '/_mock/ui/dashboard.css', '/_mock/ui/dashboard.js']) {
+    const [head, full] = await Promise.all([app.inject({ method: 'HEAD', url }), app.inject({ url })])
+    t.same([head.statusCode, head.body, head.headers['content-type'], head.headers['content-security-policy']], [200, '', full.headers['content-type'], full.headers['content-security-policy']], `HEAD ${url}: the GET without its body`)
+  }
+  const headRedirect = await app.inject({ method: 'HEAD', url: '/_mock' })
+  t.same([headRedirect.statusCode, headRedirect.headers.location], [302, '/_mock/ui/'])
   t.match(uiFolder(), /[\\/]ui$/)
   t.equal(uiFolder(tmpdir()), null, 'no ui/ folder above: null (the page then answers 404), never a crash')
   // Bundled into someone's app: their own package.json and ui/ are not the dashboard.

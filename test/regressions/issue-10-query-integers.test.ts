@@ -28,3 +28,20 @@ t.test('control-plane integers too', async (t) => {
   }
   t.equal((await get(app, '/_mock/requests?status=200', {})).status, 200)
 })
+
+// pydantic quotes a query integer that parses but fails its bound as the text sent: "input": "-5".
+t.test('a query integer out of bounds is quoted as sent', async (t) => {
+  const app = await build(t, { scenario: many() })
+  const cases: [string, string, string][] = [
+    ['/api/v2/batches?page_size=-5', 'greater_than_equal', '-5'],
+    ['/api/v2/batches?page_size=007000', 'less_than_equal', '007000'],
+    ['/_mock/requests?last=99999999999999999999999', 'less_than_equal', '99999999999999999999999'],
+    ['/_mock/requests?last=0&status=abc', 'int_parsing', 'abc']
+  ]
+  for (const [url, type, input] of cases) {
+    const res = await get(app, url)
+    t.equal(res.status, 422, url)
+    t.match(res.body.detail, [{ type, input }], url)
+  }
+  t.same((await get(app, '/_mock/requests?last=0&status=abc', {})).body.detail.map((d: { input: unknown }) => d.input).sort(), ['0', 'abc'], 'every integer of a failing query as sent')
+})

@@ -1,11 +1,11 @@
 import t from 'tap'
-import { connect } from 'node:net'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import { sampleDelay } from '../../src/traffic/fault-book.js'
+import { FaultBook, sampleDelay } from '../../src/traffic/fault-book.js'
+import { cpuTimed } from '../cpu-time.js'
 import { buildApp } from '../../src/app.js'
 import { ScenarioLoadError } from '../../src/scenario/load.js'
-import { AUTH, build, exampleScenario, get, post, scenario } from '../helper.js'
+import { AUTH, build, exampleScenario, get, post, rawExchange, scenario } from '../helper.js'
 
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const statuses = async (app: FastifyInstance, n: number, url = EXAMPLE) => {
@@ -134,16 +134,7 @@ t.test('absolute-form request targets meet the fault rules, Prefer and the journ
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  const send = (target: string, extra = '') =>
-    new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1')
-      let data = ''
-      socket.setEncoding('latin1')
-      socket.on('data', (chunk: string) => (data += chunk))
-      socket.on('end', () => resolve(data))
-      socket.on('error', reject)
-      socket.write(`GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: ${AUTH.authorization}\r\n${extra}connection: close\r\n\r\n`)
-    })
+  const send = (target: string, extra = '') => rawExchange(port, `GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: ${AUTH.authorization}\r\n${extra}connection: close\r\n\r\n`)
   const origin = `http://127.0.0.1:${port}`
   t.match(await send(`${origin}${EXAMPLE}`), /^HTTP\/1\.1 200 /, 'served as its path')
   t.equal((await post(app, '/_mock/faults', { method: 'GET', path: '/api/v2/batches/*', status: 503 })).status, 200)
@@ -167,4 +158,20 @@ t.test('absolute-form request targets meet the fault rules, Prefer and the journ
     ],
     'every one journaled, under its path'
   )
+})
+
+// The rule lookup walks the path's slashes to find glob buckets; a hostile 16 KiB path of slashes
+// hashed each prefix whole (quadratic: ~180 ms of CPU a request). It stops past the longest bucket key.
+t.test('a path of thousands of slashes costs the fault rules no more than its length', async (t) => {
+  const book = new FaultBook(1, [{ path: '/api/v2/*/x', status: 500 }, { path: '/api/**', method: 'POST', status: 503 }, { path: '/api/v2/batches/*', status: 502 }])
+  const hostile = `/api/${'/'.repeat(16_000)}`
+  const { value, ms } = await cpuTimed(async () => {
+    let fired = 0
+    for (let k = 0; k < 20; k++) if (book.fire('GET', hostile, () => undefined) !== null || !book.mayMatch(hostile)) fired++
+    return fired
+  })
+  t.equal(value, 0, 'no rule fires for a GET of it; /api/** (of any method) may match it')
+  t.ok(ms < 500, `40 lookups of a 16 KiB path of slashes: ${ms.toFixed(1)} ms of CPU (was ~7 s)`)
+  t.equal(book.fire('POST', hostile, () => undefined)?.status, 503, '/api/** still matches it')
+  t.equal(book.fire('GET', '/api/v2/batches/bat-1', () => undefined)?.status, 502, 'the deepest bucket is still reached')
 })

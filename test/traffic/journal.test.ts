@@ -1,6 +1,5 @@
 import t from 'tap'
-import { connect } from 'node:net'
-import { AUTH, build, exampleScenario, get } from '../helper.js'
+import { AUTH, build, exampleScenario, get, rawExchange } from '../helper.js'
 import { JOURNAL_BODY_BYTES, Journal } from '../../src/traffic/journal.js'
 
 t.test('the journal records /api requests, matched or not', async (t) => {
@@ -50,6 +49,16 @@ t.test('a ring wrapped many times over stays at its bound', async (t) => {
   t.same([body.count, body.capacity, body.total], [7, 7, 1_000])
   t.equal(body.requests[0].path, '/api/v2/batches/bat-993', 'the oldest kept is the 7th from last')
   t.equal(body.requests.at(-1).path, '/api/v2/batches/bat-999')
+  // `last` walks back from the newest, across the ring's seam, filters first; `count` counts the same.
+  await app.inject({ method: 'DELETE', url: '/api/v2/batches/bat-x', headers: AUTH })
+  const paths = async (query: string) => (await get(app, `/_mock/requests?${query}`)).body.requests.map((r: { path: string }) => r.path)
+  t.same(await paths('last=3'), ['/api/v2/batches/bat-998', '/api/v2/batches/bat-999', '/api/v2/batches/bat-x'])
+  t.same(await paths('last=2&method=GET'), ['/api/v2/batches/bat-998', '/api/v2/batches/bat-999'])
+  t.same(await paths('last=2&path_prefix=/api/v2/batches/bat-99'), ['/api/v2/batches/bat-998', '/api/v2/batches/bat-999'])
+  t.same(await paths('last=1000000'), (await paths('')), 'a last beyond the ring answers the whole ring')
+  t.same((await get(app, '/_mock/requests?count=true&last=2&method=GET')).body.count, 2)
+  t.same((await get(app, '/_mock/requests?count=true&method=GET')).body.count, 6)
+  t.same((await get(app, '/_mock/requests?count=true&path_prefix=/api/v2/batches/bat-99')).body.count, 6)
 })
 
 // A big --journal-size (up to 1,000,000) times ~50 KiB of headers and body an entry was ~50 GB.
@@ -90,12 +99,7 @@ t.test('a method the journal has no slot for keeps its name (PROPFIND, QUERY), n
   const app = await build(t, { scenario: exampleScenario() })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
-  for (const method of ['PROPFIND', 'QUERY']) {
-    await new Promise<void>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.end(`${method} /api/v2/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n`))
-      socket.on('data', () => {}).on('end', () => resolve()).on('error', reject)
-    })
-  }
+  for (const method of ['PROPFIND', 'QUERY']) await rawExchange(port, `${method} /api/v2/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n`)
   const { body } = await get(app, '/_mock/requests')
   t.same(body.requests.map((r: { method: string }) => r.method), ['PROPFIND', 'QUERY'])
   t.same((await get(app, '/_mock/requests?method=propfind')).body.requests.map((r: { method: string }) => r.method), ['PROPFIND'], 'and filters by it')
