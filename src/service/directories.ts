@@ -12,8 +12,10 @@ import { projectFor, visibleProject, type Narrowing, type Tenant } from './tenan
 
 /** Live (not deleted) directories one project may hold. */
 export const MAX_DIRECTORIES_PER_PROJECT = 1_000
-/** Directories the API created or wrote to, deleted ones included, in one world (until a reset). */
+/** Live directories the API created or wrote to, in one world (until a reset). */
 export const MAX_STORED_DIRECTORIES = 10_000
+/** Deleted directories remembered (so they stay deleted), in one world (until a reset). */
+export const MAX_DELETED_DIRECTORIES = 10_000
 /** Files one directory may hold: a batch runs over at most this many. */
 export const MAX_FILES_PER_DIRECTORY = MAX_FILES_PER_BATCH
 /** Files of directories the API created or wrote to, in one world (until a reset). */
@@ -25,6 +27,8 @@ export const MAX_STORED_BYTES = 64 * 1024 * 1024
 /** What a world's API directories have used up: ids minted and files stored. */
 interface Counters {
   minted: number
+  /** Deleted directories kept as tombstones (counted apart from live ones). */
+  deleted: number
   files: number
   bytes: number
 }
@@ -34,6 +38,7 @@ interface Counters {
 export interface DirectoryLimits {
   perProject: number
   stored: number
+  deleted: number
   filesPerDirectory: number
   storedFiles: number
   storedBytes: number
@@ -42,6 +47,7 @@ export interface DirectoryLimits {
 export const DEFAULT_DIRECTORY_LIMITS: DirectoryLimits = {
   perProject: MAX_DIRECTORIES_PER_PROJECT,
   stored: MAX_STORED_DIRECTORIES,
+  deleted: MAX_DELETED_DIRECTORIES,
   filesPerDirectory: MAX_FILES_PER_DIRECTORY,
   storedFiles: MAX_STORED_FILES,
   storedBytes: MAX_STORED_BYTES
@@ -109,7 +115,7 @@ export class DirectoryService {
   #countersOf(world: World): Counters {
     let c = this.#counters.get(world)
     if (!c) {
-      c = { minted: 0, files: 0, bytes: 0 }
+      c = { minted: 0, deleted: 0, files: 0, bytes: 0 }
       this.#counters.set(world, c)
     }
     return c
@@ -152,15 +158,22 @@ export class DirectoryService {
     return { meta, dir }
   }
 
-  /** The directory to write to: an editable one, adopting (materializing) a lazy one first. */
-  #edit(id: string, tenant: Tenant, narrowing: Narrowing, withFiles = true, adding = 0): EditableDirectory {
+  /**
+   * The directory to write to: an editable one, adopting (materializing) a lazy one first.
+   * `deleting`: adopted as a tombstone (no files), charged to the deleted directories, not
+   * the live ones, so deleting made-up ids never takes room from creates.
+   */
+  #edit(id: string, tenant: Tenant, narrowing: Narrowing, adding = 0, deleting = false): EditableDirectory {
     const found = this.#read(id, tenant, narrowing)
     const world = this.#world
     // Checked before adopting: a refused write leaves the directory as it was.
     if (adding > 0) this.#roomForFiles(world, adding, found.dir.count)
+    if (deleting && this.#countersOf(world).deleted >= this.limits.deleted) {
+      throw new DirectoryLimitError(`Too many deleted directories: this mock remembers at most ${this.limits.deleted}; reset it (POST /_mock/reset)`)
+    }
     if (found.editable) return found.editable
-    this.#roomForDirectory(world, null)
-    const count = withFiles ? found.dir.count : 0
+    if (!deleting) this.#roomForDirectory(world, null)
+    const count = deleting ? 0 : found.dir.count
     this.#roomForFiles(world, count, 0)
     const files: FileEntry[] = []
     for (let i = 0; i < count; i++) files.push(entryOf(world, found.dir.file(i), i, found.meta))
@@ -172,7 +185,7 @@ export class DirectoryService {
   }
 
   #roomForDirectory(world: World, projectId: string | null): void {
-    if (world.directories.editableCount >= this.limits.stored) {
+    if (world.directories.editableCount - this.#countersOf(world).deleted >= this.limits.stored) {
       throw new DirectoryLimitError(`Too many directories: this mock stores at most ${this.limits.stored} created or changed directories; reset it (POST /_mock/reset)`)
     }
     if (projectId === null) return
@@ -235,8 +248,10 @@ export class DirectoryService {
   /** Deletes the directory (kept as `deleted_at`, without files); batches over it keep their snapshot. */
   delete(id: string, tenant: Tenant, narrowing: Narrowing): void {
     const world = this.#world
-    const dir = this.#edit(id, tenant, narrowing, false)
-    this.#countersOf(world).files -= dir.count
+    const dir = this.#edit(id, tenant, narrowing, 0, true)
+    const c = this.#countersOf(world)
+    c.deleted++
+    c.files -= dir.count
     this.#charge(world, -dir.files.reduce((sum, f) => sum + entryBytes(f), 0))
     dir.markDeleted(this.batches.now())
     world.directories.store(dir)
@@ -386,7 +401,7 @@ export class DirectoryService {
     fields: { name: string; uniqueId: string; fileId: string | null; metadata: FileMetadata; bytes?: number; sha256?: string }
   ): { directory: DirectoryMeta; file: FileEntry } {
     const world = this.#world
-    const dir = this.#edit(directoryId, tenant, narrowing, true, 1)
+    const dir = this.#edit(directoryId, tenant, narrowing, 1)
     const now = this.batches.now()
     const file: FileEntry = {
       seq: dir.nextSeq(),
@@ -422,7 +437,7 @@ export class DirectoryService {
       updatedAt: this.batches.now()
     }
     const target = body.target_directory_id
-    const to = target != null && target !== directoryId ? this.#edit(target, tenant, narrowing, true, 1) : null
+    const to = target != null && target !== directoryId ? this.#edit(target, tenant, narrowing, 1) : null
     this.#charge(world, entryBytes(changed) - entryBytes(old))
     if (to) {
       dir.remove(index)

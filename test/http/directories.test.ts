@@ -236,6 +236,24 @@ t.test('limits: files per directory, directories per project; bad input is a 422
   t.same([stored.status, stored.body.detail], [400, 'Too many files: this mock stores at most 10003 files in created or changed directories; reset it (POST /_mock/reset)'])
 })
 
+t.test('limits: deleted directories are bounded apart from live ones, so deleting made-up ids never blocks creates', async (t) => {
+  const app = await build(t, { directoryLimits: { stored: 2, deleted: 2 } })
+  const madeUp = (i: number) => `dir-00000000-0000-4000-8000-00000000000${i}`
+  t.equal((await send(app, 'DELETE', `${DIRS}/${madeUp(1)}`)).status, 204, 'a made-up directory can be deleted')
+  t.equal((await get(app, `${DIRS}/${madeUp(1)}`)).status, 404, 'and stays deleted')
+  t.equal((await send(app, 'DELETE', `${DIRS}/${madeUp(2)}`)).status, 204)
+  const third = await send(app, 'DELETE', `${DIRS}/${madeUp(3)}`)
+  t.same([third.status, third.body.detail], [400, 'Too many deleted directories: this mock remembers at most 2; reset it (POST /_mock/reset)'])
+  t.equal((await get(app, `${DIRS}/${madeUp(3)}`)).status, 200, 'a refused delete left it as it was')
+  const a = await createDir(app, 'a')
+  await createDir(app, 'b')
+  const over = await post(app, DIRS, { name: 'c' })
+  t.same([over.status, over.body.detail], [400, 'Too many directories: this mock stores at most 2 created or changed directories; reset it (POST /_mock/reset)'], 'the live cap counts live ones only')
+  const full = await send(app, 'DELETE', `${DIRS}/${a.id}`)
+  t.equal(full.status, 400, 'no room to remember one more deleted directory: refused, still live')
+  t.equal((await get(app, `${DIRS}/${a.id}`)).body.deleted_at, null)
+})
+
 t.test('limits: what stored directories and files hold in all (names, metadata) is bounded', async (t) => {
   const app = await build(t, { directoryLimits: { storedBytes: 20_000 } })
   const dir = (await createDir(app)).id
