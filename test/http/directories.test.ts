@@ -33,7 +33,7 @@ t.test('a created directory: create, get, list, update, delete, with the SDK sha
   t.match(dir.id, /^dir-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   t.same(
     { ...dir, id: undefined },
-    { id: undefined, name: 'Q1 invoices', project_id: 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', description: 'scans', type: 'ephemeral', connector_subscription_id: null, system_metadata: null, expires_at: '2026-02-01T00:00:00Z', created_at: START, updated_at: START, deleted_at: null }
+    { id: undefined, name: 'Q1 invoices', project_id: 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', description: 'scans', type: 'ephemeral', connector_subscription_id: null, system_metadata: null, expires_at: '2026-02-01T00:00:00.000Z', created_at: START, updated_at: START, deleted_at: null }
   )
   t.same((await get(app, `${DIRS}/${dir.id}`)).body, dir, 'get answers what create did')
 
@@ -206,6 +206,14 @@ t.test('exclusive directories: an unknown id is a 404', async (t) => {
   t.equal((await get(app, `${DIRS}/dir-unknown`)).status, 404)
   t.equal((await get(app, `${DIRS}/dir-unknown/files`)).status, 404)
   t.equal((await get(app, `${DIRS}/dir-unknown`)).body.detail, 'Directory not found: dir-unknown')
+})
+
+t.test('expires_at is read as pydantic reads a datetime', async (t) => {
+  const app = await build(t)
+  const naive = await post(app, DIRS, { name: 'from httpx', expires_at: '2026-02-01T12:30:00.250000' }, JSON_HEADERS)
+  t.same([naive.status, naive.body.expires_at], [200, '2026-02-01T12:30:00.250Z'], 'a naive datetime (what a Python client sends) is UTC, as pydantic reads it')
+  const noDate = await post(app, DIRS, { name: 'x', expires_at: 'soon' })
+  t.same([noDate.status, noDate.body.detail?.[0]?.loc], [422, ['body', 'expires_at']], 'a datetime that is none is a 422 at its field')
 })
 
 t.test('limits: files per directory, directories per project; bad input is a 422', async (t) => {
