@@ -92,6 +92,17 @@ t.test('a batch that finishes at once has jobs that finish at once; a reset forg
   t.equal((await get(app, `/api/v2/parse/${id}`)).body.job.status, 'COMPLETED', 'after a reset the job runs as laid out')
 })
 
+t.test('job cancellations recorded are bounded: past the limit a cancel is a 429 and changes nothing', async (t) => {
+  const app = await build(t, { scenario: jobs, maxJobCancels: 1 })
+  await advance(app, 3500) // bat-p: files 0 and 1 mapped (at 2 s and 3 s), their jobs not ended
+  const [first, second] = await jobIds(app, 'bat-p')
+  t.equal((await post(app, `/api/v2/parse/${first}/cancel`)).body.status, 'CANCELLED')
+  t.equal((await get(app, `/api/v2/parse/${second}`)).body.job.status, 'PENDING')
+  const refused = await post(app, `/api/v2/parse/${second}/cancel`, undefined, JSON_CT)
+  t.same([refused.status, refused.body.detail], [429, 'Too many job cancellations: this mock records at most 1; reset it (POST /_mock/reset)'])
+  t.equal((await get(app, `/api/v2/parse/${second}`)).body.job.status, 'PENDING', 'the refused cancel changed nothing')
+})
+
 t.test('a list page looks at a bounded number of files: a filter nothing matches pages on', async (t) => {
   const big = scenario(
     Array.from({ length: 3 }, (_, i) => ({ id: `bat-big-${i}`, files: 10_000, file_error_rate: 0, outcome: 'COMPLETED' as const, created_ago_ms: 3_600_000 + i })),
