@@ -29,6 +29,8 @@ interface Counters {
   minted: number
   /** Deleted directories kept as tombstones (counted apart from live ones). */
   deleted: number
+  /** Live created or adopted directories, by canonical project id: a create checks its project's in O(1). */
+  live: Map<string, number>
   files: number
   bytes: number
 }
@@ -115,7 +117,7 @@ export class DirectoryService {
   #countersOf(world: World): Counters {
     let c = this.#counters.get(world)
     if (!c) {
-      c = { minted: 0, deleted: 0, files: 0, bytes: 0 }
+      c = { minted: 0, deleted: 0, live: new Map(), files: 0, bytes: 0 }
       this.#counters.set(world, c)
     }
     return c
@@ -180,8 +182,17 @@ export class DirectoryService {
     this.#charge(world, files.reduce((sum, f) => sum + entryBytes(f), metaBytes(found.meta)))
     const editable = new EditableDirectory(found.meta, files)
     this.#countersOf(world).files += count
+    if (!deleting) this.#countLive(world, found.meta.projectId, 1)
     world.directories.store(editable)
     return editable
+  }
+
+  #countLive(world: World, projectId: string, delta: number): void {
+    const live = this.#countersOf(world).live
+    const key = canonicalId(projectId)
+    const n = (live.get(key) ?? 0) + delta
+    if (n > 0) live.set(key, n)
+    else live.delete(key)
   }
 
   #roomForDirectory(world: World, projectId: string | null): void {
@@ -189,9 +200,7 @@ export class DirectoryService {
       throw new DirectoryLimitError(`Too many directories: this mock stores at most ${this.limits.stored} created or changed directories; reset it (POST /_mock/reset)`)
     }
     if (projectId === null) return
-    let live = 0
-    for (const d of world.directories.editables()) if (d.meta.deletedAt === null && sameId(d.meta.projectId, projectId)) live++
-    if (live >= this.limits.perProject) throw new DirectoryLimitError(`Too many directories: a project holds at most ${this.limits.perProject}`)
+    if ((this.#countersOf(world).live.get(canonicalId(projectId)) ?? 0) >= this.limits.perProject) throw new DirectoryLimitError(`Too many directories: a project holds at most ${this.limits.perProject}`)
   }
 
   /** Counts `bytes` more (or fewer) stored; refuses growth past the budget. */
@@ -229,6 +238,7 @@ export class DirectoryService {
       deletedAt: null
     }
     this.#charge(world, metaBytes(meta))
+    this.#countLive(world, projectId, 1)
     world.directories.store(new EditableDirectory(meta))
     return meta
   }
@@ -248,7 +258,9 @@ export class DirectoryService {
   /** Deletes the directory (kept as `deleted_at`, without files); batches over it keep their snapshot. */
   delete(id: string, tenant: Tenant, narrowing: Narrowing): void {
     const world = this.#world
+    const wasLive = world.directories.editable(id) !== undefined
     const dir = this.#edit(id, tenant, narrowing, 0, true)
+    if (wasLive) this.#countLive(world, dir.meta.projectId, -1)
     const c = this.#countersOf(world)
     c.deleted++
     c.files -= dir.count

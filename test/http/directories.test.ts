@@ -262,6 +262,18 @@ t.test('limits: deleted directories are bounded apart from live ones, so deletin
   t.equal((await get(app, `${DIRS}/${a.id}`)).body.deleted_at, null)
 })
 
+t.test('limits: a directory adopted by a write counts for its project until deleted', async (t) => {
+  const app = await build(t, { scenario: tenants, directoryLimits: { perProject: 2 } })
+  const madeUp = 'dir-00000000-0000-4000-8000-0000000000aa'
+  t.equal((await send(app, 'PATCH', `${DIRS}/${madeUp}`, { name: 'adopted' }, keyA)).status, 200)
+  await createDir(app, 'one', keyA)
+  const over = await post(app, DIRS, { name: 'two' }, keyA)
+  t.same([over.status, over.body.detail], [400, 'Too many directories: a project holds at most 2'], 'the adopted one counts')
+  t.equal((await post(app, DIRS, { name: 'b1' }, keyB)).status, 200, 'another project has its own room')
+  t.equal((await send(app, 'DELETE', `${DIRS}/${madeUp}`, undefined, keyA)).status, 204)
+  t.equal((await post(app, DIRS, { name: 'two' }, keyA)).status, 200, 'deleting it makes room')
+})
+
 t.test('limits: what stored directories and files hold in all (names, metadata) is bounded', async (t) => {
   const app = await build(t, { directoryLimits: { storedBytes: 20_000 } })
   const dir = (await createDir(app)).id
