@@ -163,20 +163,21 @@ export class DirectoryService {
   /**
    * The directory to write to: an editable one, adopting (materializing) a lazy one first.
    * `deleting`: adopted as a tombstone (no files), charged to the deleted directories, not
-   * the live ones, so deleting made-up ids never takes room from creates.
+   * the live ones, so deleting made-up ids never takes room from creates. `adding` files
+   * come into the directory, of which `newFiles` are new to the store (a moved file is not).
    */
-  #edit(id: string, tenant: Tenant, narrowing: Narrowing, adding = 0, deleting = false): EditableDirectory {
+  #edit(id: string, tenant: Tenant, narrowing: Narrowing, adding = 0, deleting = false, newFiles = adding): EditableDirectory {
     const found = this.#read(id, tenant, narrowing)
     const world = this.#world
-    // Checked before adopting: a refused write leaves the directory as it was.
-    if (adding > 0) this.#roomForFiles(world, adding, found.dir.count)
+    const count = found.editable || deleting ? 0 : found.dir.count
+    // Checked before adopting: a refused write leaves the directory as it was. An adopted
+    // directory's files and the ones added are counted together.
+    this.#roomForFiles(world, adding, found.dir.count, count + newFiles)
     if (deleting && this.#countersOf(world).deleted >= this.limits.deleted) {
       throw new DirectoryLimitError(`Too many deleted directories: this mock remembers at most ${this.limits.deleted}; reset it (POST /_mock/reset)`)
     }
     if (found.editable) return found.editable
     if (!deleting) this.#roomForDirectory(world, null)
-    const count = deleting ? 0 : found.dir.count
-    this.#roomForFiles(world, count, 0)
     const files: FileEntry[] = []
     for (let i = 0; i < count; i++) files.push(entryOf(world, found.dir.file(i), i, found.meta))
     this.#charge(world, files.reduce((sum, f) => sum + entryBytes(f), metaBytes(found.meta)))
@@ -212,9 +213,10 @@ export class DirectoryService {
     c.bytes += bytes
   }
 
-  #roomForFiles(world: World, adding: number, inDirectory: number): void {
+  /** Room for `adding` more files in a directory of `inDirectory`, and for `stored` more in the store. */
+  #roomForFiles(world: World, adding: number, inDirectory: number, stored: number): void {
     if (inDirectory + adding > this.limits.filesPerDirectory) throw new DirectoryLimitError(`Too many files: a directory holds at most ${this.limits.filesPerDirectory}`)
-    if (this.#countersOf(world).files + adding > this.limits.storedFiles) {
+    if (this.#countersOf(world).files + stored > this.limits.storedFiles) {
       throw new DirectoryLimitError(`Too many files: this mock stores at most ${this.limits.storedFiles} files in created or changed directories; reset it (POST /_mock/reset)`)
     }
   }
@@ -449,7 +451,7 @@ export class DirectoryService {
       updatedAt: this.batches.now()
     }
     const target = body.target_directory_id
-    const to = target != null && target !== directoryId ? this.#edit(target, tenant, narrowing, 1) : null
+    const to = target != null && target !== directoryId ? this.#edit(target, tenant, narrowing, 1, false, 0) : null
     this.#charge(world, entryBytes(changed) - entryBytes(old))
     if (to) {
       dir.remove(index)

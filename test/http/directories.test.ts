@@ -274,6 +274,18 @@ t.test('limits: a directory adopted by a write counts for its project until dele
   t.equal((await post(app, DIRS, { name: 'two' }, keyA)).status, 200, 'deleting it makes room')
 })
 
+t.test('limits: files stored count an adopted directory with what is added to it; a move stores nothing new', async (t) => {
+  const lazy = 'dir-33333333-3333-4333-8333-333333333333'
+  const app = await build(t, { scenario: scenario([], { directories: [{ id: lazy, files: 3 }] }), directoryLimits: { storedFiles: 3 } })
+  const over = await post(app, `${DIRS}/${lazy}/files`, { file_id: 'fourth' })
+  t.same([over.status, over.body.detail], [400, 'Too many files: this mock stores at most 3 files in created or changed directories; reset it (POST /_mock/reset)'], 'its 3 files and 1 more are 4')
+  t.equal((await walk(app, `${DIRS}/${lazy}/files`)).items.length, 3, 'the refused add changed nothing')
+  const other = await createDir(app, 'other')
+  const [first] = (await walk(app, `${DIRS}/${lazy}/files`)).items
+  const moved = await send(app, 'PATCH', `${DIRS}/${lazy}/files/${first.id}`, { target_directory_id: other.id })
+  t.same([moved.status, moved.body.directory_id, moved.body.id], [200, other.id, first.id], 'with the store full, a file still moves')
+})
+
 t.test('limits: what stored directories and files hold in all (names, metadata) is bounded', async (t) => {
   const app = await build(t, { directoryLimits: { storedBytes: 20_000 } })
   const dir = (await createDir(app)).id
