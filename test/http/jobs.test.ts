@@ -77,6 +77,16 @@ t.test('bad input is a 4xx in FastAPI shape; unknown and malformed ids are 404',
   t.equal((await get(app, `/api/v2/parse/${id}`, {})).status, 401, 'no key: 401')
   t.equal((await app.inject({ method: 'DELETE', url: `/api/v2/parse/${id}/cancel`, headers: AUTH })).statusCode, 405)
   t.equal((await post(app, '/api/v2/parse/not-a-job/cancel')).status, 404)
+
+  // Compat mode reads page_size=0 as the default and a forged token as the first page, on both lists.
+  const compat = await build(t, { scenario: jobs, mode: 'compat' })
+  await advance(compat, 6000)
+  for (const list of ['/api/v2/parse', '/api/v2/extract']) {
+    const first = await get(compat, list)
+    t.equal(first.status, 200)
+    t.same((await get(compat, `${list}?page_size=0&page_token=forged`)).body, first.body, `compat: ${list}?page_size=0&page_token=forged is the first page`)
+  }
+  t.ok((await get(compat, '/api/v2/parse')).body.items.length > 0, 'compat: the parse list is not empty (the comparison above means something)')
 })
 
 t.test('a batch that finishes at once has jobs that finish at once; a reset forgets job cancels', async (t) => {
