@@ -114,6 +114,8 @@ t.test("files: add, list with filters and pages, get, update, delete; a batch jo
   const recent = (await get(app, `${DIRS}/${dir}/files?updated_at_on_or_after=2026-01-01T00:00:30Z`)).body.items
   t.same(recent.map((f: any) => f.id), [added[0].id, late.id], 'updated_at filters: the renamed file and the new one')
   t.same((await get(app, `${DIRS}/${dir}/files?updated_at_on_or_before=2026-01-01T00:00:30Z`)).body.items.length, 5)
+  const naiveRecent = (await get(app, `${DIRS}/${dir}/files?updated_at_on_or_after=2026-01-01T00:00:30.000000`, JSON_HEADERS)).body.items
+  t.same(naiveRecent, recent, 'a naive datetime, as httpx sends a Python datetime, is UTC')
 
   const second = (await post(app, '/api/v2/batches', { config, source_directory_id: dir })).body
   await advance(app, 60_000)
