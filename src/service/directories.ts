@@ -22,6 +22,8 @@ export const MAX_FILES_PER_DIRECTORY = MAX_FILES_PER_BATCH
 export const MAX_STORED_FILES = 200_000
 /** What the fields of created or adopted directories and files may hold in all, estimated (names, metadata). */
 export const MAX_STORED_BYTES = 64 * 1024 * 1024
+/** Scenario or made-up directories whose file ids are kept indexed for a file GET; past it the index is cleared whole. */
+export const FILE_INDEX_CACHE = 8
 
 
 /** What a world's API directories have used up: ids minted and files stored. */
@@ -98,6 +100,8 @@ export class DirectoryService {
   /** Per world, the canonical project of each listed scenario directory's first batch (null: none yet), by list index. */
   readonly #owners = new WeakMap<World, (string | null | undefined)[]>()
   readonly #canonical = new Map<string, string>()
+  /** A lazy directory's file indexes by id, built on its first file GET (a file's id is a hash: no lookup without a walk). */
+  readonly #fileIndexes = new Map<Directory, Map<string, number>>()
 
   readonly limits: DirectoryLimits
 
@@ -379,12 +383,28 @@ export class DirectoryService {
   }
 
   getFile(directoryId: string, fileId: string, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {
-    const { dir, meta } = this.#read(directoryId, tenant, narrowing)
-    for (let i = 0; i < dir.count; i++) {
-      const file = dir.file(i)
-      if (file.id === fileId) return { directory: meta, file: entryOf(this.#world, file, i, meta) }
+    const found = this.#read(directoryId, tenant, narrowing)
+    const i = found.editable ? found.editable.indexOf(fileId) : this.#lazyIndexOf(found.dir, fileId)
+    if (i < 0) throw new DirectoryFileNotFoundError(directoryId, fileId)
+    return { directory: found.meta, file: entryOf(this.#world, found.dir.file(i), i, found.meta) }
+  }
+
+  /**
+   * The index of a lazy directory's file: its files are made from hashes on demand, so the
+   * first GET walks them (10,000 at most) and keeps their ids indexed; later GETs are O(1).
+   */
+  #lazyIndexOf(dir: Directory, fileId: string): number {
+    let index = this.#fileIndexes.get(dir)
+    if (!index) {
+      index = new Map()
+      for (let i = 0; i < dir.count; i++) {
+        const id = dir.file(i).id
+        if (!index.has(id)) index.set(id, i)
+      }
+      if (this.#fileIndexes.size >= FILE_INDEX_CACHE) this.#fileIndexes.clear()
+      this.#fileIndexes.set(dir, index)
     }
-    throw new DirectoryFileNotFoundError(directoryId, fileId)
+    return index.get(fileId) ?? -1
   }
 
   addFile(directoryId: string, body: AddFileBody, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {

@@ -201,6 +201,15 @@ t.test('scenario and made-up directories are the same directories through the AP
   await advance(app, 60_000)
   t.same((await get(app, `/api/v2/batches/${overMadeUp.id}?expand=results`, keyB)).body.results.map((r: any) => r.source_directory_file_id), madeFiles.map((f: any) => f.id))
   t.equal((await get(app, `${DIRS}/${madeUp}`, keyB)).body.project_id, B)
+
+  // A file GET answers what the list shows, for the last file and the first, over more made-up directories than the file-index cache keeps.
+  for (let d = 0; d < 10; d++) {
+    const id = `dir-44444444-4444-4444-8444-4444444444${String(d).padStart(2, '0')}`
+    const listed = (await get(app, `${DIRS}/${id}/files?page_size=1000`, keyB)).body.items
+    for (const f of [listed[listed.length - 1], listed[0]]) t.same((await get(app, `${DIRS}/${id}/files/${f.id}`, keyB)).body, f, `${id}: ${f.id}`)
+    t.equal((await get(app, `${DIRS}/${id}/files/dfl-00000000-0000-4000-8000-000000000000`, keyB)).status, 404)
+  }
+  t.same((await get(app, `${DIRS}/${madeUp}/files/${madeFiles[madeFiles.length - 1].id}`, keyB)).body, madeFiles[madeFiles.length - 1], 'after the cache was cleared')
 })
 
 t.test('exclusive directories: an unknown id is a 404', async (t) => {
