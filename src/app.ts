@@ -81,6 +81,8 @@ export interface MockOptions {
   maxBatches?: number
   /** Bytes one file uploaded into a directory may have; beyond, 413. Default 25 MiB. */
   maxUploadBytes?: number
+  /** Job cancellations recorded at most (until a reset); beyond, 429. Default 100,000. */
+  maxJobCancels?: number
   /** Count limits of the directories API (README "Limits"); lower ones suit tests. */
   directoryLimits?: Partial<DirectoryLimits>
   /** Webhook delivery: hosts allowed besides loopback, concurrency, queue and journal bounds, timeout. */
@@ -241,7 +243,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, pages, auth: opts.auth ?? true })
   const directories = new DirectoryService(service, opts.directoryLimits)
   await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
-  await app.register(jobRoutes, { prefix: '/api/v2', service, jobs: new JobService(service), auth: opts.auth ?? true })
+  await app.register(jobRoutes, { prefix: '/api/v2', service, jobs: new JobService(service, opts.maxJobCancels), auth: opts.auth ?? true })
   await app.register(webhookConfigRoutes, { prefix: '/api/v1/beta/webhook-configs', service, webhooks, auth: opts.auth ?? true })
   const cwd = opts.cwd ?? process.cwd()
   const scenarioRoots = [cwd, ...(opts.scenarioDir !== undefined ? [resolve(cwd, opts.scenarioDir)] : [])]

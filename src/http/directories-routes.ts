@@ -25,7 +25,8 @@ import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
 import type { DirectoryService } from '../service/directories.js'
 import type { BatchService } from '../service/batches.js'
 import { authHook } from './auth.js'
-import { methodNotAllowed, RequestValidationError } from './error-handler.js'
+import { methodNotAllowed } from './error-handler.js'
+import { compatPageSize, invalidPageToken } from './list-paging.js'
 import { validatorCompiler } from './validator.js'
 import { readUpload } from './directory-upload.js'
 
@@ -71,8 +72,6 @@ function fileAnswer(d: DirectoryMeta, f: FileEntry): DirectoryFileAnswer {
 }
 
 const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErrorSchema }
-const invalidToken = (input: unknown) =>
-  new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input }])
 
 /** The directories API (`/api/v1/beta/directories`) and its files, as the SDK's `beta.directories` calls it. */
 export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptions> = async (app, { service, directories, auth, maxUploadBytes }) => {
@@ -80,10 +79,6 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
   const doc = (operationId: string, summary: string) => ({ tags: ['directories'], operationId, summary, security: [{ bearer: [] }] })
   // Compat mode, as for batches: `page_size=0` is the default, a token never issued reads as the first page.
   const lenient = service.mode === 'compat'
-  const compatPageSize = async (request: { query: unknown }): Promise<void> => {
-    const query = request.query as Record<string, unknown>
-    if (query.page_size === '0') delete query.page_size
-  }
 
   app.post(
     '',
@@ -93,7 +88,7 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
 
   app.get('', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('listDirectories', 'List directories'), querystring: ListDirectoriesQuerySchema, response: { 200: DirectoryListSchema, ...errors } } }, (request) => {
     const page = directories.list({ ...request.query, page_size: request.query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
-    if (!page.tokenValid && !lenient) throw invalidToken(request.query.page_token)
+    if (!page.tokenValid && !lenient) throw invalidPageToken(request.query.page_token)
     return { items: page.items.map(directoryAnswer), next_page_token: page.nextToken }
   })
 
@@ -118,7 +113,7 @@ export const directoriesRoutes: FastifyPluginAsyncTypebox<DirectoriesRoutesOptio
 
   app.get('/:directory_id/files', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('listDirectoryFiles', "List a directory's files, in the directory's order"), params: DirectoryIdParamsSchema, querystring: ListFilesQuerySchema, response: { 200: DirectoryFileListSchema, ...errors } } }, (request) => {
     const page = directories.listFiles(request.params.directory_id, { ...request.query, page_size: request.query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
-    if (!page.tokenValid && !lenient) throw invalidToken(request.query.page_token)
+    if (!page.tokenValid && !lenient) throw invalidPageToken(request.query.page_token)
     return { items: page.items.map((f) => fileAnswer(page.directory, f)), next_page_token: page.nextToken }
   })
 

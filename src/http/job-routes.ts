@@ -19,7 +19,8 @@ import type { JobListRequest } from '../service/job-listing.js'
 import type { Tenant } from '../service/tenancy.js'
 import type { JobService } from '../service/jobs.js'
 import { authHook } from './auth.js'
-import { methodNotAllowed, RequestValidationError } from './error-handler.js'
+import { methodNotAllowed } from './error-handler.js'
+import { compatPageSize, invalidPageToken } from './list-paging.js'
 import { extractJobAnswer, parseJobAnswer, parseResultAnswer } from './job-answers.js'
 
 export interface JobRoutesOptions {
@@ -35,15 +36,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
   app.addHook('onRequest', authHook(service, auth))
   const doc = (tag: string, operationId: string, summary: string) => ({ tags: [tag], operationId, summary, security: [{ bearer: [] }] })
   const lenient = service.mode === 'compat'
-  const compatPageSize = async (request: { query: unknown }): Promise<void> => {
-    const query = request.query as Record<string, unknown>
-    if (query.page_size === '0') delete query.page_size
-  }
   const list = (req: Omit<JobListRequest, 'page_size'> & { page_size?: number | undefined }, tenant: Tenant) => {
     const page = jobs.list({ ...req, page_size: req.page_size ?? DEFAULT_PAGE_SIZE }, tenant)
-    if (!page.tokenValid && !lenient) {
-      throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: req.page_token }])
-    }
+    if (!page.tokenValid && !lenient) throw invalidPageToken(req.page_token)
     return page
   }
 

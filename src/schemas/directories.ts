@@ -84,7 +84,8 @@ export const CreateDirectoryBodySchema = Type.Object({
   type: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('ephemeral')])),
   connector_subscription_id: Type.Optional(Nullable(Type.String({ maxLength: MAX_ID_LENGTH }))),
   system_metadata: Type.Optional(Type.Union([Type.Record(Type.String({ maxLength: MAX_METADATA_KEY_LENGTH }), Type.Unknown(), MetadataKeys), Type.Null()])),
-  expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()]))
+  // Read as pydantic reads a datetime (a naive one, as Python clients send, is UTC); kept as ISO 8601 UTC.
+  expires_at: Type.Optional(Type.Union([DateTimeQuery('When the directory expires'), Type.Null()]))
 })
 export type CreateDirectoryBody = Static<typeof CreateDirectoryBodySchema>
 

@@ -12,19 +12,27 @@ import { projectFor, visibleProject, type Narrowing, type Tenant } from './tenan
 
 /** Live (not deleted) directories one project may hold. */
 export const MAX_DIRECTORIES_PER_PROJECT = 1_000
-/** Directories the API created or wrote to, deleted ones included, in one world (until a reset). */
+/** Live directories the API created or wrote to, in one world (until a reset). */
 export const MAX_STORED_DIRECTORIES = 10_000
+/** Deleted directories remembered (so they stay deleted), in one world (until a reset). */
+export const MAX_DELETED_DIRECTORIES = 10_000
 /** Files one directory may hold: a batch runs over at most this many. */
 export const MAX_FILES_PER_DIRECTORY = MAX_FILES_PER_BATCH
 /** Files of directories the API created or wrote to, in one world (until a reset). */
 export const MAX_STORED_FILES = 200_000
 /** What the fields of created or adopted directories and files may hold in all, estimated (names, metadata). */
 export const MAX_STORED_BYTES = 64 * 1024 * 1024
+/** Scenario or made-up directories whose file ids are kept indexed for a file GET; past it the index is cleared whole. */
+export const FILE_INDEX_CACHE = 8
 
 
 /** What a world's API directories have used up: ids minted and files stored. */
 interface Counters {
   minted: number
+  /** Deleted directories kept as tombstones (counted apart from live ones). */
+  deleted: number
+  /** Live created or adopted directories, by canonical project id: a create checks its project's in O(1). */
+  live: Map<string, number>
   files: number
   bytes: number
 }
@@ -34,6 +42,7 @@ interface Counters {
 export interface DirectoryLimits {
   perProject: number
   stored: number
+  deleted: number
   filesPerDirectory: number
   storedFiles: number
   storedBytes: number
@@ -42,6 +51,7 @@ export interface DirectoryLimits {
 export const DEFAULT_DIRECTORY_LIMITS: DirectoryLimits = {
   perProject: MAX_DIRECTORIES_PER_PROJECT,
   stored: MAX_STORED_DIRECTORIES,
+  deleted: MAX_DELETED_DIRECTORIES,
   filesPerDirectory: MAX_FILES_PER_DIRECTORY,
   storedFiles: MAX_STORED_FILES,
   storedBytes: MAX_STORED_BYTES
@@ -90,6 +100,8 @@ export class DirectoryService {
   /** Per world, the canonical project of each listed scenario directory's first batch (null: none yet), by list index. */
   readonly #owners = new WeakMap<World, (string | null | undefined)[]>()
   readonly #canonical = new Map<string, string>()
+  /** A lazy directory's file indexes by id, built on its first file GET (a file's id is a hash: no lookup without a walk). */
+  readonly #fileIndexes = new Map<Directory, Map<string, number>>()
 
   readonly limits: DirectoryLimits
 
@@ -109,7 +121,7 @@ export class DirectoryService {
   #countersOf(world: World): Counters {
     let c = this.#counters.get(world)
     if (!c) {
-      c = { minted: 0, files: 0, bytes: 0 }
+      c = { minted: 0, deleted: 0, live: new Map(), files: 0, bytes: 0 }
       this.#counters.set(world, c)
     }
     return c
@@ -152,33 +164,48 @@ export class DirectoryService {
     return { meta, dir }
   }
 
-  /** The directory to write to: an editable one, adopting (materializing) a lazy one first. */
-  #edit(id: string, tenant: Tenant, narrowing: Narrowing, withFiles = true, adding = 0): EditableDirectory {
+  /**
+   * The directory to write to: an editable one, adopting (materializing) a lazy one first.
+   * `deleting`: adopted as a tombstone (no files), charged to the deleted directories, not
+   * the live ones, so deleting made-up ids never takes room from creates. `adding` files
+   * come into the directory, of which `newFiles` are new to the store (a moved file is not).
+   */
+  #edit(id: string, tenant: Tenant, narrowing: Narrowing, adding = 0, deleting = false, newFiles = adding): EditableDirectory {
     const found = this.#read(id, tenant, narrowing)
     const world = this.#world
-    // Checked before adopting: a refused write leaves the directory as it was.
-    if (adding > 0) this.#roomForFiles(world, adding, found.dir.count)
+    const count = found.editable || deleting ? 0 : found.dir.count
+    // Checked before adopting: a refused write leaves the directory as it was. An adopted
+    // directory's files and the ones added are counted together.
+    this.#roomForFiles(world, adding, found.dir.count, count + newFiles)
+    if (deleting && this.#countersOf(world).deleted >= this.limits.deleted) {
+      throw new DirectoryLimitError(`Too many deleted directories: this mock remembers at most ${this.limits.deleted}; reset it (POST /_mock/reset)`)
+    }
     if (found.editable) return found.editable
-    this.#roomForDirectory(world, null)
-    const count = withFiles ? found.dir.count : 0
-    this.#roomForFiles(world, count, 0)
+    if (!deleting) this.#roomForDirectory(world, null)
     const files: FileEntry[] = []
     for (let i = 0; i < count; i++) files.push(entryOf(world, found.dir.file(i), i, found.meta))
     this.#charge(world, files.reduce((sum, f) => sum + entryBytes(f), metaBytes(found.meta)))
     const editable = new EditableDirectory(found.meta, files)
     this.#countersOf(world).files += count
+    if (!deleting) this.#countLive(world, found.meta.projectId, 1)
     world.directories.store(editable)
     return editable
   }
 
+  #countLive(world: World, projectId: string, delta: number): void {
+    const live = this.#countersOf(world).live
+    const key = canonicalId(projectId)
+    const n = (live.get(key) ?? 0) + delta
+    if (n > 0) live.set(key, n)
+    else live.delete(key)
+  }
+
   #roomForDirectory(world: World, projectId: string | null): void {
-    if (world.directories.editableCount >= this.limits.stored) {
+    if (world.directories.editableCount - this.#countersOf(world).deleted >= this.limits.stored) {
       throw new DirectoryLimitError(`Too many directories: this mock stores at most ${this.limits.stored} created or changed directories; reset it (POST /_mock/reset)`)
     }
     if (projectId === null) return
-    let live = 0
-    for (const d of world.directories.editables()) if (d.meta.deletedAt === null && sameId(d.meta.projectId, projectId)) live++
-    if (live >= this.limits.perProject) throw new DirectoryLimitError(`Too many directories: a project holds at most ${this.limits.perProject}`)
+    if ((this.#countersOf(world).live.get(canonicalId(projectId)) ?? 0) >= this.limits.perProject) throw new DirectoryLimitError(`Too many directories: a project holds at most ${this.limits.perProject}`)
   }
 
   /** Counts `bytes` more (or fewer) stored; refuses growth past the budget. */
@@ -190,9 +217,10 @@ export class DirectoryService {
     c.bytes += bytes
   }
 
-  #roomForFiles(world: World, adding: number, inDirectory: number): void {
+  /** Room for `adding` more files in a directory of `inDirectory`, and for `stored` more in the store. */
+  #roomForFiles(world: World, adding: number, inDirectory: number, stored: number): void {
     if (inDirectory + adding > this.limits.filesPerDirectory) throw new DirectoryLimitError(`Too many files: a directory holds at most ${this.limits.filesPerDirectory}`)
-    if (this.#countersOf(world).files + adding > this.limits.storedFiles) {
+    if (this.#countersOf(world).files + stored > this.limits.storedFiles) {
       throw new DirectoryLimitError(`Too many files: this mock stores at most ${this.limits.storedFiles} files in created or changed directories; reset it (POST /_mock/reset)`)
     }
   }
@@ -216,6 +244,7 @@ export class DirectoryService {
       deletedAt: null
     }
     this.#charge(world, metaBytes(meta))
+    this.#countLive(world, projectId, 1)
     world.directories.store(new EditableDirectory(meta))
     return meta
   }
@@ -235,8 +264,12 @@ export class DirectoryService {
   /** Deletes the directory (kept as `deleted_at`, without files); batches over it keep their snapshot. */
   delete(id: string, tenant: Tenant, narrowing: Narrowing): void {
     const world = this.#world
-    const dir = this.#edit(id, tenant, narrowing, false)
-    this.#countersOf(world).files -= dir.count
+    const wasLive = world.directories.editable(id) !== undefined
+    const dir = this.#edit(id, tenant, narrowing, 0, true)
+    if (wasLive) this.#countLive(world, dir.meta.projectId, -1)
+    const c = this.#countersOf(world)
+    c.deleted++
+    c.files -= dir.count
     this.#charge(world, -dir.files.reduce((sum, f) => sum + entryBytes(f), 0))
     dir.markDeleted(this.batches.now())
     world.directories.store(dir)
@@ -350,12 +383,28 @@ export class DirectoryService {
   }
 
   getFile(directoryId: string, fileId: string, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {
-    const { dir, meta } = this.#read(directoryId, tenant, narrowing)
-    for (let i = 0; i < dir.count; i++) {
-      const file = dir.file(i)
-      if (file.id === fileId) return { directory: meta, file: entryOf(this.#world, file, i, meta) }
+    const found = this.#read(directoryId, tenant, narrowing)
+    const i = found.editable ? found.editable.indexOf(fileId) : this.#lazyIndexOf(found.dir, fileId)
+    if (i < 0) throw new DirectoryFileNotFoundError(directoryId, fileId)
+    return { directory: found.meta, file: entryOf(this.#world, found.dir.file(i), i, found.meta) }
+  }
+
+  /**
+   * The index of a lazy directory's file: its files are made from hashes on demand, so the
+   * first GET walks them (10,000 at most) and keeps their ids indexed; later GETs are O(1).
+   */
+  #lazyIndexOf(dir: Directory, fileId: string): number {
+    let index = this.#fileIndexes.get(dir)
+    if (!index) {
+      index = new Map()
+      for (let i = 0; i < dir.count; i++) {
+        const id = dir.file(i).id
+        if (!index.has(id)) index.set(id, i)
+      }
+      if (this.#fileIndexes.size >= FILE_INDEX_CACHE) this.#fileIndexes.clear()
+      this.#fileIndexes.set(dir, index)
     }
-    throw new DirectoryFileNotFoundError(directoryId, fileId)
+    return index.get(fileId) ?? -1
   }
 
   addFile(directoryId: string, body: AddFileBody, tenant: Tenant, narrowing: Narrowing): { directory: DirectoryMeta; file: FileEntry } {
@@ -386,7 +435,7 @@ export class DirectoryService {
     fields: { name: string; uniqueId: string; fileId: string | null; metadata: FileMetadata; bytes?: number; sha256?: string }
   ): { directory: DirectoryMeta; file: FileEntry } {
     const world = this.#world
-    const dir = this.#edit(directoryId, tenant, narrowing, true, 1)
+    const dir = this.#edit(directoryId, tenant, narrowing, 1)
     const now = this.batches.now()
     const file: FileEntry = {
       seq: dir.nextSeq(),
@@ -422,7 +471,7 @@ export class DirectoryService {
       updatedAt: this.batches.now()
     }
     const target = body.target_directory_id
-    const to = target != null && target !== directoryId ? this.#edit(target, tenant, narrowing, true, 1) : null
+    const to = target != null && target !== directoryId ? this.#edit(target, tenant, narrowing, 1, false, 0) : null
     this.#charge(world, entryBytes(changed) - entryBytes(old))
     if (to) {
       dir.remove(index)

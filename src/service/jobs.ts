@@ -39,7 +39,10 @@ export class JobService {
   /** Signed list cursors, keyed per world: a reset or another scenario voids old ones. */
   #tokens: PageTokens
 
-  constructor(readonly batches: BatchService) {
+  constructor(
+    readonly batches: BatchService,
+    readonly maxCancels = MAX_JOB_CANCELS
+  ) {
     this.#tokens = new PageTokens(`${batches.world.seed}:jobs`)
     batches.onInstall(() => {
       this.#index = null
@@ -94,7 +97,7 @@ export class JobService {
       if (this.batches.mode === 'compat') return job
       throw e
     }
-    if (this.#cancels.size >= MAX_JOB_CANCELS) throw new JobCancelLimitError(MAX_JOB_CANCELS)
+    if (this.#cancels.size >= this.maxCancels) throw new JobCancelLimitError(this.maxCancels)
     this.#cancels.set(id, plan.cancelledAt as number)
     return { ...job, plan }
   }

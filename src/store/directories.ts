@@ -62,10 +62,6 @@ export class Directories {
     return this.#editable.size
   }
 
-  *editables(): IterableIterator<EditableDirectory> {
-    yield* this.#editable.values()
-  }
-
   /** Every declared id (deleted API directories included), in the order they were first declared. */
   ordered(): readonly string[] {
     this.#order ??= [...new Set([...this.#declared.keys(), ...this.#editable.keys()])]

@@ -33,7 +33,7 @@ t.test('a created directory: create, get, list, update, delete, with the SDK sha
   t.match(dir.id, /^dir-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   t.same(
     { ...dir, id: undefined },
-    { id: undefined, name: 'Q1 invoices', project_id: 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', description: 'scans', type: 'ephemeral', connector_subscription_id: null, system_metadata: null, expires_at: '2026-02-01T00:00:00Z', created_at: START, updated_at: START, deleted_at: null }
+    { id: undefined, name: 'Q1 invoices', project_id: 'prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', description: 'scans', type: 'ephemeral', connector_subscription_id: null, system_metadata: null, expires_at: '2026-02-01T00:00:00.000Z', created_at: START, updated_at: START, deleted_at: null }
   )
   t.same((await get(app, `${DIRS}/${dir.id}`)).body, dir, 'get answers what create did')
 
@@ -114,6 +114,8 @@ t.test("files: add, list with filters and pages, get, update, delete; a batch jo
   const recent = (await get(app, `${DIRS}/${dir}/files?updated_at_on_or_after=2026-01-01T00:00:30Z`)).body.items
   t.same(recent.map((f: any) => f.id), [added[0].id, late.id], 'updated_at filters: the renamed file and the new one')
   t.same((await get(app, `${DIRS}/${dir}/files?updated_at_on_or_before=2026-01-01T00:00:30Z`)).body.items.length, 5)
+  const naiveRecent = (await get(app, `${DIRS}/${dir}/files?updated_at_on_or_after=2026-01-01T00:00:30.000000`, JSON_HEADERS)).body.items
+  t.same(naiveRecent, recent, 'a naive datetime, as httpx sends a Python datetime, is UTC')
 
   const second = (await post(app, '/api/v2/batches', { config, source_directory_id: dir })).body
   await advance(app, 60_000)
@@ -199,6 +201,15 @@ t.test('scenario and made-up directories are the same directories through the AP
   await advance(app, 60_000)
   t.same((await get(app, `/api/v2/batches/${overMadeUp.id}?expand=results`, keyB)).body.results.map((r: any) => r.source_directory_file_id), madeFiles.map((f: any) => f.id))
   t.equal((await get(app, `${DIRS}/${madeUp}`, keyB)).body.project_id, B)
+
+  // A file GET answers what the list shows, for the last file and the first, over more made-up directories than the file-index cache keeps.
+  for (let d = 0; d < 10; d++) {
+    const id = `dir-44444444-4444-4444-8444-4444444444${String(d).padStart(2, '0')}`
+    const listed = (await get(app, `${DIRS}/${id}/files?page_size=1000`, keyB)).body.items
+    for (const f of [listed[listed.length - 1], listed[0]]) t.same((await get(app, `${DIRS}/${id}/files/${f.id}`, keyB)).body, f, `${id}: ${f.id}`)
+    t.equal((await get(app, `${DIRS}/${id}/files/dfl-00000000-0000-4000-8000-000000000000`, keyB)).status, 404)
+  }
+  t.same((await get(app, `${DIRS}/${madeUp}/files/${madeFiles[madeFiles.length - 1].id}`, keyB)).body, madeFiles[madeFiles.length - 1], 'after the cache was cleared')
 })
 
 t.test('exclusive directories: an unknown id is a 404', async (t) => {
@@ -206,6 +217,14 @@ t.test('exclusive directories: an unknown id is a 404', async (t) => {
   t.equal((await get(app, `${DIRS}/dir-unknown`)).status, 404)
   t.equal((await get(app, `${DIRS}/dir-unknown/files`)).status, 404)
   t.equal((await get(app, `${DIRS}/dir-unknown`)).body.detail, 'Directory not found: dir-unknown')
+})
+
+t.test('expires_at is read as pydantic reads a datetime', async (t) => {
+  const app = await build(t)
+  const naive = await post(app, DIRS, { name: 'from httpx', expires_at: '2026-02-01T12:30:00.250000' }, JSON_HEADERS)
+  t.same([naive.status, naive.body.expires_at], [200, '2026-02-01T12:30:00.250Z'], 'a naive datetime (what a Python client sends) is UTC, as pydantic reads it')
+  const noDate = await post(app, DIRS, { name: 'x', expires_at: 'soon' })
+  t.same([noDate.status, noDate.body.detail?.[0]?.loc], [422, ['body', 'expires_at']], 'a datetime that is none is a 422 at its field')
 })
 
 t.test('limits: files per directory, directories per project; bad input is a 422', async (t) => {
@@ -234,6 +253,48 @@ t.test('limits: files per directory, directories per project; bad input is a 422
   t.equal((await send(app, 'DELETE', `${DIRS}/${big}/files/dfl-none`)).status, 404, 'adopts the big directory (10,000 files stored)')
   const stored = await post(app, `${DIRS}/${made[2].id}/files`, { file_id: 'd' })
   t.same([stored.status, stored.body.detail], [400, 'Too many files: this mock stores at most 10003 files in created or changed directories; reset it (POST /_mock/reset)'])
+})
+
+t.test('limits: deleted directories are bounded apart from live ones, so deleting made-up ids never blocks creates', async (t) => {
+  const app = await build(t, { directoryLimits: { stored: 2, deleted: 2 } })
+  const madeUp = (i: number) => `dir-00000000-0000-4000-8000-00000000000${i}`
+  t.equal((await send(app, 'DELETE', `${DIRS}/${madeUp(1)}`)).status, 204, 'a made-up directory can be deleted')
+  t.equal((await get(app, `${DIRS}/${madeUp(1)}`)).status, 404, 'and stays deleted')
+  t.equal((await send(app, 'DELETE', `${DIRS}/${madeUp(2)}`)).status, 204)
+  const third = await send(app, 'DELETE', `${DIRS}/${madeUp(3)}`)
+  t.same([third.status, third.body.detail], [400, 'Too many deleted directories: this mock remembers at most 2; reset it (POST /_mock/reset)'])
+  t.equal((await get(app, `${DIRS}/${madeUp(3)}`)).status, 200, 'a refused delete left it as it was')
+  const a = await createDir(app, 'a')
+  await createDir(app, 'b')
+  const over = await post(app, DIRS, { name: 'c' })
+  t.same([over.status, over.body.detail], [400, 'Too many directories: this mock stores at most 2 created or changed directories; reset it (POST /_mock/reset)'], 'the live cap counts live ones only')
+  const full = await send(app, 'DELETE', `${DIRS}/${a.id}`)
+  t.equal(full.status, 400, 'no room to remember one more deleted directory: refused, still live')
+  t.equal((await get(app, `${DIRS}/${a.id}`)).body.deleted_at, null)
+})
+
+t.test('limits: a directory adopted by a write counts for its project until deleted', async (t) => {
+  const app = await build(t, { scenario: tenants, directoryLimits: { perProject: 2 } })
+  const madeUp = 'dir-00000000-0000-4000-8000-0000000000aa'
+  t.equal((await send(app, 'PATCH', `${DIRS}/${madeUp}`, { name: 'adopted' }, keyA)).status, 200)
+  await createDir(app, 'one', keyA)
+  const over = await post(app, DIRS, { name: 'two' }, keyA)
+  t.same([over.status, over.body.detail], [400, 'Too many directories: a project holds at most 2'], 'the adopted one counts')
+  t.equal((await post(app, DIRS, { name: 'b1' }, keyB)).status, 200, 'another project has its own room')
+  t.equal((await send(app, 'DELETE', `${DIRS}/${madeUp}`, undefined, keyA)).status, 204)
+  t.equal((await post(app, DIRS, { name: 'two' }, keyA)).status, 200, 'deleting it makes room')
+})
+
+t.test('limits: files stored count an adopted directory with what is added to it; a move stores nothing new', async (t) => {
+  const lazy = 'dir-33333333-3333-4333-8333-333333333333'
+  const app = await build(t, { scenario: scenario([], { directories: [{ id: lazy, files: 3 }] }), directoryLimits: { storedFiles: 3 } })
+  const over = await post(app, `${DIRS}/${lazy}/files`, { file_id: 'fourth' })
+  t.same([over.status, over.body.detail], [400, 'Too many files: this mock stores at most 3 files in created or changed directories; reset it (POST /_mock/reset)'], 'its 3 files and 1 more are 4')
+  t.equal((await walk(app, `${DIRS}/${lazy}/files`)).items.length, 3, 'the refused add changed nothing')
+  const other = await createDir(app, 'other')
+  const [first] = (await walk(app, `${DIRS}/${lazy}/files`)).items
+  const moved = await send(app, 'PATCH', `${DIRS}/${lazy}/files/${first.id}`, { target_directory_id: other.id })
+  t.same([moved.status, moved.body.directory_id, moved.body.id], [200, other.id, first.id], 'with the store full, a file still moves')
 })
 
 t.test('limits: what stored directories and files hold in all (names, metadata) is bounded', async (t) => {

@@ -77,6 +77,16 @@ t.test('bad input is a 4xx in FastAPI shape; unknown and malformed ids are 404',
   t.equal((await get(app, `/api/v2/parse/${id}`, {})).status, 401, 'no key: 401')
   t.equal((await app.inject({ method: 'DELETE', url: `/api/v2/parse/${id}/cancel`, headers: AUTH })).statusCode, 405)
   t.equal((await post(app, '/api/v2/parse/not-a-job/cancel')).status, 404)
+
+  // Compat mode reads page_size=0 as the default and a forged token as the first page, on both lists.
+  const compat = await build(t, { scenario: jobs, mode: 'compat' })
+  await advance(compat, 6000)
+  for (const list of ['/api/v2/parse', '/api/v2/extract']) {
+    const first = await get(compat, list)
+    t.equal(first.status, 200)
+    t.same((await get(compat, `${list}?page_size=0&page_token=forged`)).body, first.body, `compat: ${list}?page_size=0&page_token=forged is the first page`)
+  }
+  t.ok((await get(compat, '/api/v2/parse')).body.items.length > 0, 'compat: the parse list is not empty (the comparison above means something)')
 })
 
 t.test('a batch that finishes at once has jobs that finish at once; a reset forgets job cancels', async (t) => {
@@ -90,6 +100,17 @@ t.test('a batch that finishes at once has jobs that finish at once; a reset forg
   await post(app, '/_mock/reset', undefined, {})
   await advance(app, 10_000)
   t.equal((await get(app, `/api/v2/parse/${id}`)).body.job.status, 'COMPLETED', 'after a reset the job runs as laid out')
+})
+
+t.test('job cancellations recorded are bounded: past the limit a cancel is a 429 and changes nothing', async (t) => {
+  const app = await build(t, { scenario: jobs, maxJobCancels: 1 })
+  await advance(app, 3500) // bat-p: files 0 and 1 mapped (at 2 s and 3 s), their jobs not ended
+  const [first, second] = await jobIds(app, 'bat-p')
+  t.equal((await post(app, `/api/v2/parse/${first}/cancel`)).body.status, 'CANCELLED')
+  t.equal((await get(app, `/api/v2/parse/${second}`)).body.job.status, 'PENDING')
+  const refused = await post(app, `/api/v2/parse/${second}/cancel`, undefined, JSON_CT)
+  t.same([refused.status, refused.body.detail], [429, 'Too many job cancellations: this mock records at most 1; reset it (POST /_mock/reset)'])
+  t.equal((await get(app, `/api/v2/parse/${second}`)).body.job.status, 'PENDING', 'the refused cancel changed nothing')
 })
 
 t.test('a list page looks at a bounded number of files: a filter nothing matches pages on', async (t) => {
