@@ -15,7 +15,8 @@ import type { BatchService } from '../service/batches.js'
 import type { Answers } from './answers.js'
 import { listKey, type ListAnswers } from './list-answers.js'
 import { authHook } from './auth.js'
-import { methodNotAllowed, RequestValidationError } from './error-handler.js'
+import { methodNotAllowed } from './error-handler.js'
+import { compatPageSize, invalidPageToken } from './list-paging.js'
 
 export interface BatchesRoutesOptions {
   service: BatchService
@@ -45,17 +46,11 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
   })
 
   const lenient = service.mode === 'compat'
-  // The SDK's generated tests send `page_size=0`; compat mode reads it as "the default".
-  const compatPageSize = async (request: { query: unknown }): Promise<void> => {
-    const query = request.query as Record<string, unknown>
-    if (query.page_size === '0') delete query.page_size
-  }
-
   app.get('', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('listBatches', 'List batches, newest first'), querystring: ListBatchesQuerySchema, response: { 200: BatchListSchema, ...errors } } }, (request, reply) => {
     const query = request.query
     const page = service.list({ ...query, page_size: query.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant)
     if (!page.tokenValid && !lenient) {
-      throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: query.page_token }])
+      throw invalidPageToken(query.page_token)
     }
     const { now } = page
     sendJson(reply, pages.json(listKey(request.url, request.tenant), page.items, page.nextToken, (b) => service.readTime(b, now), service.world.store.version))

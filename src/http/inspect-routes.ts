@@ -12,7 +12,7 @@ import {
   JournalEntryWholeSchema,
   RequestIdParamsSchema
 } from '../schemas/inspect.js'
-import { RequestValidationError } from './error-handler.js'
+import { invalidPageToken } from './list-paging.js'
 
 export interface InspectRoutesOptions {
   service: BatchService
@@ -35,7 +35,7 @@ export const inspectRoutes: FastifyPluginAsyncTypebox<InspectRoutesOptions> = as
     const { page_size, ...filters } = request.query
     const page = inspectPage(service, { ...filters, page_size: page_size ?? DEFAULT_INSPECT_PAGE_SIZE })
     if (!page.tokenValid) {
-      throw new RequestValidationError([{ type: 'value_error', loc: ['query', 'page_token'], msg: 'Value error, page_token was not issued by this server for this query', input: filters.page_token }])
+      throw invalidPageToken(filters.page_token)
     }
     return { now: new Date(page.now).toISOString(), items: page.items, next_page_token: page.nextToken }
   })
