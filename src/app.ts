@@ -27,7 +27,9 @@ import { registerJsonBody } from './http/json-body.js'
 import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
 import { webhookConfigRoutes } from './http/webhook-config-routes.js'
 import { webhookControlRoutes } from './http/webhook-control-routes.js'
-import { fastGet, serverWithFastPath } from './http/fast-get.js'
+import { fastGet, serverWithFastPath, type FastAnswer } from './http/fast-get.js'
+import { fastCreate } from './http/fast-create.js'
+import { CreateBatchBodySchema } from './schemas/batch-requests.js'
 import { ListAnswers } from './http/list-answers.js'
 import { closeWithin } from './http/shutdown.js'
 import { startupMark } from './startup-timing.js'
@@ -138,7 +140,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   service.onInstall(() => pages.clear())
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
-  let fast: ReturnType<typeof fastGet> | null = null
+  let fast: FastAnswer | null = null
   const withFastPath = serverWithFastPath(() => fast, () => closing)
   const factory: typeof withFastPath = (handler, options) => {
     const server = withFastPath(handler, options)
@@ -171,7 +173,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     clientErrorHandler
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.setValidatorCompiler(validatorCompiler())
+  const compile = validatorCompiler()
+  app.setValidatorCompiler(compile)
   app.setSerializerCompiler(serializerCompiler)
   // Requests still in flight when close() starts finish normally, but their keep-alive
   // sockets must not outlive them: close() waits for every socket, and a kept-alive one
@@ -252,7 +255,14 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   await app.register(uiRoutes)
   await app.ready()
   const log = app.log as { isLevelEnabled?: (level: string) => boolean }
-  if (opts.fastPath !== false) fast = fastGet({ service, answers, pages, journal, auth: opts.auth ?? true, closing: () => closing, debug: () => log.isLevelEnabled?.('debug') === true })
+  if (opts.fastPath !== false) {
+    const state = { service, answers, pages, journal, auth: opts.auth ?? true, closing: () => closing, debug: () => log.isLevelEnabled?.('debug') === true }
+    const get = fastGet(state)
+    // The create route's validator, from the same compiler (compiled on first use, as the route's is).
+    const validate = compile({ schema: CreateBatchBodySchema, httpPart: 'body', method: 'POST', url: '/api/v2/batches' }) as (body: unknown) => boolean
+    const create = fastCreate({ ...state, validate })
+    fast = (req, res, fastify) => get(req, res, fastify) || create(req, res, fastify)
+  }
   startupMark('app')
   return app
 }

@@ -1,6 +1,7 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server, type ServerOptions } from 'node:http'
 import type { FastifyServerFactory } from 'fastify'
 import type { BatchService } from '../service/batches.js'
+import { afterReads } from './answer-batch.js'
 import { declaredLength } from '../traffic/hooks.js'
 import type { Journal } from '../traffic/journal.js'
 import type { Answers } from './answers.js'
@@ -45,13 +46,18 @@ const PLAIN_LIST = /^\/api\/v2\/batches(?:\?page_size=([1-9][0-9]?|100)(?:&page_
  * test/http/fast-get.test.ts sends the same varied traffic to a mock with and without it.
  */
 export function fastGet(state: FastGetState): FastAnswer {
-  const answer = fastAnswer(state)
-  // What Fastify would catch must not escape a request listener (it would end the process):
-  // an unexpected throw before the head is written leaves the request to Fastify, which answers
-  // it (a 500 through the error handler, if it throws there too); after, the socket is dropped.
-  return (req, res) => {
+  return guarded(fastAnswer(state))
+}
+
+/**
+ * What Fastify would catch must not escape a request listener (it would end the process):
+ * an unexpected throw before the head is written leaves the request to Fastify, which answers
+ * it (a 500 through the error handler, if it throws there too); after, the socket is dropped.
+ */
+export function guarded(answer: FastAnswer): FastAnswer {
+  return (req, res, fastify) => {
     try {
-      return answer(req, res)
+      return answer(req, res, fastify)
     } catch {
       if (!res.headersSent) return false
       res.destroy()
@@ -104,36 +110,59 @@ function fastAnswer(state: FastGetState): FastAnswer {
         body = pages.json(key, page.items, page.nextToken, (b) => service.readTime(b, now), service.world.store.version)
       }
     }
-    // A pipelined request behind an answer still being made has no socket yet: its answer waits
-    // for that one, and is journaled once sent, as Fastify's onResponse journals it ('finish').
-    const queued = res.socket === null
-    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
-    res.end(body)
-    const entry = (): void => {
-      const durationMs = performance.now() - started
-      journal.record({
-        time: Date.now() - durationMs,
-        mockTime: arrival,
-        method: 'GET',
-        url,
-        status: 200,
-        durationMs: Math.round(durationMs * 100) / 100,
-        matched: true,
-        fault: null,
-        delayMs: null,
-        connection: null,
-        rawHeaders: req.rawHeaders,
-        body: null,
-        bodyBytes: declaredLength(headers)
-      })
-    }
-    if (queued) res.once('finish', entry)
-    else entry()
+    const bodyBytes = declaredLength(headers)
+    afterReads(res, () => journalOk(journal, req, res, sendJson(res, body), started, arrival, null, bodyBytes))
     return true
   }
 }
 
-type FastAnswer = (req: IncomingMessage, res: ServerResponse) => boolean
+/**
+ * A 200 with JSON bytes, the head as Fastify's routes write it (batches-routes.ts sendJson).
+ * True when it waits behind a pipelined answer still being made (the response has no socket yet).
+ */
+export function sendJson(res: ServerResponse, body: Buffer): boolean {
+  const queued = res.socket === null
+  res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
+  res.end(body)
+  return queued
+}
+
+/**
+ * The journal entry of a 200 a fast path sent, as the traffic hooks' onResponse writes it for
+ * Fastify's. A pipelined request behind an answer still being made has no socket yet: its answer
+ * waits for that one, and is journaled once sent, as Fastify's onResponse journals it ('finish').
+ */
+export function journalOk(journal: Journal, req: IncomingMessage, res: ServerResponse, queued: boolean, started: number, arrival: number, body: string | null, bodyBytes: number): void {
+  const entry = (): void => {
+    const durationMs = performance.now() - started
+    journal.record({
+      time: Date.now() - durationMs,
+      mockTime: arrival,
+      method: req.method as string,
+      url: req.url as string,
+      status: 200,
+      durationMs: Math.round(durationMs * 100) / 100,
+      matched: true,
+      fault: null,
+      delayMs: null,
+      connection: null,
+      rawHeaders: req.rawHeaders,
+      body,
+      bodyBytes
+    })
+  }
+  if (queued) res.once('finish', entry)
+  else entry()
+}
+
+/** Fastify's request handler: where a fast path leaves a request. */
+export type FastifyHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+/**
+ * Answers a request, true, or declines it (false) with nothing read or changed, for Fastify. One
+ * that reads a body first (fast-create.ts) may take it (true) and still hand it to `fastify` later.
+ */
+export type FastAnswer = (req: IncomingMessage, res: ServerResponse, fastify: FastifyHandler) => boolean
 
 /**
  * Fastify's `serverFactory`: the HTTP/1 server Fastify makes itself (the same options, set the
@@ -153,7 +182,7 @@ export function serverWithFastPath(fast: () => FastAnswer | null, closing: () =>
     const o = opts as { http?: ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket?: number }
     const server = createServer({ ...o.http, ServerResponse: Response }, (req, res) => {
       const answer = fast()
-      if (answer === null || !answer(req, res)) handler(req, res)
+      if (answer === null || !answer(req, res, handler)) handler(req, res)
     })
     server.keepAliveTimeout = o.keepAliveTimeout
     server.requestTimeout = o.requestTimeout

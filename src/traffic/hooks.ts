@@ -62,8 +62,13 @@ const pathOf = (url: string): string => {
  */
 export function keepBodyForJournal(request: FastifyRequest, bytes: Buffer): void {
   if (bytes.length === 0 || !isApi(originForm(request.url))) return
-  request.journalBody = bytes.toString('utf8', 0, Math.min(bytes.length, JOURNAL_BODY_BYTES))
+  request.journalBody = journalText(bytes)
   request.journalBodyBytes = bytes.length
+}
+
+/** A body as the journal keeps it: its first JOURNAL_BODY_BYTES, as text. */
+export function journalText(bytes: Buffer): string {
+  return bytes.toString('utf8', 0, Math.min(bytes.length, JOURNAL_BODY_BYTES))
 }
 
 function journal(state: Traffic, request: FastifyRequest, status: number, durationMs: number, connection: string | null = null): void {

@@ -1,0 +1,122 @@
+import { IncomingMessage, type ServerResponse } from 'node:http'
+import type { CreateBatchBody } from '../schemas/batch-requests.js'
+import { afterReads } from './answer-batch.js'
+import { journalText } from '../traffic/hooks.js'
+import { tenantOf } from './auth.js'
+import { CREATE_BODY_LIMIT } from './batches-routes.js'
+import { guarded, journalOk, sendJson, type FastAnswer, type FastGetState, type FastifyHandler } from './fast-get.js'
+import { parseJsonBody } from './json-body.js'
+
+export interface FastCreateState extends FastGetState {
+  /** The create route's body validator (the same compiler, the same schema): true when valid. */
+  validate(body: unknown): boolean
+}
+
+const CREATE = '/api/v2/batches'
+
+// What Fastify reads as JSON with the route's parser, written as the SDK, httpx and curl write it.
+const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8'])
+
+/**
+ * `POST /api/v2/batches` with a JSON body that makes a batch, answered without Fastify's request
+ * pipeline. Its head is checked as fast-get.ts checks a GET's (no fault rule for the path, no
+ * `Prefer`, no debug log, not closing, a key the auth hook accepts), plus no query, a JSON type and
+ * a Content-Length within the route's body limit. The body is then read, and what the pipeline does
+ * with it done here: parsed by the route's parser, validated by the route's validator, the batch
+ * made by the same service call, answered with the same bytes and journaled alike. Anything else
+ * on the way — bytes that are not JSON, a body the schema refuses, a create the service refuses
+ * (an unknown directory, a full store), a rule added or close() begun while the body came — goes
+ * to Fastify as it came: a request carrying the bytes read (replayed), whose answer Fastify makes.
+ * Nothing has changed by then but the clock's reading. test/http/fast-create.test.ts sends the
+ * same varied creates to a mock with and without it.
+ */
+export function fastCreate(state: FastCreateState): FastAnswer {
+  return guarded(createAnswer(state))
+}
+
+function createAnswer(state: FastCreateState): FastAnswer {
+  const { service, answers, journal } = state
+  const declines = (): boolean => state.closing() || state.debug() || (service.faults.size > 0 && service.faults.mayMatch(CREATE))
+  return function answer(req, res, fastify) {
+    if (req.method !== 'POST' || req.url !== CREATE) return false
+    const headers = req.headers
+    const type = headers['content-type']
+    if (type !== undefined && !JSON_TYPES.has(type)) return false
+    const length = headers['content-length']
+    if (length === undefined || headers['transfer-encoding'] !== undefined || headers.prefer !== undefined) return false
+    const size = Number(length)
+    if (!(size > 0 && size <= CREATE_BODY_LIMIT)) return false
+    if (declines()) return false
+    const tenant = tenantOf(service, state.auth, headers.authorization)
+    if (tenant === undefined) return false
+    const started = performance.now()
+    // The traffic hook's arrival time: the clock is read (and due transitions published) first.
+    const arrival = service.now()
+    const chunks: Buffer[] = []
+    const onData = (chunk: Buffer): void => void chunks.push(chunk)
+    const onError = (error: Error): void => {
+      req.off('data', onData).off('end', onEnd)
+      replay(req, res, chunks, fastify, error)
+    }
+    const onEnd = (): void => {
+      req.off('data', onData).off('error', onError)
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+      try {
+        if (declines()) return replay(req, res, chunks, fastify)
+        let parsed: unknown
+        try {
+          parsed = parseJsonBody(body)
+        } catch {
+          return replay(req, res, chunks, fastify)
+        }
+        if (!state.validate(parsed)) return replay(req, res, chunks, fastify)
+        let batch
+        try {
+          batch = service.create(parsed as CreateBatchBody, tenant, {})
+        } catch {
+          // Refused before anything was added: Fastify's route meets the same refusal and answers it.
+          return replay(req, res, chunks, fastify)
+        }
+        const out = answers.json(batch, service.readTime(batch), false)
+        const text = journalText(body)
+        const bytes = body.length
+        afterReads(res, () => journalOk(journal, req, res, sendJson(res, out), started, arrival, text, bytes))
+      } catch {
+        // What would escape here would end the process: a throw before the head is left to
+        // Fastify (its error handler answers); after, the socket is dropped.
+        if (!res.headersSent) replay(req, res, chunks, fastify)
+        else res.destroy()
+      }
+    }
+    req.on('data', onData).once('end', onEnd).once('error', onError)
+    return true
+  }
+}
+
+/**
+ * Hands a request whose body was read to Fastify: a request like it (the same socket, head and
+ * raw headers) carrying the bytes read, ending as the original did — complete, or with its error
+ * once Fastify listens (a client that went away mid-body).
+ */
+function replay(req: IncomingMessage, res: ServerResponse, chunks: readonly Buffer[], fastify: FastifyHandler, error?: Error): void {
+  const copy = new IncomingMessage(req.socket)
+  copy.method = req.method
+  copy.url = req.url
+  copy.httpVersion = req.httpVersion
+  copy.httpVersionMajor = req.httpVersionMajor
+  copy.httpVersionMinor = req.httpVersionMinor
+  copy.headers = req.headers
+  copy.rawHeaders = req.rawHeaders
+  for (const chunk of chunks) copy.push(chunk)
+  if (error === undefined) {
+    copy.push(null)
+    // A complete request: destroying it once read (autoDestroy) must not destroy the socket.
+    copy.complete = true
+    fastify(copy, res)
+    return
+  }
+  // Heard by Fastify's body reader if it listens by then; never an unhandled 'error'.
+  copy.on('error', () => {})
+  fastify(copy, res)
+  setImmediate(() => copy.destroy(error))
+}
