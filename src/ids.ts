@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
+
+// One-shot hashing (Node >= 20.12) costs half of a Hash object's; the same digest either way.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
+const sha256Hex = (key: string): string => (oneShot ? oneShot('sha256', key, 'hex') : crypto.createHash('sha256').update(key).digest('hex'))
 
 /** FNV-1a: a stable 32-bit seed for "the same id always gives the same thing". */
 export function hashSeed(seed: number, key: string): number {
@@ -17,7 +21,7 @@ const UUID_PARTS = /^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/
  * a hash costs a fraction of reseeding the faker.
  */
 export function hashedId(prefix: string, key: string): string {
-  const h = createHash('sha256').update(key).digest('hex')
+  const h = sha256Hex(key)
   const variant = '89ab'[parseInt(h[16] as string, 16) & 3] as string
   // One replace builds one flat string: a template of slices is a tree of ~10 string
   // pieces holding the whole digest (~430 bytes an id instead of ~60).

@@ -158,3 +158,45 @@ export function rawExchange(port: number, raw: string): Promise<string> {
     socket.write(raw)
   })
 }
+
+/**
+ * Sends one raw request on a new connection, in pieces (each written when the last has left,
+ * `pauseMs` apart); answers the response's bytes up to its announced end, or the close.
+ */
+export function rawAnswer(port: number, raw: string | (string | Buffer)[], head = false, pauseMs = 0): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = Buffer.alloc(0)
+    const done = () => {
+      socket.destroy()
+      resolve(data.toString('latin1'))
+    }
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk])
+      // Past any interim answer (`100 Continue`): the final one's head and body.
+      let start = 0
+      while (data.subarray(start, start + 10).toString('latin1') === 'HTTP/1.1 1') {
+        const interim = data.indexOf('\r\n\r\n', start)
+        if (interim === -1) return
+        start = interim + 4
+      }
+      const end = data.indexOf('\r\n\r\n', start)
+      if (end === -1) return
+      const length = /\r\ncontent-length: (\d+)/i.exec(data.subarray(start, end).toString('latin1'))
+      if (length && (head || data.length >= end + 4 + Number(length[1]))) done()
+    })
+    socket.on('end', done)
+    socket.on('error', reject)
+    const first = typeof raw === 'string' ? raw : raw[0] ?? ''
+    socket.setTimeout(5000, () => reject(new Error(`no answer to ${first.toString().split('\r\n')[0]}`)))
+    const pieces = typeof raw === 'string' ? [raw] : raw
+    const write = (i: number): void => {
+      if (i >= pieces.length || socket.destroyed) return
+      socket.write(pieces[i] as string | Buffer, () => (pauseMs > 0 ? setTimeout(() => write(i + 1), pauseMs) : write(i + 1)))
+    }
+    write(0)
+  })
+}
+
+/** A response without its Date header (the only one that may differ by the second). */
+export const comparable = (response: string): string => response.replace(/\r\ndate: [^\r]*/i, '\r\ndate: -')

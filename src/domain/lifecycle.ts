@@ -1,4 +1,5 @@
 import { isTerminal, type BatchStatus } from './status.js'
+import { isoTime } from './iso-time.js'
 import { BatchNotCancellableError } from './errors.js'
 import type { Batch, BatchRecord, BatchResult, Transition } from './batch-record.js'
 import { evenCountAt, evenMappedAt, evenStepAt, evenStepsOf } from './timeline.js'
@@ -121,8 +122,8 @@ export function batchAt(batch: BatchRecord, t: number, expandResults: boolean): 
     source_directory_id: batch.sourceDirectoryId,
     config: batch.config,
     status: statusAt(batch, t),
-    created_at: new Date(batch.createdAt).toISOString(),
-    updated_at: new Date(updatedAtOf(batch, t)).toISOString(),
+    created_at: isoTime(batch.createdAt),
+    updated_at: isoTime(updatedAtOf(batch, t)),
     results: resultsAt(batch, t, expandResults)
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { isoTime } from '../domain/iso-time.js'
 import multipart from '@fastify/multipart'
 import type { DirectoryMeta, FileEntry } from '../domain/directory-files.js'
 import { DEFAULT_PAGE_SIZE } from '../schemas/batch-requests.js'
@@ -37,7 +38,7 @@ export interface DirectoriesRoutesOptions {
   maxUploadBytes: number
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+const iso = (ms: number | null): string | null => (ms === null ? null : isoTime(ms))
 
 function directoryAnswer(d: DirectoryMeta): DirectoryAnswer {
   return {

@@ -25,8 +25,7 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  * with it done here: parsed by the route's parser, validated by the route's validator, the batch
  * made by the same service call, answered with the same bytes and journaled alike. Anything else
  * on the way — bytes that are not JSON, a body the schema refuses, a create the service refuses
- * (an unknown directory, a full store), a rule added or close() begun while the body came — goes
- * to Fastify as it came: a request carrying the bytes read (replayed), whose answer Fastify makes.
+ * (an unknown directory, a full store) — goes to Fastify as it came: a request carrying the bytes read (replayed), whose answer Fastify makes.
  * Nothing has changed by then but the clock's reading. test/http/fast-create.test.ts sends the
  * same varied creates to a mock with and without it.
  */
@@ -36,7 +35,6 @@ export function fastCreate(state: FastCreateState): FastAnswer {
 
 function createAnswer(state: FastCreateState): FastAnswer {
   const { service, answers, journal } = state
-  const declines = (): boolean => state.closing() || state.debug() || (service.faults.size > 0 && service.faults.mayMatch(CREATE))
   return function answer(req, res, fastify) {
     if (req.method !== 'POST' || req.url !== CREATE) return false
     const headers = req.headers
@@ -46,7 +44,8 @@ function createAnswer(state: FastCreateState): FastAnswer {
     if (length === undefined || headers['transfer-encoding'] !== undefined || headers.prefer !== undefined) return false
     const size = Number(length)
     if (!(size > 0 && size <= CREATE_BODY_LIMIT)) return false
-    if (declines()) return false
+    // As the pipeline's hooks see them when the head arrives (so not again once the body has).
+    if (state.closing() || state.debug() || (service.faults.size > 0 && service.faults.mayMatch(CREATE))) return false
     const tenant = tenantOf(service, state.auth, headers.authorization)
     if (tenant === undefined) return false
     const started = performance.now()
@@ -62,7 +61,6 @@ function createAnswer(state: FastCreateState): FastAnswer {
       req.off('data', onData).off('error', onError)
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
       try {
-        if (declines()) return replay(req, res, chunks, fastify)
         let parsed: unknown
         try {
           parsed = parseJsonBody(body)

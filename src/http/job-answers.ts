@@ -1,8 +1,8 @@
 import { jobStatusAt, jobUpdatedAt, type Job } from '../domain/job.js'
+import { isoTime } from '../domain/iso-time.js'
 import { extractResult, fieldMetadata, pageCount, parsedPages, type ParsedPage } from '../scenario/job-content.js'
 import type { ExtractJobAnswer, ParseJobAnswer, ParseResultAnswer } from '../schemas/jobs.js'
 
-const iso = (ms: number): string => new Date(ms).toISOString()
 
 /** The parse tier a configuration id names (`cfg-PARSE_FAST` → fast); agentic by default. */
 export function tierOf(configurationId: string): 'fast' | 'cost_effective' | 'agentic' | 'agentic_plus' {
@@ -25,8 +25,8 @@ export function parseJobAnswer(job: Job, withUsage: boolean): ParseJobAnswer {
     id: job.id,
     project_id: job.projectId,
     status,
-    created_at: iso(job.plan.createdAt),
-    updated_at: iso(jobUpdatedAt(job.plan, job.t)),
+    created_at: isoTime(job.plan.createdAt),
+    updated_at: isoTime(jobUpdatedAt(job.plan, job.t)),
     error_message: status === 'FAILED' ? job.plan.error : null,
     name: job.fileName,
     tier,
@@ -95,8 +95,8 @@ export function extractJobAnswer(job: Job, expand: readonly string[]): ExtractJo
   const tier = tierOf(job.configurationId)
   const answer: ExtractJobAnswer = {
     id: job.id,
-    created_at: iso(job.plan.createdAt),
-    updated_at: iso(jobUpdatedAt(job.plan, job.t)),
+    created_at: isoTime(job.plan.createdAt),
+    updated_at: isoTime(jobUpdatedAt(job.plan, job.t)),
     file_input: job.fileId,
     project_id: job.projectId,
     status,

@@ -1,11 +1,11 @@
 import type { BatchRecord } from '../domain/batch-record.js'
+import { isoTime } from '../domain/iso-time.js'
 import { batchAt, statusAt } from '../domain/lifecycle.js'
 import { nextTransitionAfter } from '../domain/transitions.js'
 import type { BatchStatus } from '../domain/status.js'
 import type { BatchInspection } from '../schemas/inspect.js'
 import type { BatchService } from './batches.js'
 
-const iso = (t: number): string => new Date(t).toISOString()
 
 /**
  * A batch with its timeline, read as a GET would show it now, without being a GET: inspecting
@@ -17,12 +17,12 @@ export function inspectBatch(service: BatchService, record: BatchRecord, now: nu
   const next = nextTransitionAfter(record, t)
   return {
     batch: batchAt(record, t, expandResults),
-    read_at: iso(t),
+    read_at: isoTime(t),
     progression: record.progression.kind,
     polls: service.world.polls.get(record.id) ?? 0,
-    timeline: record.transitions.map((tr) => ({ status: tr.status, at: iso(tr.at), reached: tr.at <= t })),
-    cancel_requested_at: record.cancelRequestedAt === null ? null : iso(record.cancelRequestedAt),
-    next_transition: next === null ? null : { status: statusAt(record, next), at: iso(next) }
+    timeline: record.transitions.map((tr) => ({ status: tr.status, at: isoTime(tr.at), reached: tr.at <= t })),
+    cancel_requested_at: record.cancelRequestedAt === null ? null : isoTime(record.cancelRequestedAt),
+    next_transition: next === null ? null : { status: statusAt(record, next), at: isoTime(next) }
   }
 }
 

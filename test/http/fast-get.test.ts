@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from '../../src/app.js'
-import { AUTH, EXAMPLE_ID, exampleScenario, rawExchange, scenario, START, START_MS } from '../helper.js'
+import { AUTH, comparable, EXAMPLE_ID, exampleScenario, rawAnswer as send, rawExchange, scenario, START, START_MS } from '../helper.js'
 import { startMock } from '../../src/index.js'
 import { listenAlso } from '../../src/http/bindings.js'
 
@@ -35,32 +35,6 @@ async function listen(t: Test, opts: MockOptions): Promise<{ app: FastifyInstanc
   const address = app.server.address()
   return { app, port: typeof address === 'object' && address ? address.port : 0 }
 }
-
-/** Sends one raw request on a new connection; answers the response's bytes up to its announced end (or the close). */
-function send(port: number, raw: string, head = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1')
-    let data = Buffer.alloc(0)
-    const done = () => {
-      socket.destroy()
-      resolve(data.toString('latin1'))
-    }
-    socket.on('data', (chunk: Buffer) => {
-      data = Buffer.concat([data, chunk])
-      const end = data.indexOf('\r\n\r\n')
-      if (end === -1) return
-      const length = /\r\ncontent-length: (\d+)/i.exec(data.subarray(0, end).toString('latin1'))
-      if (length && (head || data.length >= end + 4 + Number(length[1]))) done()
-    })
-    socket.on('end', done)
-    socket.on('error', reject)
-    socket.setTimeout(5000, () => reject(new Error(`no answer to ${raw.split('\r\n')[0]}`)))
-    socket.write(raw)
-  })
-}
-
-/** The response without its Date header (the only one that may differ by the second). */
-const comparable = (response: string) => response.replace(/\r\ndate: [^\r]*/i, '\r\ndate: -')
 
 const LONG = `bat-${'x'.repeat(124)}`
 

@@ -1,0 +1,233 @@
+// The fast path for `POST /api/v2/batches` (src/http/fast-create.ts) answers exactly what Fastify's
+// pipeline answers: the same creates, sent byte for byte over real sockets to a mock with it and one
+// without (`fastPath: false`), get the same status line, headers (but Date) and body — the same
+// minted ids — and leave the same journal and the same batches. Over valid bodies and every way a
+// body, its head or the service refuses one (each replayed to Fastify after its body was read),
+// bodies sent in pieces, pipelined creates, a client gone mid-body, a full store, and close().
+import t, { type Test } from 'tap'
+import { connect } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type MockOptions } from '../../src/app.js'
+import { comparable, rawAnswer as send, rawExchange, scenario, START } from '../helper.js'
+
+const A = 'prj-aaaaaaaa-0000-4000-8000-000000000000'
+const B = 'prj-bbbbbbbb-0000-4000-8000-000000000000'
+
+function world() {
+  return scenario(
+    [
+      { id: 'bat-a1', project_id: A, source_directory_id: 'dir-of-a', files: 3 },
+      { id: 'bat-b1', project_id: B, source_directory_id: 'dir-of-b', files: 1 }
+    ],
+    { api_keys: [{ key: 'key-a', project_id: A }, { key: 'key-b', project_id: B }] }
+  )
+}
+
+async function listen(t: Test, opts: MockOptions): Promise<{ app: FastifyInstance; port: number }> {
+  const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), journalSize: 5000, ...opts })
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  return { app, port: typeof address === 'object' && address ? address.port : 0 }
+}
+
+const config = { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }
+const good = (dir = 'dir-new') => JSON.stringify({ config, source_directory_id: dir })
+
+/** A POST with this head and body; `length` false sends no Content-Length (a chunked body then). */
+function post(path: string, headers: string, body: Buffer | string, length: number | false = Buffer.byteLength(body)): Buffer {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body
+  if (length === false) {
+    const chunked = bytes.length > 0 ? Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n0\r\n\r\n')]) : Buffer.from('0\r\n\r\n')
+    return Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nhost: mock\r\n${headers}transfer-encoding: chunked\r\n\r\n`), chunked])
+  }
+  return Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nhost: mock\r\n${headers}content-length: ${length}\r\n\r\n`), bytes])
+}
+
+/** The journal as the control plane shows it, every entry whole but its wall times. */
+async function journal(app: FastifyInstance): Promise<Record<string, unknown>[]> {
+  const entries = ((await app.inject({ url: '/_mock/requests' })).json() as { requests: { id: string }[] }).requests
+  const whole = []
+  for (const e of entries) {
+    const { time: _t, duration_ms: _d, ...rest } = (await app.inject({ url: `/_mock/requests/${e.id}` })).json() as Record<string, unknown>
+    whole.push(rest)
+  }
+  return whole
+}
+
+const state = async (app: FastifyInstance) => (await app.inject({ url: '/_mock/batches?page_size=500' })).body
+
+t.test('the same creates get the same answers, ids, journal and batches with and without the fast path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  let sent = 0
+  let made = 0
+  const both = async (raw: (string | Buffer)[], what: string, pauseMs = 0) => {
+    const [f, s] = await Promise.all([send(fast.port, raw, false, pauseMs), send(slow.port, raw, false, pauseMs)])
+    t.equal(comparable(f), comparable(s), what)
+    sent++
+    if (f.startsWith('HTTP/1.1 200 ')) made++
+    return f
+  }
+  const json = 'content-type: application/json\r\n'
+  const auths = ['authorization: Bearer key-a\r\n', 'authorization: Bearer key-b\r\n', '', 'authorization: Bearer nope\r\n', 'authorization: bearer   key-a  \r\n']
+  const types = [json, '', 'content-type: application/json; charset=utf-8\r\n', 'content-type: application/json;charset=utf-8\r\n', 'content-type: APPLICATION/JSON\r\n', 'content-type: application/vnd.api+json\r\n', 'content-type: text/plain\r\n', 'content-type: \r\n', 'content-type: application/x-www-form-urlencoded\r\n']
+  const bodies: [string, Buffer | string][] = [
+    ['valid', good()],
+    ['over another directory', good('dir-other')],
+    ['with httpx spacing', '{"config": {"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_AGENTIC"}}, "source_directory_id": "dir-spaced"}'],
+    ['extract_v2', JSON.stringify({ config: { job: { type: 'extract_v2', configuration_id: 'cfg-x' } }, source_directory_id: 'dir-new' })],
+    ['with extra keys', JSON.stringify({ config, source_directory_id: 'dir-new', extra: [1, 2, { deep: true }] })],
+    ['unicode ids', JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-été-✓' } }, source_directory_id: 'dir-日本' })],
+    ['a BOM first', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good())])],
+    ['webhook ids null', JSON.stringify({ config, source_directory_id: 'dir-new', webhook_configuration_ids: null, webhook_configurations: null })],
+    ['an unknown saved webhook', JSON.stringify({ config, source_directory_id: 'dir-new', webhook_configuration_ids: ['whc-nope'] })],
+    ["another project's directory", good('dir-of-b')],
+    ['an empty directory id', JSON.stringify({ config, source_directory_id: '' })],
+    ['a long directory id', good(`dir-${'x'.repeat(300)}`)],
+    ['no config', JSON.stringify({ source_directory_id: 'dir-new' })],
+    ['a bad job type', JSON.stringify({ config: { job: { type: 'nope', configuration_id: 'c' } }, source_directory_id: 'dir-new' })],
+    ['a number for the directory', JSON.stringify({ config, source_directory_id: 42 })],
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['a string', '"hello"'],
+    ['not JSON', '{"config":'],
+    ['trailing garbage', `${good()}x`],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('{"config":{"job":{"type":"parse_v2","configuration_id":"'), Buffer.from([0xc3, 0x28]), Buffer.from(`"}},"source_directory_id":"dir-new"}`)])],
+    ['too deep', `${'['.repeat(70)}${']'.repeat(70)}`],
+    ['__proto__', JSON.stringify({ config, source_directory_id: 'dir-new' }).replace('{', '{"__proto__":{"x":1},')]
+  ]
+  for (let round = 0; round < 2; round++) {
+    for (const [i, [what, body]] of bodies.entries()) {
+      // Every body with the SDK's head; then the heads and keys rotate over it.
+      await both([post('/api/v2/batches', `${auths[0]}${json}`, body)], `${what}, the SDK's head`)
+      await both([post('/api/v2/batches', `${auths[(i + round) % auths.length]}${types[(i + round) % types.length]}`, body)], `${what}, head ${i + round}`)
+    }
+    const body = good()
+    for (const auth of auths) await both([post('/api/v2/batches', `${auth}${json}`, body)], `key ${JSON.stringify(auth)}`)
+    for (const type of types) await both([post('/api/v2/batches', `${auths[0]}${type}`, body)], `type ${JSON.stringify(type)}`)
+    const head = `${auths[0]}${json}`
+    await both([post('/api/v2/batches', head, body, false)], 'a chunked body')
+    await both([post('/api/v2/batches', head, '', 0)], 'an empty body')
+    await both([post(`/api/v2/batches?project_id=${A}`, head, body)], 'a project query')
+    await both([post(`/api/v2/batches?project_id=${B}`, head, body)], "another project's query")
+    await both([post('/api/v2/batches?', head, body)], 'an empty query')
+    await both([post('/api/v2/batches/', head, body)], 'a trailing slash')
+    await both([post('/api/v2/batches', `${head}prefer: code=429\r\n`, body)], 'Prefer 429')
+    await both([post('/api/v2/batches', `${head}prefer: code=200\r\n`, body)], 'Prefer 200')
+    await both([post('/api/v2/batches', `${head}connection: close\r\n`, body)], 'connection: close')
+    await both([post('/api/v2/batches', `${head}expect: 100-continue\r\n`, body)], 'Expect: 100-continue')
+    const big = JSON.stringify({ config, source_directory_id: 'dir-new', pad: 'x'.repeat(70 * 1024) })
+    await both([post('/api/v2/batches', head, big)], 'a body past the limit')
+    const padded = JSON.stringify({ config, source_directory_id: 'dir-new', pad: 'y'.repeat(60 * 1024) })
+    await both([post('/api/v2/batches', head, padded)], 'a large body within the limit (journaled in part)')
+    // A body in pieces, the head alone first: read as it comes.
+    const whole = post('/api/v2/batches', head, good('dir-slow'))
+    const split = whole.indexOf('\r\n\r\n') + 4
+    await both([whole.subarray(0, split), whole.subarray(split, split + 10), whole.subarray(split + 10)], 'a body in three pieces', 5)
+    // Fault rules on: one for this path (the fast path leaves it to Fastify), one for another; then none.
+    const control = async (method: 'POST' | 'DELETE', url: string, payload?: object) => {
+      for (const { app } of [fast, slow]) t.ok((await app.inject({ method, url, ...(payload && { payload }) })).statusCode < 300, `${method} ${url}`)
+    }
+    if (round === 0) {
+      await control('POST', '/_mock/faults', { method: 'POST', path: '/api/v2/batches', probability: 0.5, status: 503 })
+      await control('POST', '/_mock/faults', { method: 'GET', path: '/api/v2/batches/*', status: 500 })
+      for (let k = 0; k < 6; k++) await both([post('/api/v2/batches', head, body)], `under a fault rule, ${k}`)
+      await control('DELETE', '/_mock/faults')
+    }
+    await control('POST', '/_mock/clock/advance', { ms: 1500 })
+  }
+  t.ok(made > 30 && sent - made > 60, `${sent} creates compared, ${made} made`)
+  const [jf, js] = [await journal(fast.app), await journal(slow.app)]
+  t.equal(jf.length, sent, 'every create journaled')
+  t.same(jf, js, 'the same journal entries, headers and bodies')
+  t.equal(await state(fast.app), await state(slow.app), 'the same batches')
+})
+
+// Node answers pipelined requests in order: creates the fast path makes, between ones Fastify
+// answers, leave in order and are journaled in that order.
+t.test('pipelined creates are answered and journaled in order, by either path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
+  const raw = Buffer.concat([
+    post('/api/v2/batches', head, good('dir-p1')),
+    // (Not bytes that are not JSON: Fastify closes the connection after a body its parser refuses.)
+    post('/api/v2/batches', head, '{"config":1}'),
+    post('/api/v2/batches', head, good('dir-p2')),
+    Buffer.from('GET /api/v2/batches?page_size=3 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n'),
+    post('/api/v2/batches', `${head}connection: close\r\n`, good('dir-of-b'))
+  ]).toString('latin1')
+  const [f, s] = await Promise.all([rawExchange(fast.port, raw), rawExchange(slow.port, raw)])
+  const strip = (x: string) => x.replace(/\r\ndate: [^\r]*/gi, '')
+  t.equal(strip(f), strip(s), 'the same five answers, in order')
+  t.same([...f.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ['200', '422', '200', '200', '404'])
+  t.same(await journal(fast.app), await journal(slow.app), 'the same journal, in order')
+})
+
+t.test('a client gone mid-body, a full store and close() are met as Fastify meets them', async (t) => {
+  const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
+  await t.test('gone mid-body: nothing made, the same journal', async (t) => {
+    const fast = await listen(t, {})
+    const slow = await listen(t, { fastPath: false })
+    for (const { app, port } of [fast, slow]) {
+      const whole = post('/api/v2/batches', head, good())
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(whole.subarray(0, whole.length - 8), () => setTimeout(() => socket.destroy(), 20)))
+        socket.on('close', () => resolve())
+        socket.on('error', reject)
+      })
+      // The server meets the close in its own time.
+      for (let i = 0; i < 50 && (await state(app)).includes('dir-new') === false && app.journal.size === 0; i++) await new Promise((r) => setTimeout(r, 5))
+      await new Promise((r) => setTimeout(r, 30))
+      t.notMatch(await state(app), /dir-new/, 'no batch made')
+    }
+    t.same(await journal(fast.app), await journal(slow.app), 'the same journal')
+    // Both still serve.
+    for (const { port } of [fast, slow]) t.match(await send(port, [post('/api/v2/batches', head, good())]), /^HTTP\/1\.1 200 /)
+  })
+
+  await t.test('a full store: 429 from the service, after the body was read', async (t) => {
+    const fast = await listen(t, { maxBatches: 3 })
+    const slow = await listen(t, { maxBatches: 3, fastPath: false })
+    const statuses: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const raw = [post('/api/v2/batches', head, good(`dir-${i}`))]
+      const [f, s] = await Promise.all([send(fast.port, raw), send(slow.port, raw)])
+      t.equal(comparable(f), comparable(s), `create ${i}`)
+      statuses.push(f.slice(9, 12))
+    }
+    t.same(statuses, ['200', '429', '429'], 'the store holds two scenario batches and one more')
+    t.same(await journal(fast.app), await journal(slow.app), 'the same journal')
+  })
+
+  await t.test('close() while a body comes: answered as Fastify answers it', async (t) => {
+    const answers: string[] = []
+    for (const fastPath of [true, false]) {
+      const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), fastPath })
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      const address = app.server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      const whole = post('/api/v2/batches', head, good())
+      const split = whole.length - 5
+      let rest: () => void = () => {}
+      const answer = new Promise<string>((resolve, reject) => {
+        let got = ''
+        const socket = connect(port, '127.0.0.1', () => socket.write(whole.subarray(0, split)))
+        rest = () => socket.write(whole.subarray(split))
+        socket.on('data', (d) => (got += d.toString('latin1')))
+        socket.on('close', () => resolve(got))
+        socket.on('error', reject)
+      })
+      while (app.server.listening && (await new Promise<number>((r) => app.server.getConnections((_e, n) => r(n)))) === 0) await new Promise((r) => setTimeout(r, 2))
+      await new Promise((r) => setTimeout(r, 20))
+      const closed = app.close()
+      await new Promise((r) => setTimeout(r, 20))
+      rest()
+      await closed
+      answers.push(comparable(await answer))
+    }
+    t.match(answers[0], /^HTTP\/1\.1 \d{3} /, 'answered')
+    t.equal(answers[0], answers[1], 'the same answer with and without the fast path')
+  })
+})
