@@ -25,9 +25,10 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  * with it done here: parsed by the route's parser, validated by the route's validator, the batch
  * made by the same service call, answered with the same bytes and journaled alike. Anything else
  * on the way — bytes that are not JSON, a body the schema refuses, a create the service refuses
- * (an unknown directory, a full store) — goes to Fastify as it came: a request carrying the bytes read (replayed), whose answer Fastify makes.
- * Nothing has changed by then but the clock's reading. test/http/fast-create.test.ts sends the
- * same varied creates to a mock with and without it.
+ * (an unknown directory, a full store), a client gone mid-body — goes to Fastify as it came: a
+ * request carrying the bytes read (`replay`), which Fastify answers. Nothing has changed by then
+ * but the clock's reading. test/http/fast-create.test.ts sends the same varied creates to a mock
+ * with and without it.
  */
 export function fastCreate(state: FastCreateState): FastAnswer {
   return guarded(createAnswer(state))
