@@ -29,14 +29,29 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  * Nothing has changed by then but the clock's reading. test/http/fast-create.test.ts sends the
  * same varied creates to a mock with and without it.
  */
-export function fastCreate(state: FastCreateState): FastAnswer {
-  return guarded(createAnswer(state))
+export function fastCreate(state: FastCreateState): FastCreate {
+  const reading = new Set<() => void>()
+  let handedOver = false
+  return Object.assign(guarded(createAnswer(state, reading, () => handedOver)), {
+    handOver(): void {
+      handedOver = true
+      for (const handOver of reading) handOver()
+    }
+  })
 }
 
-function createAnswer(state: FastCreateState): FastAnswer {
+/**
+ * The fast path, and what close() must call before Fastify closes its routes: Fastify answers 503
+ * to a request that starts once they are closed, so a create whose head came before (and whose
+ * body is still coming) is handed to Fastify then, its body streamed on, as Fastify would have had
+ * it all along; and every later one is left to Fastify.
+ */
+export type FastCreate = FastAnswer & { handOver(): void }
+
+function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOver: () => boolean): FastAnswer {
   const { service, answers, journal } = state
   return function answer(req, res, fastify) {
-    if (req.method !== 'POST' || req.url !== CREATE) return false
+    if (req.method !== 'POST' || req.url !== CREATE || handedOver()) return false
     const headers = req.headers
     const type = headers['content-type']
     if (type !== undefined && !JSON_TYPES.has(type)) return false
@@ -54,10 +69,26 @@ function createAnswer(state: FastCreateState): FastAnswer {
     const chunks: Buffer[] = []
     const onData = (chunk: Buffer): void => void chunks.push(chunk)
     const onError = (error: Error): void => {
+      reading.delete(handOver)
       req.off('data', onData).off('end', onEnd)
       replay(req, res, chunks, fastify, error)
     }
+    const handOver = (): void => {
+      reading.delete(handOver)
+      req.off('data', onData).off('end', onEnd).off('error', onError)
+      const copy = replica(req, chunks)
+      chunks.length = 0
+      copy.on('error', () => {})
+      req.on('data', (chunk: Buffer) => void copy.push(chunk))
+      req.once('end', () => {
+        copy.complete = true
+        copy.push(null)
+      })
+      req.once('error', (error) => copy.destroy(error))
+      fastify(copy, res)
+    }
     const onEnd = (): void => {
+      reading.delete(handOver)
       req.off('data', onData).off('error', onError)
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
       try {
@@ -87,6 +118,7 @@ function createAnswer(state: FastCreateState): FastAnswer {
       }
     }
     req.on('data', onData).once('end', onEnd).once('error', onError)
+    reading.add(handOver)
     return true
   }
 }
@@ -97,15 +129,7 @@ function createAnswer(state: FastCreateState): FastAnswer {
  * once Fastify listens (a client that went away mid-body).
  */
 function replay(req: IncomingMessage, res: ServerResponse, chunks: readonly Buffer[], fastify: FastifyHandler, error?: Error): void {
-  const copy = new IncomingMessage(req.socket)
-  copy.method = req.method
-  copy.url = req.url
-  copy.httpVersion = req.httpVersion
-  copy.httpVersionMajor = req.httpVersionMajor
-  copy.httpVersionMinor = req.httpVersionMinor
-  copy.headers = req.headers
-  copy.rawHeaders = req.rawHeaders
-  for (const chunk of chunks) copy.push(chunk)
+  const copy = replica(req, chunks)
   if (error === undefined) {
     copy.push(null)
     // A complete request: destroying it once read (autoDestroy) must not destroy the socket.
@@ -117,4 +141,18 @@ function replay(req: IncomingMessage, res: ServerResponse, chunks: readonly Buff
   copy.on('error', () => {})
   fastify(copy, res)
   setImmediate(() => copy.destroy(error))
+}
+
+/** A request like `req` (the same socket, head and raw headers) carrying `chunks` so far. */
+function replica(req: IncomingMessage, chunks: readonly Buffer[]): IncomingMessage {
+  const copy = new IncomingMessage(req.socket)
+  copy.method = req.method
+  copy.url = req.url
+  copy.httpVersion = req.httpVersion
+  copy.httpVersionMajor = req.httpVersionMajor
+  copy.httpVersionMinor = req.httpVersionMinor
+  copy.headers = req.headers
+  copy.rawHeaders = req.rawHeaders
+  for (const chunk of chunks) copy.push(chunk)
+  return copy
 }
