@@ -1,8 +1,9 @@
 import { IncomingMessage, type ServerResponse } from 'node:http'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
 import { afterReads } from './answer-batch.js'
-import { journalText } from '../traffic/hooks.js'
-import { tenantOf } from './auth.js'
+import { ARRIVED_AT_HEAD, journalText, type ArrivedAtHead } from '../traffic/hooks.js'
+import { TENANT_AT_HEAD, tenantOf, type TenantAtHead } from './auth.js'
+import type { Tenant } from '../service/tenancy.js'
 import { CREATE_BODY_LIMIT } from './batches-routes.js'
 import { guarded, journalOk, sendJson, type FastAnswer, type FastGetState, type FastifyHandler } from './fast-get.js'
 import { parseJsonBody } from './json-body.js'
@@ -66,17 +67,19 @@ function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOv
     const started = performance.now()
     // The traffic hook's arrival time: the clock is read (and due transitions published) first.
     const arrival = service.now()
+    // What the pipeline's hooks found at the head, for the request Fastify may be given later.
+    const head: Head = { arrival, tenant }
     const chunks: Buffer[] = []
     const onData = (chunk: Buffer): void => void chunks.push(chunk)
     const onError = (error: Error): void => {
       reading.delete(handOver)
       req.off('data', onData).off('end', onEnd)
-      replay(req, res, chunks, fastify, error)
+      replay(req, res, head, chunks, fastify, error)
     }
     const handOver = (): void => {
       reading.delete(handOver)
       req.off('data', onData).off('end', onEnd).off('error', onError)
-      const copy = replica(req, chunks)
+      const copy = replica(req, head, chunks)
       chunks.length = 0
       copy.on('error', () => {})
       req.on('data', (chunk: Buffer) => void copy.push(chunk))
@@ -96,15 +99,15 @@ function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOv
         try {
           parsed = parseJsonBody(body)
         } catch {
-          return replay(req, res, chunks, fastify)
+          return replay(req, res, head, chunks, fastify)
         }
-        if (!state.validate(parsed)) return replay(req, res, chunks, fastify)
+        if (!state.validate(parsed)) return replay(req, res, head, chunks, fastify)
         let batch
         try {
           batch = service.create(parsed as CreateBatchBody, tenant, {})
         } catch {
           // Refused before anything was added: Fastify's route meets the same refusal and answers it.
-          return replay(req, res, chunks, fastify)
+          return replay(req, res, head, chunks, fastify)
         }
         const out = answers.json(batch, service.readTime(batch), false)
         const text = journalText(body)
@@ -113,7 +116,7 @@ function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOv
       } catch {
         // What would escape here would end the process: a throw before the head is left to
         // Fastify (its error handler answers); after, the socket is dropped.
-        if (!res.headersSent) replay(req, res, chunks, fastify)
+        if (!res.headersSent) replay(req, res, head, chunks, fastify)
         else res.destroy()
       }
     }
@@ -128,8 +131,8 @@ function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOv
  * raw headers) carrying the bytes read, ending as the original did — complete, or with its error
  * once Fastify listens (a client that went away mid-body).
  */
-function replay(req: IncomingMessage, res: ServerResponse, chunks: readonly Buffer[], fastify: FastifyHandler, error?: Error): void {
-  const copy = replica(req, chunks)
+function replay(req: IncomingMessage, res: ServerResponse, head: Head, chunks: readonly Buffer[], fastify: FastifyHandler, error?: Error): void {
+  const copy = replica(req, head, chunks)
   if (error === undefined) {
     copy.push(null)
     // A complete request: destroying it once read (autoDestroy) must not destroy the socket.
@@ -143,9 +146,20 @@ function replay(req: IncomingMessage, res: ServerResponse, chunks: readonly Buff
   setImmediate(() => copy.destroy(error))
 }
 
-/** A request like `req` (the same socket, head and raw headers) carrying `chunks` so far. */
-function replica(req: IncomingMessage, chunks: readonly Buffer[]): IncomingMessage {
-  const copy = new IncomingMessage(req.socket)
+/** What the traffic and auth hooks found when a request's head came. */
+interface Head {
+  arrival: number
+  tenant: Tenant
+}
+
+/**
+ * A request like `req` (the same socket, head and raw headers) carrying `chunks` so far, and what
+ * the hooks found at its head: they take that, not what may have changed while its body came.
+ */
+function replica(req: IncomingMessage, head: Head, chunks: readonly Buffer[]): IncomingMessage {
+  const copy = new IncomingMessage(req.socket) as IncomingMessage & ArrivedAtHead & TenantAtHead
+  copy[ARRIVED_AT_HEAD] = head.arrival
+  copy[TENANT_AT_HEAD] = head.tenant
   copy.method = req.method
   copy.url = req.url
   copy.httpVersion = req.httpVersion

@@ -201,6 +201,42 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
     t.same(await journal(fast.app), await journal(slow.app), 'the same journal')
   })
 
+  // Fastify's hooks look at a request when its head comes: its arrival on the mock's clock, the
+  // fault rules, the key. A create the fast path reads and then leaves to Fastify is met with what
+  // they found then, not with what changed while its body came.
+  const changes: [string, (app: FastifyInstance) => Promise<unknown>][] = [
+    ['the clock moved', (app) => app.inject({ method: 'POST', url: '/_mock/clock/advance', payload: { ms: 5000 } })],
+    ['a fault rule added', (app) => app.inject({ method: 'POST', url: '/_mock/faults', payload: { method: 'POST', path: '/api/v2/batches', status: 503 } })],
+    ['the keys replaced', (app) => app.inject({ method: 'POST', url: '/_mock/scenario', payload: { scenario: { api_keys: [{ key: 'key-b', project_id: B }] } } })]
+  ]
+  for (const [what, change] of changes) await t.test(`${what} while a body came: not seen by the replay`, async (t) => {
+    const fast = await listen(t, {})
+    const slow = await listen(t, { fastPath: false })
+    const answers: string[] = []
+    for (const { app, port } of [fast, slow]) {
+      const whole = post('/api/v2/batches', `${head}connection: close\r\n`, '{"config":1}')
+      const split = whole.length - 3
+      answers.push(
+        comparable(
+          await new Promise<string>((resolve, reject) => {
+            let got = ''
+            const socket = connect(port, '127.0.0.1', () =>
+              socket.write(whole.subarray(0, split), () =>
+                setTimeout(() => void change(app).then(() => socket.write(whole.subarray(split)), reject), 20)
+              )
+            )
+            socket.on('data', (d) => (got += d.toString('latin1')))
+            socket.on('close', () => resolve(got))
+            socket.on('error', reject)
+          })
+        )
+      )
+    }
+    t.match(answers[0], /^HTTP\/1\.1 422 /, 'the 422 its body earns')
+    t.equal(answers[0], answers[1], 'the same answer with and without the fast path')
+    t.same(await journal(fast.app), await journal(slow.app), 'the same journal (its mock time, no fault)')
+  })
+
   // Fastify answers 503 to requests that START while it closes; one whose head came before is
   // answered as usual, whatever its body (a 422, a 404, a 400 too, not only a 200).
   const bodies: [string, string][] = [
