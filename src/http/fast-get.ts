@@ -176,7 +176,14 @@ export function serverWithFastPath(fast: () => FastAnswer | null, closing: () =>
   const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse
   Response.prototype.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     if (closing() && !this.headersSent) this.setHeader('connection', 'close')
-    return writeHead.apply(this, args)
+    writeHead.apply(this, args)
+    // A pipelined response not yet given the socket buffers what is written to it, and Node may
+    // have written a `100 Continue` there already (when it read the head that asked for it). A
+    // head sent with a Buffer body is put FIRST in that buffer (OutgoingMessage#_send), so the 100
+    // would land between the head and the body (a corrupt stream): such a head is sent alone.
+    const buffered = (this as { outputData?: unknown[] }).outputData
+    if (this.socket === null && buffered !== undefined && buffered.length > 0) this.flushHeaders()
+    return this
   } as ServerResponse['writeHead']
   return (handler, opts) => {
     const o = opts as { http?: ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket?: number }
