@@ -4,6 +4,7 @@ import { MockError } from '../domain/errors.js'
 import { InvalidFieldError } from '../domain/invalid-field.js'
 import { boundIssues, quoteText, toValidationIssues, type AjvIssue } from './validation-errors.js'
 import { JsonBodyError } from './json-body.js'
+import { writeDue } from './answer-batch.js'
 
 /** Domain error codes → HTTP statuses: the one place the domain meets HTTP. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -97,6 +98,8 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
  * headers over 16 KiB, broken HTTP): the FastAPI envelope still, then the socket closes.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  // The fast paths' answers to requests read before these bytes (in the same read) go first.
+  writeDue()
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const [status, reason, detail] =
     error.code === 'HPE_HEADER_OVERFLOW'
