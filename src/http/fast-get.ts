@@ -118,10 +118,13 @@ function fastAnswer(state: FastGetState): FastAnswer {
 
 /**
  * A 200 with JSON bytes, the head as Fastify's routes write it (batches-routes.ts sendJson).
- * True when it waits behind a pipelined answer still being made (the response has no socket yet).
+ * True when it waits behind a pipelined answer still being made (the response has no socket yet),
+ * or its connection is gone.
  */
 export function sendJson(res: ServerResponse, body: Buffer): boolean {
-  const queued = res.socket === null
+  // A connection already gone (an answer ahead of this one closed it) never sends it: journaled
+  // on 'finish', it is not journaled, as Fastify's onResponse (on 'finish') does not journal one.
+  const queued = res.socket === null || res.socket.destroyed
   res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
   res.end(body)
   return queued

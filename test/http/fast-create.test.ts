@@ -190,6 +190,27 @@ t.test('pipelined requests that ask for 100 Continue get it before their answer,
   t.same(await journal(fast.app), await journal(slow.app), 'the same journal')
 })
 
+// An answer that closes the connection (bytes that are not JSON: Fastify says connection: close)
+// ends it before the requests pipelined behind it are answered: those are neither sent nor
+// journaled, whichever path made their answers (the fast ones are made after the connection went).
+t.test('requests pipelined behind an answer that closes the connection are not journaled, by either path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
+  const get = 'GET /api/v2/batches/bat-a1 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n'
+  const raws = [
+    Buffer.concat([post('/api/v2/batches', head, '{"config":'), post('/api/v2/batches', 'authorization: Bearer nope\r\n', '{}'), Buffer.from(get)]),
+    Buffer.concat([post('/api/v2/batches', head, '{"config":'), post('/api/v2/batches', 'authorization: Bearer nope\r\n', '{}'), post('/api/v2/batches', head, good('dir-late')), Buffer.from(get)])
+  ]
+  for (const raw of raws) {
+    const [f, s] = await Promise.all([rawExchange(fast.port, raw.toString('latin1')), rawExchange(slow.port, raw.toString('latin1'))])
+    t.match(f, /^HTTP\/1\.1 422 [^]*connection: close/i, 'the first answer closes the connection')
+    t.equal(f.replace(/\r\ndate: [^\r]*/gi, ''), s.replace(/\r\ndate: [^\r]*/gi, ''), 'the same bytes')
+  }
+  t.same(await journal(fast.app), await journal(slow.app), 'the same journal: only what was sent')
+  t.equal(await state(fast.app), await state(slow.app), 'the same batches')
+})
+
 t.test('a client gone mid-body, a full store and close() are met as Fastify meets them', async (t) => {
   const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
   await t.test('gone mid-body: nothing made, the same journal', async (t) => {
