@@ -262,6 +262,13 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     const validate = compile({ schema: CreateBatchBodySchema, httpPart: 'body', method: 'POST', url: '/api/v2/batches' }) as (body: unknown) => boolean
     const create = fastCreate({ ...state, validate })
     fast = (req, res, fastify) => get(req, res, fastify) || create(req, res, fastify)
+    // Before Fastify closes its routes (its first step, on the next tick): creates whose body is
+    // still coming go to Fastify while it still answers them as usual (http/fast-create.ts).
+    const close = app.close as (...args: unknown[]) => unknown
+    app.close = function (this: unknown, ...args: unknown[]) {
+      create.handOver()
+      return close.apply(this, args)
+    } as typeof app.close
   }
   startupMark('app')
   return app

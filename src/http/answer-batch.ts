@@ -14,7 +14,11 @@ export function afterReads(res: ServerResponse, write: () => void): void {
   if (due.push({ res, write }) === 1) setImmediate(writeDue)
 }
 
-function writeDue(): void {
+/**
+ * Writes the answers due now: before bytes read after their requests end a connection (the
+ * client error handler's 400 and close), as Fastify had written its answers by then.
+ */
+export function writeDue(): void {
   // A write never adds another, but the loop would take one.
   for (let i = 0; i < due.length; i++) {
     const { res, write } = due[i] as (typeof due)[number]

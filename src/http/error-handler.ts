@@ -1,9 +1,11 @@
+import type { ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { MockError } from '../domain/errors.js'
 import { InvalidFieldError } from '../domain/invalid-field.js'
 import { boundIssues, quoteText, toValidationIssues, type AjvIssue } from './validation-errors.js'
 import { JsonBodyError } from './json-body.js'
+import { writeDue } from './answer-batch.js'
 
 /** Domain error codes → HTTP statuses: the one place the domain meets HTTP. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -97,7 +99,16 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
  * headers over 16 KiB, broken HTTP): the FastAPI envelope still, then the socket closes.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  // Answers already made to requests read before these bytes go first, as Fastify had written
+  // its own by then: the fast paths' (made at the end of the turn) are written now, and one the
+  // socket is still sending (or one queued behind it, made too) is let finish before the close.
+  writeDue()
   if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const sending = (socket as { _httpMessage?: ServerResponse | null })._httpMessage
+  if (sending != null && sending.writableEnded && !sending.destroyed) {
+    sending.once('close', () => clientErrorHandler(error, socket))
+    return
+  }
   const [status, reason, detail] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'Request line or headers too large (at most 16 KiB)']

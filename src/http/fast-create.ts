@@ -1,8 +1,9 @@
 import { IncomingMessage, type ServerResponse } from 'node:http'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
 import { afterReads } from './answer-batch.js'
-import { journalText } from '../traffic/hooks.js'
-import { tenantOf } from './auth.js'
+import { ARRIVED_AT_HEAD, journalText, type ArrivedAtHead } from '../traffic/hooks.js'
+import { TENANT_AT_HEAD, tenantOf, type TenantAtHead } from './auth.js'
+import type { Tenant } from '../service/tenancy.js'
 import { CREATE_BODY_LIMIT } from './batches-routes.js'
 import { guarded, journalOk, sendJson, type FastAnswer, type FastGetState, type FastifyHandler } from './fast-get.js'
 import { parseJsonBody } from './json-body.js'
@@ -30,14 +31,29 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  * but the clock's reading. test/http/fast-create.test.ts sends the same varied creates to a mock
  * with and without it.
  */
-export function fastCreate(state: FastCreateState): FastAnswer {
-  return guarded(createAnswer(state))
+export function fastCreate(state: FastCreateState): FastCreate {
+  const reading = new Set<() => void>()
+  let handedOver = false
+  return Object.assign(guarded(createAnswer(state, reading, () => handedOver)), {
+    handOver(): void {
+      handedOver = true
+      for (const handOver of reading) handOver()
+    }
+  })
 }
 
-function createAnswer(state: FastCreateState): FastAnswer {
+/**
+ * The fast path, and what close() must call before Fastify closes its routes: Fastify answers 503
+ * to a request that starts once they are closed, so a create whose head came before (and whose
+ * body is still coming) is handed to Fastify then, its body streamed on, as Fastify would have had
+ * it all along; and every later one is left to Fastify.
+ */
+export type FastCreate = FastAnswer & { handOver(): void }
+
+function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOver: () => boolean): FastAnswer {
   const { service, answers, journal } = state
   return function answer(req, res, fastify) {
-    if (req.method !== 'POST' || req.url !== CREATE) return false
+    if (req.method !== 'POST' || req.url !== CREATE || handedOver()) return false
     const headers = req.headers
     const type = headers['content-type']
     if (type !== undefined && !JSON_TYPES.has(type)) return false
@@ -52,13 +68,31 @@ function createAnswer(state: FastCreateState): FastAnswer {
     const started = performance.now()
     // The traffic hook's arrival time: the clock is read (and due transitions published) first.
     const arrival = service.now()
+    // What the pipeline's hooks found at the head, for the request Fastify may be given later.
+    const head: Head = { arrival, tenant }
     const chunks: Buffer[] = []
     const onData = (chunk: Buffer): void => void chunks.push(chunk)
     const onError = (error: Error): void => {
+      reading.delete(handOver)
       req.off('data', onData).off('end', onEnd)
-      replay(req, res, chunks, fastify, error)
+      replay(req, res, head, chunks, fastify, error)
+    }
+    const handOver = (): void => {
+      reading.delete(handOver)
+      req.off('data', onData).off('end', onEnd).off('error', onError)
+      const copy = replica(req, head, chunks)
+      chunks.length = 0
+      copy.on('error', () => {})
+      req.on('data', (chunk: Buffer) => void copy.push(chunk))
+      req.once('end', () => {
+        copy.complete = true
+        copy.push(null)
+      })
+      req.once('error', (error) => copy.destroy(error))
+      fastify(copy, res)
     }
     const onEnd = (): void => {
+      reading.delete(handOver)
       req.off('data', onData).off('error', onError)
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
       try {
@@ -66,15 +100,15 @@ function createAnswer(state: FastCreateState): FastAnswer {
         try {
           parsed = parseJsonBody(body)
         } catch {
-          return replay(req, res, chunks, fastify)
+          return replay(req, res, head, chunks, fastify)
         }
-        if (!state.validate(parsed)) return replay(req, res, chunks, fastify)
+        if (!state.validate(parsed)) return replay(req, res, head, chunks, fastify)
         let batch
         try {
           batch = service.create(parsed as CreateBatchBody, tenant, {})
         } catch {
           // Refused before anything was added: Fastify's route meets the same refusal and answers it.
-          return replay(req, res, chunks, fastify)
+          return replay(req, res, head, chunks, fastify)
         }
         const out = answers.json(batch, service.readTime(batch), false)
         const text = journalText(body)
@@ -83,11 +117,12 @@ function createAnswer(state: FastCreateState): FastAnswer {
       } catch {
         // What would escape here would end the process: a throw before the head is left to
         // Fastify (its error handler answers); after, the socket is dropped.
-        if (!res.headersSent) replay(req, res, chunks, fastify)
+        if (!res.headersSent) replay(req, res, head, chunks, fastify)
         else res.destroy()
       }
     }
     req.on('data', onData).once('end', onEnd).once('error', onError)
+    reading.add(handOver)
     return true
   }
 }
@@ -97,16 +132,8 @@ function createAnswer(state: FastCreateState): FastAnswer {
  * raw headers) carrying the bytes read, ending as the original did — complete, or with its error
  * once Fastify listens (a client that went away mid-body).
  */
-function replay(req: IncomingMessage, res: ServerResponse, chunks: readonly Buffer[], fastify: FastifyHandler, error?: Error): void {
-  const copy = new IncomingMessage(req.socket)
-  copy.method = req.method
-  copy.url = req.url
-  copy.httpVersion = req.httpVersion
-  copy.httpVersionMajor = req.httpVersionMajor
-  copy.httpVersionMinor = req.httpVersionMinor
-  copy.headers = req.headers
-  copy.rawHeaders = req.rawHeaders
-  for (const chunk of chunks) copy.push(chunk)
+function replay(req: IncomingMessage, res: ServerResponse, head: Head, chunks: readonly Buffer[], fastify: FastifyHandler, error?: Error): void {
+  const copy = replica(req, head, chunks)
   if (error === undefined) {
     copy.push(null)
     // A complete request: destroying it once read (autoDestroy) must not destroy the socket.
@@ -118,4 +145,29 @@ function replay(req: IncomingMessage, res: ServerResponse, chunks: readonly Buff
   copy.on('error', () => {})
   fastify(copy, res)
   setImmediate(() => copy.destroy(error))
+}
+
+/** What the traffic and auth hooks found when a request's head came. */
+interface Head {
+  arrival: number
+  tenant: Tenant
+}
+
+/**
+ * A request like `req` (the same socket, head and raw headers) carrying `chunks` so far, and what
+ * the hooks found at its head: they take that, not what may have changed while its body came.
+ */
+function replica(req: IncomingMessage, head: Head, chunks: readonly Buffer[]): IncomingMessage {
+  const copy = new IncomingMessage(req.socket) as IncomingMessage & ArrivedAtHead & TenantAtHead
+  copy[ARRIVED_AT_HEAD] = head.arrival
+  copy[TENANT_AT_HEAD] = head.tenant
+  copy.method = req.method
+  copy.url = req.url
+  copy.httpVersion = req.httpVersion
+  copy.httpVersionMajor = req.httpVersionMajor
+  copy.httpVersionMinor = req.httpVersionMinor
+  copy.headers = req.headers
+  copy.rawHeaders = req.rawHeaders
+  for (const chunk of chunks) copy.push(chunk)
+  return copy
 }

@@ -118,10 +118,13 @@ function fastAnswer(state: FastGetState): FastAnswer {
 
 /**
  * A 200 with JSON bytes, the head as Fastify's routes write it (batches-routes.ts sendJson).
- * True when it waits behind a pipelined answer still being made (the response has no socket yet).
+ * True when it waits behind a pipelined answer still being made (the response has no socket yet),
+ * or its connection is gone.
  */
 export function sendJson(res: ServerResponse, body: Buffer): boolean {
-  const queued = res.socket === null
+  // A connection already gone (an answer ahead of this one closed it) never sends it: journaled
+  // on 'finish', it is not journaled, as Fastify's onResponse (on 'finish') does not journal one.
+  const queued = res.socket === null || res.socket.destroyed
   res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
   res.end(body)
   return queued
@@ -176,7 +179,14 @@ export function serverWithFastPath(fast: () => FastAnswer | null, closing: () =>
   const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse
   Response.prototype.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     if (closing() && !this.headersSent) this.setHeader('connection', 'close')
-    return writeHead.apply(this, args)
+    writeHead.apply(this, args)
+    // A pipelined response not yet given the socket buffers what is written to it, and Node may
+    // have written a `100 Continue` there already (when it read the head that asked for it). A
+    // head sent with a Buffer body is put FIRST in that buffer (OutgoingMessage#_send), so the 100
+    // would land between the head and the body (a corrupt stream): such a head is sent alone.
+    const buffered = (this as { outputData?: unknown[] }).outputData
+    if (this.socket === null && buffered !== undefined && buffered.length > 0) this.flushHeaders()
+    return this
   } as ServerResponse['writeHead']
   return (handler, opts) => {
     const o = opts as { http?: ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket?: number }

@@ -3,7 +3,6 @@ import { isoTime } from '../domain/iso-time.js'
 import { extractResult, fieldMetadata, pageCount, parsedPages, type ParsedPage } from '../scenario/job-content.js'
 import type { ExtractJobAnswer, ParseJobAnswer, ParseResultAnswer } from '../schemas/jobs.js'
 
-
 /** The parse tier a configuration id names (`cfg-PARSE_FAST` → fast); agentic by default. */
 export function tierOf(configurationId: string): 'fast' | 'cost_effective' | 'agentic' | 'agentic_plus' {
   const c = configurationId.toUpperCase()

@@ -208,6 +208,15 @@ function preferredAnswer(request: FastifyRequest, reply: FastifyReply): FastifyR
 }
 
 /**
+ * Set on a request a fast path took at its head and then left to Fastify once its body was read
+ * (http/fast-create.ts): its arrival on the mock's clock when the head came, when the fast path
+ * also found no fault rule for it and no `Prefer`. The hook takes that rather than looking again,
+ * as Fastify alone looks when the head comes (the clock or the rules may have changed since).
+ */
+export const ARRIVED_AT_HEAD = Symbol('arrived at head')
+export type ArrivedAtHead = { [ARRIVED_AT_HEAD]?: number }
+
+/**
  * Hooks every /api request passes first: the fault rules, then `Prefer: code=`; and the
  * journal, which records each /api request once it is answered.
  */
@@ -235,6 +244,11 @@ export function registerTrafficHooks(app: FastifyInstance, state: Traffic): void
   app.addHook('onRequest', (request, reply, done) => {
     const url = originForm(request.url)
     if (!isApi(url)) return done()
+    const arrived = (request.raw as ArrivedAtHead)[ARRIVED_AT_HEAD]
+    if (arrived !== undefined) {
+      request.mockArrival = arrived
+      return done()
+    }
     const started = performance.now()
     request.mockArrival = state.now()
     const faults = state.faults()

@@ -195,6 +195,31 @@ t.test('a request in flight when close() starts is answered with connection: clo
   }
 })
 
+// Bytes Node cannot parse after a request (data after `connection: close`, a malformed line) end the
+// connection with a 400 (error-handler.ts clientErrorHandler). Fastify had answered the requests read
+// before them: those answers are sent (one queued behind another too), then the 400 unless an answer
+// closed the connection; a fast answer waiting for the end of the turn, or Fastify's to a create the
+// fast path read, as well.
+t.test('bytes that end the connection after pipelined requests: their answers are sent first, by either path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n${extra}\r\n`
+  const create = (body: string, extra = '') => `POST /api/v2/batches HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\ncontent-type: application/json\r\n${extra}content-length: ${body.length}\r\n\r\n${body}`
+  const cases: [string, string, string[]][] = [
+    ['data after connection: close', get('/api/v2/batches/bat-a1', 'connection: close\r\n') + get('/api/v2/batches/bat-a1'), ['200']],
+    ['a malformed line after two', get('/api/v2/batches/bat-a1') + get('/api/v2/batches?page_size=1') + 'NOT HTTP\r\n\r\n', ['200', '200', '400']],
+    // A fast GET, a create that is not JSON (read by the fast path, answered by Fastify: 422 and
+    // connection: close), a create asking to close, then more.
+    ['a replayed create between', get('/api/v2/batches?page_size=1') + create('{"config":') + create(JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-x' }), 'connection: close\r\n') + get('/api/v2/batches/bat-a1'), ['200', '422']],
+    ['an HTTP/1.0 request, then more', 'GET /api/v2/batches/bat-a2 HTTP/1.0\r\nauthorization: Bearer key-a\r\n\r\n' + get('/api/v2/batches/bat-a1'), ['200']]
+  ]
+  for (const [what, raw, statuses] of cases) {
+    const [f, s] = await Promise.all([rawExchange(fast.port, raw), rawExchange(slow.port, raw)])
+    t.same([...f.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => m[1]), statuses, `${what}: the answers, then a 400 if the connection was still open`)
+    t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), `${what}: the same bytes`)
+  }
+})
+
 // Node answers pipelined requests in order: an answer the fast path writes behind one Fastify is
 // still working on waits, and is journaled when it is sent (as Fastify's onResponse journals), not
 // before the one ahead of it.
