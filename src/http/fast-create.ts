@@ -95,6 +95,7 @@ function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOv
       reading.delete(handOver)
       req.off('data', onData).off('error', onError)
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+      let made = false
       try {
         let parsed: unknown
         try {
@@ -110,14 +111,16 @@ function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOv
           // Refused before anything was added: Fastify's route meets the same refusal and answers it.
           return replay(req, res, head, chunks, fastify)
         }
+        made = true
         const out = answers.json(batch, service.readTime(batch), false)
         const text = journalText(body)
         const bytes = body.length
         afterReads(res, () => journalOk(journal, req, res, sendJson(res, out), started, arrival, text, bytes))
       } catch {
-        // What would escape here would end the process: a throw before the head is left to
-        // Fastify (its error handler answers); after, the socket is dropped.
-        if (!res.headersSent) replay(req, res, head, chunks, fastify)
+        // What would escape here would end the process: a throw before the batch is made is left
+        // to Fastify (its error handler answers); after, replaying would make it twice, so the
+        // socket is dropped.
+        if (!made && !res.headersSent) replay(req, res, head, chunks, fastify)
         else res.destroy()
       }
     }
