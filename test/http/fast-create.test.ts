@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from '../../src/app.js'
-import { comparable, rawAnswer as send, rawExchange, scenario, START } from '../helper.js'
+import { comparable, listening, rawAnswer as send, rawExchange, scenario, START } from '../helper.js'
 
 const A = 'prj-aaaaaaaa-0000-4000-8000-000000000000'
 const B = 'prj-bbbbbbbb-0000-4000-8000-000000000000'
@@ -23,13 +23,8 @@ function world() {
   )
 }
 
-async function listen(t: Test, opts: MockOptions): Promise<{ app: FastifyInstance; port: number }> {
-  const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), journalSize: 5000, ...opts })
-  t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  return { app, port: typeof address === 'object' && address ? address.port : 0 }
-}
+/** A mock of this world on port 0 (manual clock), closed with the test. */
+const listen = (t: Test, opts: MockOptions) => listening(t, { clock: 'manual', startTime: START, scenario: world(), journalSize: 5000, ...opts })
 
 const config = { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }
 const good = (dir = 'dir-new') => JSON.stringify({ config, source_directory_id: dir })

@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from '../../src/app.js'
-import { AUTH, comparable, EXAMPLE_ID, exampleScenario, rawAnswer as send, rawExchange, scenario, START, START_MS } from '../helper.js'
+import { AUTH, comparable, EXAMPLE_ID, listening, exampleScenario, rawAnswer as send, rawExchange, scenario, START, START_MS } from '../helper.js'
 import { startMock } from '../../src/index.js'
 import { listenAlso } from '../../src/http/bindings.js'
 
@@ -28,13 +28,8 @@ function world() {
   )
 }
 
-async function listen(t: Test, opts: MockOptions): Promise<{ app: FastifyInstance; port: number }> {
-  const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), journalSize: 5000, ...opts })
-  t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  return { app, port: typeof address === 'object' && address ? address.port : 0 }
-}
+/** A mock of this world on port 0 (manual clock), closed with the test. */
+const listen = (t: Test, opts: MockOptions) => listening(t, { clock: 'manual', startTime: START, scenario: world(), journalSize: 5000, ...opts })
 
 const LONG = `bat-${'x'.repeat(124)}`
 
