@@ -30,6 +30,16 @@ export class Answers {
     return body
   }
 
+  /**
+   * A new batch's first answer as text, not kept: a client polls it later, at another step of
+   * its lifecycle, and a first answer of every create would crowd the cache. The same text
+   * `json` makes into bytes.
+   */
+  text(batch: BatchRecord, t: number): string {
+    this.#serialize ??= build(serializingSchema(BatchSchema) as typeof BatchSchema)
+    return this.#serialize(batchAt(batch, t, false))
+  }
+
   /** Forgets every answer: a new world (reset, another scenario) makes them unreachable. */
   clear(): void {
     this.#cache.clear()

@@ -112,7 +112,7 @@ function createAnswer(state: FastCreateState, reading: Set<() => void>, handedOv
           return replay(req, res, head, chunks, fastify)
         }
         made = true
-        const out = answers.json(batch, service.readTime(batch), false)
+        const out = answers.text(batch, service.readTime(batch))
         const text = journalText(body)
         const bytes = body.length
         afterReads(res, () => journalOk(journal, req, res, sendJson(res, out), started, arrival, text, bytes))

@@ -121,11 +121,11 @@ function fastAnswer(state: FastGetState): FastAnswer {
  * True when it waits behind a pipelined answer still being made (the response has no socket yet),
  * or its connection is gone.
  */
-export function sendJson(res: ServerResponse, body: Buffer): boolean {
+export function sendJson(res: ServerResponse, body: Buffer | string): boolean {
   // A connection already gone (an answer ahead of this one closed it) never sends it: journaled
   // on 'finish', it is not journaled, as Fastify's onResponse (on 'finish') does not journal one.
   const queued = res.socket === null || res.socket.destroyed
-  res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(body.length) })
+  res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) })
   res.end(body)
   return queued
 }
