@@ -20,7 +20,7 @@ import { directoriesRoutes } from './http/directories-routes.js'
 import { DEFAULT_MAX_UPLOAD_BYTES } from './http/directory-upload.js'
 import { DirectoryService, type DirectoryLimits } from './service/directories.js'
 import { uiRoutes } from './http/ui-routes.js'
-import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
+import { clientErrorsWithin, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
 import { registerJsonBody } from './http/json-body.js'
@@ -164,13 +164,13 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     // as a GET would count as a poll of the batch (stepping one that progresses by polls).
     exposeHeadRoutes: false,
     // A client sending its request a byte at a time must not hold a socket for good: past
-    // requestTimeout Node answers 408 (clientErrorHandler) and closes. Node checks pending
+    // requestTimeout Node answers 408 (clientErrorsWithin) and closes. Node checks pending
     // requests every connectionsCheckingInterval, so that follows the timeout down.
     requestTimeout,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? 72_000,
     http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(Math.floor(requestTimeout / 4), 10)) },
     frameworkErrors,
-    clientErrorHandler
+    clientErrorHandler: clientErrorsWithin(requestTimeout)
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const compile = validatorCompiler()

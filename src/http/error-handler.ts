@@ -94,21 +94,40 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   void reply.code(error.statusCode ?? 400).send({ detail })
 }
 
+/** Sockets whose client error waits for an answer still being sent: the timer that ends them. */
+const ending = new WeakMap<Duplex, NodeJS.Timeout>()
+
 /**
  * For requests Node's HTTP parser refuses before Fastify sees them (a request line or
  * headers over 16 KiB, broken HTTP): the FastAPI envelope still, then the socket closes.
+ * An answer still being sent is waited for at most `waitMs` (the request timeout): a client
+ * that never reads it must not hold the socket for good.
  */
-export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+export function clientErrorsWithin(waitMs: number): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => clientError(error, socket, waitMs, false)
+}
+
+function clientError(error: Error & { code?: string }, socket: Duplex, waitMs: number, resumed: boolean): void {
   // Answers already made to requests read before these bytes go first, as Fastify had written
   // its own by then: the fast paths' (made at the end of the turn) are written now, and one the
   // socket is still sending (or one queued behind it, made too) is let finish before the close.
   writeDue()
   if (error.code === 'ECONNRESET' || socket.destroyed) return
+  // The parser stays in error: every later chunk of bytes comes here again, and changes nothing.
+  if (!resumed && ending.has(socket)) return
   const sending = (socket as { _httpMessage?: ServerResponse | null })._httpMessage
   if (sending != null && sending.writableEnded && !sending.destroyed) {
-    sending.once('close', () => clientErrorHandler(error, socket))
+    if (!ending.has(socket)) {
+      // One deadline for all the answers waited for, not one each.
+      const timer = setTimeout(() => socket.destroy(), waitMs)
+      timer.unref()
+      ending.set(socket, timer)
+      socket.once('close', () => clearTimeout(timer))
+    }
+    sending.once('close', () => clientError(error, socket, waitMs, true))
     return
   }
+  clearTimeout(ending.get(socket))
   const [status, reason, detail] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'Request line or headers too large (at most 16 KiB)']

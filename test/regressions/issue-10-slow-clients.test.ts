@@ -9,11 +9,11 @@ import { START } from '../helper.js'
 // capped the number of connections. Requests now time out (408, then the socket closes)
 // and connections beyond the cap are refused with a log line.
 
-async function listening(t: Test, opts: Parameters<typeof buildApp>[0]): Promise<{ port: number }> {
+async function listening(t: Test, opts: Parameters<typeof buildApp>[0]): Promise<{ port: number; app: Awaited<ReturnType<typeof buildApp>> }> {
   const app = await buildApp({ clock: 'manual', scenario: 'empty', startTime: START, ...opts })
   t.teardown(() => app.close())
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return { port: (app.server.address() as { port: number }).port }
+  return { port: (app.server.address() as { port: number }).port, app }
 }
 
 /** Everything the server sends until it closes the socket, or null if it is still open after `ms`. */
@@ -73,4 +73,36 @@ t.test('connections beyond the cap are refused, with a log line', async (t) => {
   t.equal(refused, '', 'the third is closed at once, unanswered')
   t.equal(first.destroyed || second.destroyed, false, 'the first two stay open')
   t.ok(lines.some((l) => /maxConnections|connection cap/i.test(l)), 'logged')
+})
+
+// A client error lets the answer the socket is still sending finish before the 400 and the close
+// (error-handler.ts clientErrorHandler). A client that never reads its answers never lets that
+// answer finish: the socket was held for good, and every later chunk of its bytes ran the handler
+// again, adding one more 'close' listener to that answer each time. The wait is bounded by the
+// request timeout, and later bytes change nothing.
+t.test('bytes that are not HTTP behind answers the client never reads: the socket still closes, one handler', async (t) => {
+  const warnings: string[] = []
+  const onWarning = (w: Error): void => void warnings.push(w.name)
+  process.on('warning', onWarning)
+  t.teardown(() => process.off('warning', onWarning))
+  const { port, app } = await listening(t, { requestTimeoutMs: 200 })
+  const socket = connect(port, '127.0.0.1')
+  t.teardown(() => socket.destroy())
+  socket.on('error', () => {})
+  socket.pause() // never reads: the answers (~130 KB each) fill the socket's buffers
+  socket.write('GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(100))
+  await new Promise((r) => setTimeout(r, 100))
+  for (let i = 0; i < 15; i++) {
+    if (socket.writable) socket.write('NOT HTTP\r\n\r\n')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  // The client reads nothing, so it would not see the close: the server's count of connections does.
+  const open = (): Promise<number> => new Promise((resolve) => app.server.getConnections((_e, n) => resolve(n)))
+  let left = await open()
+  for (let i = 0; i < 100 && left > 0; i++) {
+    await new Promise((r) => setTimeout(r, 50))
+    left = await open()
+  }
+  t.equal(left, 0, 'the server closed it well before 5 s')
+  t.same(warnings.filter((w) => w === 'MaxListenersExceededWarning'), [], 'no listener piled up per chunk')
 })
