@@ -74,6 +74,8 @@ t.test('the same creates get the same answers, ids, journal and batches with and
     ['extract_v2', JSON.stringify({ config: { job: { type: 'extract_v2', configuration_id: 'cfg-x' } }, source_directory_id: 'dir-new' })],
     ['with extra keys', JSON.stringify({ config, source_directory_id: 'dir-new', extra: [1, 2, { deep: true }] })],
     ['unicode ids', JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-été-✓' } }, source_directory_id: 'dir-日本' })],
+    // Escapes the answer's serializer must write as Fastify's does: a lone surrogate, controls, U+2028, an emoji.
+    ['escaped ids', '{"config":{"job":{"type":"parse_v2","configuration_id":"cfg-\\ud800-\\u0000-\\u001f-\\"-\\\\"}},"source_directory_id":"dir-\\u2028-\\ud83d\\ude00-\\udfff"}'],
     ['a BOM first', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good())])],
     ['webhook ids null', JSON.stringify({ config, source_directory_id: 'dir-new', webhook_configuration_ids: null, webhook_configurations: null })],
     ['an unknown saved webhook', JSON.stringify({ config, source_directory_id: 'dir-new', webhook_configuration_ids: ['whc-nope'] })],
