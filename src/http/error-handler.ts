@@ -110,13 +110,16 @@ export function clientErrorsWithin(waitMs: number): (error: Error & { code?: str
 function clientError(error: Error & { code?: string }, socket: Duplex, waitMs: number, resumed: boolean): void {
   // Answers already made to requests read before these bytes go first, as Fastify had written
   // its own by then: the fast paths' (made at the end of the turn) are written now, and one the
-  // socket is still sending (or one queued behind it, made too) is let finish before the close.
+  // socket is still sending or making (and those queued behind it) is let finish before the close.
   writeDue()
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   // The parser stays in error: every later chunk of bytes comes here again, and changes nothing.
   if (!resumed && ending.has(socket)) return
-  const sending = (socket as { _httpMessage?: ServerResponse | null })._httpMessage
-  if (sending != null && sending.writableEnded && !sending.destroyed) {
+  // The answer the socket is on: one made, still going out, or one still being made (a fault
+  // rule's delay) to a request read whole. A request not read whole is the one in error (a body
+  // that timed out): its answer is this error, now.
+  const sending = (socket as { _httpMessage?: (ServerResponse & { req?: { complete?: boolean } }) | null })._httpMessage
+  if (sending != null && !sending.destroyed && (sending.writableEnded || sending.req?.complete === true)) {
     if (!ending.has(socket)) {
       // One deadline for all the answers waited for, not one each.
       const timer = setTimeout(() => socket.destroy(), waitMs)

@@ -215,6 +215,29 @@ t.test('bytes that end the connection after pipelined requests: their answers ar
   }
 })
 
+// The same bytes behind an answer still being made (a fault rule delays it): that answer is the
+// client's to its own request, and the 400 (or the close a later request asked for) comes after it.
+// The 400 was written at once, where the client reads the delayed request's answer, and the answers
+// to the requests between (a create made, unanswered) were lost.
+t.test('bytes that end the connection behind an answer still being made: it is sent first, by either path', async (t) => {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  for (const { app } of [fast, slow]) t.equal((await app.inject({ method: 'POST', url: '/_mock/faults', payload: { method: 'GET', path: '/api/v2/batches/bat-a2', delay_ms: 50 } })).statusCode, 200)
+  const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n${extra}\r\n`
+  const body = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-late' })
+  const create = (extra = '') => `POST /api/v2/batches HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\ncontent-type: application/json\r\n${extra}content-length: ${body.length}\r\n\r\n${body}`
+  const cases: [string, string, string[]][] = [
+    ['a malformed line', get('/api/v2/batches/bat-a2') + 'NOT HTTP\r\n\r\n', ['200', '400']],
+    ['a fast GET, then a malformed line', get('/api/v2/batches/bat-a2') + get('/api/v2/batches/bat-a1') + 'NOT HTTP\r\n\r\n', ['200', '200', '400']],
+    ['a create asking to close, then more', get('/api/v2/batches/bat-a2') + create('connection: close\r\n') + get('/api/v2/batches/bat-a1'), ['200', '200']]
+  ]
+  for (const [what, raw, statuses] of cases) {
+    const [f, s] = await Promise.all([rawExchange(fast.port, raw), rawExchange(slow.port, raw)])
+    t.same([...f.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => m[1]), statuses, `${what}: the delayed answer first`)
+    t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), `${what}: the same bytes`)
+  }
+})
+
 // Node answers pipelined requests in order: an answer the fast path writes behind one Fastify is
 // still working on waits, and is journaled when it is sent (as Fastify's onResponse journals), not
 // before the one ahead of it.
