@@ -104,7 +104,9 @@ const ending = new WeakMap<Duplex, NodeJS.Timeout>()
  * that never reads it must not hold the socket for good.
  */
 export function clientErrorsWithin(waitMs: number): (error: Error & { code?: string }, socket: Duplex) => void {
-  return (error, socket) => clientError(error, socket, waitMs, false)
+  // A request timeout of 0 is none to Node: the wait stays bounded all the same.
+  const bound = waitMs > 0 ? waitMs : 30_000
+  return (error, socket) => clientError(error, socket, bound, false)
 }
 
 function clientError(error: Error & { code?: string }, socket: Duplex, waitMs: number, resumed: boolean): void {
