@@ -198,8 +198,8 @@ export function rawAnswer(port: number, raw: string | (string | Buffer)[], head 
   })
 }
 
-/** A response without its Date header (the only one that may differ by the second). */
-export const comparable = (response: string): string => response.replace(/\r\ndate: [^\r]*/i, '\r\ndate: -')
+/** Responses without their Date headers (the only ones that may differ by the second). */
+export const comparable = (response: string): string => response.replace(/\r\ndate: [^\r]*/gi, '\r\ndate: -')
 
 /** An app built with `opts`, listening on 127.0.0.1 port 0 and closed with the test. */
 export async function listening(t: Tap, opts: MockOptions): Promise<{ app: FastifyInstance; port: number }> {

@@ -211,7 +211,7 @@ t.test('bytes that end the connection after pipelined requests: their answers ar
   for (const [what, raw, statuses] of cases) {
     const [f, s] = await Promise.all([rawExchange(fast.port, raw), rawExchange(slow.port, raw)])
     t.same([...f.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => m[1]), statuses, `${what}: the answers, then a 400 if the connection was still open`)
-    t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), `${what}: the same bytes`)
+    t.equal(comparable(f), comparable(s), `${what}: the same bytes`)
   }
 })
 
@@ -234,7 +234,7 @@ t.test('bytes that end the connection behind an answer still being made: it is s
   for (const [what, raw, statuses] of cases) {
     const [f, s] = await Promise.all([rawExchange(fast.port, raw), rawExchange(slow.port, raw)])
     t.same([...f.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => m[1]), statuses, `${what}: the delayed answer first`)
-    t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), `${what}: the same bytes`)
+    t.equal(comparable(f), comparable(s), `${what}: the same bytes`)
   }
 })
 
@@ -249,7 +249,7 @@ t.test('pipelined requests are journaled in the order they are answered, by eith
   const raw = [get('/api/v2/batches/bat-a1', 'key-a'), get('/api/v2/batches/bat-b1', 'key-a'), get('/api/v2/batches/bat-a2', 'key-a'), get('/api/v2/batches/bat-nope', 'key-a'), get('/api/v2/batches?page_size=2', 'key-a', true)].join('')
   const pipelined = (port: number) => rawExchange(port, raw)
   const [f, s] = await Promise.all([pipelined(fast.port), pipelined(slow.port)])
-  t.equal(comparable(f).replace(/\r\ndate: -/g, ''), comparable(s).replace(/\r\ndate: -/g, ''), 'the same five answers, in order')
+  t.equal(comparable(f), comparable(s), 'the same five answers, in order')
   t.same(
     [...f.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]),
     ['200', '404', '200', '404', '200']
