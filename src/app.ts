@@ -23,6 +23,7 @@ import { uiRoutes } from './http/ui-routes.js'
 import { clientErrorsWithin, frameworkErrors, registerErrorHandling } from './http/error-handler.js'
 import { serializerCompiler, validatorCompiler } from './http/validator.js'
 import { registerTrafficHooks } from './traffic/hooks.js'
+import { registerTrailingSlashRedirect } from './http/trailing-slash.js'
 import { registerJsonBody } from './http/json-body.js'
 import { Webhooks, type WebhookOptions } from './webhooks/webhooks.js'
 import { webhookConfigRoutes } from './http/webhook-config-routes.js'
@@ -219,6 +220,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   registerErrorHandling(app)
   registerJsonBody(app)
   registerTrafficHooks(app, { journal, faults: () => service.faults, now: () => service.now() })
+  registerTrailingSlashRedirect(app)
   // Registered before the routes, so it sees them all: the OpenAPI document comes from the
   // same TypeBox schemas that validate requests and serialize answers.
   await app.register(swagger, {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { request } from 'node:http'
 import LlamaCloud from '@llamaindex/llama-cloud'
 import { startMock, type RunningMock } from '../../src/index.js'
-import { scenario, START_MS } from '../helper.js'
+import { rawAnswer, scenario, START_MS } from '../helper.js'
 
 // What the Python SDK (httpx) puts on the wire for the four Batches calls, sent raw, must
 // get the same answers as the TypeScript SDK's calls on the same manual-clock state.
@@ -266,4 +266,49 @@ t.test('routes without a body never read one: a malformed JSON body is ignored, 
   const journal = (await (await fetch(`${mock.url}/_mock/requests?method=DELETE`)).json()) as { requests: { id: string }[] }
   const entry = (await (await fetch(`${mock.url}/_mock/requests/${journal.requests[0]?.id}`)).json()) as { body: string | null; body_bytes: number }
   t.same([entry.body, entry.body_bytes], ['{"a":', 5], "the DELETE's body, journaled as sent")
+})
+
+// FastAPI's redirect_slashes: no API route ends in `/`, so a path that does is answered 307 to the
+// path without it (the query kept, before any key is checked), and httpx — which follows a redirect
+// only when told — lands where a client that follows it lands: the same method and body (307).
+t.test('a trailing slash is redirected 307 as FastAPI redirects it; following it lands on the route', async (t) => {
+  const mock = await startMock({ scenario: world(), clock: 'manual' })
+  t.teardown(() => mock.close())
+  const host = `127.0.0.1:${mock.port}`
+  const head = (method: string, path: string, extra = '') => `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\n${extra}`
+  const redirects: [string, string, string][] = [
+    ['GET', '/api/v2/batches/?page_size=1', '/api/v2/batches?page_size=1'],
+    ['GET', '/api/v2/batches//', '/api/v2/batches'],
+    ['GET', '/api/v2/batches/bat-a/?expand=results', '/api/v2/batches/bat-a?expand=results'],
+    ['POST', '/api/v2/batches/bat-a/cancel/', '/api/v2/batches/bat-a/cancel'],
+    ['GET', '/api/v1/beta/directories/', '/api/v1/beta/directories'],
+    ['GET', '/api/v2/parse/pjb-nope/', '/api/v2/parse/pjb-nope']
+  ]
+  for (const [method, path, to] of redirects) {
+    for (const auth of [`authorization: Bearer ${KEY}\r\n`, '']) {
+      const answer = await rawAnswer(mock.port, `${head(method, path, auth)}content-length: 0\r\n\r\n`)
+      t.match(answer, /^HTTP\/1\.1 307 Temporary Redirect\r\n/, `${method} ${path}${auth ? '' : ', no key'}: 307`)
+      t.match(answer, new RegExp(`\\r\\nlocation: http://${host.replace('.', '\\.')}${to.replace(/[?.]/g, '\\$&')}\\r\\n`), `to ${to}`)
+      t.match(answer, /\r\ncontent-length: 0\r\n/, 'no body')
+    }
+  }
+  // A create sent to the slashed path: redirected with nothing made; followed (307 keeps the method
+  // and body), it makes the batch.
+  const body = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_AGENTIC' } }, source_directory_id: 'dir-slash' })
+  const auth = `authorization: Bearer ${KEY}\r\ncontent-length: ${body.length}\r\n\r\n${body}`
+  const first = await rawAnswer(mock.port, `${head('POST', '/api/v2/batches/', auth)}`)
+  t.match(first, /^HTTP\/1\.1 307 /, 'a create to /api/v2/batches/: 307')
+  const location = /\r\nlocation: http:\/\/[^/]+(\/[^\r]*)\r\n/.exec(first)?.[1] ?? ''
+  t.equal(location, '/api/v2/batches')
+  const followed = await rawAnswer(mock.port, `${head('POST', location, auth)}`)
+  t.match(followed, /^HTTP\/1\.1 200 /, 'followed: 200')
+  t.match(followed, /"source_directory_id":"dir-slash"/)
+  const made = (await (await fetch(`${mock.url}/api/v2/batches?source_directory_id=dir-slash`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { items: unknown[] }
+  t.equal(made.items.length, 1, 'one batch made, by the followed request')
+  // The journal shows each redirect as sent, served by no route.
+  const journal = (await (await fetch(`${mock.url}/_mock/requests?status=307`)).json()) as { requests: { path: string; matched: boolean }[] }
+  t.equal(journal.requests.length, redirects.length * 2 + 1, 'every redirect journaled')
+  t.ok(journal.requests.every((r) => r.matched === false && r.path.endsWith('/')), 'as unmatched, at the path sent')
+  // A slashed path no route serves without its slash either: 404, as before.
+  t.match(await rawAnswer(mock.port, `${head('GET', '/api/v2/nope/', `authorization: Bearer ${KEY}\r\n`)}\r\n`), /^HTTP\/1\.1 404 /)
 })
