@@ -244,7 +244,8 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
       ]
     }
   })
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  // GET and HEAD, as Starlette serves FastAPI's document (its route declares no methods).
+  app.route({ method: ['GET', 'HEAD'], url: '/openapi.json', schema: { hide: true }, handler: async () => app.swagger() })
   await app.register(batchesRoutes, { prefix: '/api/v2/batches', service, answers, pages, auth: opts.auth ?? true })
   const directories = new DirectoryService(service, opts.directoryLimits)
   await app.register(directoriesRoutes, { prefix: '/api/v1/beta/directories', service, directories, auth: opts.auth ?? true, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES })
