@@ -30,7 +30,10 @@ export function registerTrailingSlashRedirect(app: FastifyInstance): void {
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
     if (path.charCodeAt(path.length - 1) !== 47 || !path.startsWith('/api/')) return done()
-    const stripped = path.replace(/\/+$/, '')
+    // A loop, not /\/+$/: that regex is quadratic in a run of slashes before another character.
+    let end = path.length
+    while (end > 0 && path.charCodeAt(end - 1) === 47) end--
+    const stripped = path.slice(0, end)
     if (!routes.some((route) => route.test(stripped))) return done()
     request.unmatched = true
     const socket = request.raw.socket

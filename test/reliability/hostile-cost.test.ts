@@ -123,3 +123,18 @@ t.test('a journal entry of many tiny headers costs about their bytes, not ~45 Ki
   t.equal(whole.headers.x987, '7')
   t.equal(whole.headers.host, '127.0.0.1')
 })
+
+// FastAPI's trailing-slash redirect (src/http/trailing-slash.ts) strips the slashes a hostile path
+// ends with: a run of thousands of them before another character once cost a quadratic regex
+// ~180 ms of CPU a request. Twenty such requests (~16 KiB paths, Node's header limit) are bounded.
+t.test('paths ending in long runs of slashes cost linear time', async (t) => {
+  const app = await build(t)
+  const paths = [`/api/v2/batches/${'/'.repeat(16_000)}a/`, `/api/v2/${'/'.repeat(16_000)}`, `/api/v2/batches${'/'.repeat(16_000)}`]
+  const { value: statuses, ms } = await cpuTimed(async () => {
+    const seen: number[] = []
+    for (let i = 0; i < 20; i++) seen.push((await app.inject({ url: paths[i % paths.length] as string, headers: { authorization: 'Bearer k' } })).statusCode)
+    return seen
+  })
+  t.same([...new Set(statuses)].sort(), [307, 404], 'redirected where the path without them is a route, else 404')
+  t.ok(ms < 1000, `20 requests in ${ms.toFixed(0)} ms of CPU`)
+})
