@@ -36,8 +36,7 @@ export class Answers {
    * `json` makes into bytes.
    */
   text(batch: BatchRecord, t: number): string {
-    this.#serialize ??= build(serializingSchema(BatchSchema) as typeof BatchSchema)
-    return this.#serialize(batchAt(batch, t, false))
+    return this.#text(batch, t, false)
   }
 
   /** Forgets every answer: a new world (reset, another scenario) makes them unreachable. */
@@ -46,7 +45,11 @@ export class Answers {
   }
 
   #bytes(batch: BatchRecord, t: number, expandResults: boolean): Buffer {
+    return Buffer.from(this.#text(batch, t, expandResults))
+  }
+
+  #text(batch: BatchRecord, t: number, expandResults: boolean): string {
     this.#serialize ??= build(serializingSchema(BatchSchema) as typeof BatchSchema)
-    return Buffer.from(this.#serialize(batchAt(batch, t, expandResults)))
+    return this.#serialize(batchAt(batch, t, expandResults))
   }
 }

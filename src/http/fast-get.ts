@@ -136,26 +136,27 @@ export function sendJson(res: ServerResponse, body: Buffer | string): boolean {
  * waits for that one, and is journaled once sent, as Fastify's onResponse journals it ('finish').
  */
 export function journalOk(journal: Journal, req: IncomingMessage, res: ServerResponse, queued: boolean, started: number, arrival: number, body: string | null, bodyBytes: number): void {
-  const entry = (): void => {
-    const durationMs = performance.now() - started
-    journal.record({
-      time: Date.now() - durationMs,
-      mockTime: arrival,
-      method: req.method as string,
-      url: req.url as string,
-      status: 200,
-      durationMs: Math.round(durationMs * 100) / 100,
-      matched: true,
-      fault: null,
-      delayMs: null,
-      connection: null,
-      rawHeaders: req.rawHeaders,
-      body,
-      bodyBytes
-    })
-  }
-  if (queued) res.once('finish', entry)
-  else entry()
+  if (queued) res.once('finish', () => recordOk(journal, req, started, arrival, body, bodyBytes))
+  else recordOk(journal, req, started, arrival, body, bodyBytes)
+}
+
+function recordOk(journal: Journal, req: IncomingMessage, started: number, arrival: number, body: string | null, bodyBytes: number): void {
+  const durationMs = performance.now() - started
+  journal.record({
+    time: Date.now() - durationMs,
+    mockTime: arrival,
+    method: req.method as string,
+    url: req.url as string,
+    status: 200,
+    durationMs: Math.round(durationMs * 100) / 100,
+    matched: true,
+    fault: null,
+    delayMs: null,
+    connection: null,
+    rawHeaders: req.rawHeaders,
+    body,
+    bodyBytes
+  })
 }
 
 /** Fastify's request handler: where a fast path leaves a request. */
