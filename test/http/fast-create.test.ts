@@ -52,6 +52,26 @@ async function journal(app: FastifyInstance): Promise<Record<string, unknown>[]>
 
 const state = async (app: FastifyInstance) => (await app.inject({ url: '/_mock/batches?page_size=500' })).body
 
+/**
+ * Two mocks of this world, with and without the fast path: `pipelined` sends both the same bytes
+ * on one connection and compares what came back; `same` compares their journals and batches.
+ */
+async function withAndWithout(t: Test) {
+  const fast = await listen(t, {})
+  const slow = await listen(t, { fastPath: false })
+  return {
+    async pipelined(raw: Buffer, what: string): Promise<string> {
+      const [f, s] = await Promise.all([rawExchange(fast.port, raw.toString('latin1')), rawExchange(slow.port, raw.toString('latin1'))])
+      t.equal(comparable(f), comparable(s), what)
+      return f
+    },
+    async same(): Promise<void> {
+      t.same(await journal(fast.app), await journal(slow.app), 'the same journal, in order')
+      t.equal(await state(fast.app), await state(slow.app), 'the same batches')
+    }
+  }
+}
+
 t.test('the same creates get the same answers, ids, journal and batches with and without the fast path', async (t) => {
   const fast = await listen(t, {})
   const slow = await listen(t, { fastPath: false })
@@ -144,8 +164,7 @@ t.test('the same creates get the same answers, ids, journal and batches with and
 // Node answers pipelined requests in order: creates the fast path makes, between ones Fastify
 // answers, leave in order and are journaled in that order.
 t.test('pipelined creates are answered and journaled in order, by either path', async (t) => {
-  const fast = await listen(t, {})
-  const slow = await listen(t, { fastPath: false })
+  const mocks = await withAndWithout(t)
   const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
   const raw = Buffer.concat([
     post('/api/v2/batches', head, good('dir-p1')),
@@ -154,11 +173,10 @@ t.test('pipelined creates are answered and journaled in order, by either path', 
     post('/api/v2/batches', head, good('dir-p2')),
     Buffer.from('GET /api/v2/batches?page_size=3 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n'),
     post('/api/v2/batches', `${head}connection: close\r\n`, good('dir-of-b'))
-  ]).toString('latin1')
-  const [f, s] = await Promise.all([rawExchange(fast.port, raw), rawExchange(slow.port, raw)])
-  t.equal(comparable(f), comparable(s), 'the same five answers, in order')
+  ])
+  const f = await mocks.pipelined(raw, 'the same five answers, in order')
   t.same([...f.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ['200', '422', '200', '200', '404'])
-  t.same(await journal(fast.app), await journal(slow.app), 'the same journal, in order')
+  await mocks.same()
 })
 
 // Node writes `100 Continue` when it reads the head that asks for it; behind a pipelined answer not
@@ -166,8 +184,7 @@ t.test('pipelined creates are answered and journaled in order, by either path', 
 // (Node puts a head it sends with a Buffer body FIRST in that buffer: the 100 then landed between
 // the fast path's head and body, a corrupt stream).
 t.test('pipelined requests that ask for 100 Continue get it before their answer, by either path', async (t) => {
-  const fast = await listen(t, {})
-  const slow = await listen(t, { fastPath: false })
+  const mocks = await withAndWithout(t)
   const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
   const expect = 'expect: 100-continue\r\n'
   const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n${extra}\r\n`
@@ -178,32 +195,26 @@ t.test('pipelined requests that ask for 100 Continue get it before their answer,
     Buffer.from(get('/api/v2/batches/bat-a1', expect)),
     post('/api/v2/batches', `${head}${expect}`, '{"config":1}'),
     Buffer.from(get('/api/v2/batches?page_size=1', `${expect}connection: close\r\n`))
-  ]).toString('latin1')
-  const [f, s] = await Promise.all([rawExchange(fast.port, raw), rawExchange(slow.port, raw)])
+  ])
+  const f = await mocks.pipelined(raw, 'the same bytes')
   t.same([...f.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ['200', '100', '200', '100', '200', '100', '200', '100', '422', '100', '200'], 'each 100 before its answer')
-  t.equal(comparable(f), comparable(s), 'the same bytes')
-  t.same(await journal(fast.app), await journal(slow.app), 'the same journal')
+  await mocks.same()
 })
 
 // An answer that closes the connection (bytes that are not JSON: Fastify says connection: close)
 // ends it before the requests pipelined behind it are answered: those are neither sent nor
 // journaled, whichever path made their answers (the fast ones are made after the connection went).
 t.test('requests pipelined behind an answer that closes the connection are not journaled, by either path', async (t) => {
-  const fast = await listen(t, {})
-  const slow = await listen(t, { fastPath: false })
+  const mocks = await withAndWithout(t)
   const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
   const get = 'GET /api/v2/batches/bat-a1 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n'
   const raws = [
     Buffer.concat([post('/api/v2/batches', head, '{"config":'), post('/api/v2/batches', 'authorization: Bearer nope\r\n', '{}'), Buffer.from(get)]),
     Buffer.concat([post('/api/v2/batches', head, '{"config":'), post('/api/v2/batches', 'authorization: Bearer nope\r\n', '{}'), post('/api/v2/batches', head, good('dir-late')), Buffer.from(get)])
   ]
-  for (const raw of raws) {
-    const [f, s] = await Promise.all([rawExchange(fast.port, raw.toString('latin1')), rawExchange(slow.port, raw.toString('latin1'))])
-    t.match(f, /^HTTP\/1\.1 422 [^]*connection: close/i, 'the first answer closes the connection')
-    t.equal(f.replace(/\r\ndate: [^\r]*/gi, ''), s.replace(/\r\ndate: [^\r]*/gi, ''), 'the same bytes')
-  }
-  t.same(await journal(fast.app), await journal(slow.app), 'the same journal: only what was sent')
-  t.equal(await state(fast.app), await state(slow.app), 'the same batches')
+  for (const raw of raws) t.match(await mocks.pipelined(raw, 'the same bytes'), /^HTTP\/1\.1 422 [^]*connection: close/i, 'the first answer closes the connection')
+  // Only what was sent is journaled.
+  await mocks.same()
 })
 
 t.test('a client gone mid-body, a full store and close() are met as Fastify meets them', async (t) => {
