@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads'
 export interface Attempt {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
-  readonly body: Buffer
+  /** Sent as its UTF-8. */
+  readonly body: string
   readonly timeoutMs: number
 }
 
@@ -160,6 +161,8 @@ const deliver = async ({ id, url, headers, body, timeoutMs }) => {
 }
 `
 
+const UTF8 = new TextEncoder()
+
 /**
  * Sends attempts with node:http(s) on a worker thread of its own, started on first use: the
  * requests' cost (sockets, parsing, TLS) stays off the thread that answers the API, so
@@ -180,8 +183,8 @@ export class WorkerSender {
     const waiting = this.#waiting
     return new Promise((resolve) => {
       waiting.set(id, resolve)
-      // A copy of its own (a small Buffer shares a pool), handed over rather than copied again.
-      const body = new Uint8Array(attempt.body)
+      // Bytes of its own (TextEncoder, not Buffer.from: a small Buffer shares a pool), handed over rather than copied again.
+      const body = UTF8.encode(attempt.body)
       this.#outbox.push({ id, url: attempt.url, headers: attempt.headers, body, timeoutMs: attempt.timeoutMs })
       if (this.#outbox.length === 1) queueMicrotask(() => this.#post())
     })
