@@ -76,7 +76,7 @@ export class Webhooks {
     this.#installed()
   }
 
-  /** Every attempt journaled (newest last), filtered. */
+  /** Every attempt journaled (newest last), filtered; with `last`, only the newest `last` that match. */
   deliveries(filter: DeliveriesQuery = {}): Delivery[] {
     return this.journal.entries(filter)
   }

@@ -213,6 +213,7 @@ t.test('webhooks', async (t) => {
     t.same([lastTwo.deliveries.map((d: any) => d.attempt), lastTwo.count], [[2, 3], 2], '?last=N: the newest N matching, oldest first')
     t.equal((await call(mock, 'GET', `/_mock/webhooks?batch_id=${failed.body.id}&last=99`)).body.count, 3)
     t.equal((await call(mock, 'GET', '/_mock/webhooks?last=0')).status, 422)
+    t.same(mock.webhooks.deliveries({ batch_id: failed.body.id, last: 2 }).map((d) => d.attempt), [2, 3], 'the library takes last too')
   })
 
   t.test('a cancel sends batch.cancelled', async (t) => {
