@@ -39,8 +39,8 @@ const describe = (e, timeoutMs) => {
 }
 // 'localhost' is loopback by definition (RFC 6761), so it is never asked of a resolver that
 // could answer otherwise: the request goes to 127.0.0.1, then to ::1 when nothing listens
-// there. Over https the TLS name (SNI, and what the certificate must name) and the Host header
-// stay 'localhost'.
+// there. The Host header stays what the URL names (localhost:PORT), and over https the TLS name
+// (SNI, and what the certificate must name) too.
 // What to connect to for each URL, parsed once (a bounded cache: a mock sends to few URLs).
 const ADDRESSES = new Map()
 const addresses = (url) => {
@@ -52,7 +52,7 @@ const addresses = (url) => {
     const v = new URL(url)
     if (host !== null) v.hostname = host
     const options = { ...urlToHttpOptions(v), method: 'POST', agent: AGENTS[v.protocol] }
-    if (host !== null && v.protocol === 'https:') Object.assign(options, { servername: u.hostname, hostHeader: u.host })
+    if (host !== null) Object.assign(options, { hostHeader: u.host }, v.protocol === 'https:' && { servername: u.hostname })
     return options
   })
   if (ADDRESSES.size >= 1024) ADDRESSES.clear()

@@ -373,10 +373,10 @@ t.test('webhooks', async (t) => {
     const port = Number(new URL(rx.url('/')).port)
     await create(mock, [{ webhook_url: `http://localhost:${port}/by-name`, webhook_events: ['batch.pending'] }])
     await flush(mock)
-    t.equal(rx.at('/by-name')[0]?.headers.host, `127.0.0.1:${port}`, 'connected to 127.0.0.1 itself')
+    t.equal(rx.at('/by-name')[0]?.headers.host, `localhost:${port}`, 'reached on 127.0.0.1 (where rx listens); Host is what the URL names, as any client sends it')
     // A receiver listening on ::1 only (what `listen(port, 'localhost')` gives on many hosts) is reached too.
     const v6 = createServer((req, res) => {
-      v6got.push(req.url ?? '')
+      v6got.push(`${req.headers.host} ${req.url}`)
       res.end('ok')
     })
     const v6got: string[] = []
@@ -388,7 +388,7 @@ t.test('webhooks', async (t) => {
     const v6port = (v6.address() as { port: number }).port
     const created = await create(mock, [{ webhook_url: `http://localhost:${v6port}/v6`, webhook_events: ['batch.pending'] }])
     await flush(mock)
-    t.same(v6got, ['/v6'])
+    t.same(v6got, [`localhost:${v6port} /v6`])
     t.match(mock.webhooks.deliveries({ batch_id: created.body.id }), [{ outcome: 'delivered', status: 200 }])
   })
 
