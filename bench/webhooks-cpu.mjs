@@ -22,6 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { receiver } from './receiver.mjs'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const CLI = process.env.MOCK_CLI ?? join(ROOT, 'dist', 'cli.js')
@@ -65,21 +66,6 @@ function since(pid, before) {
     split.total += d
   }
   return split
-}
-
-async function receiver() {
-  const code = `let n = 0; require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { if (q.url === '/count') return s.end(String(n)); n++; s.writeHead(204).end() }) }).listen(0, '127.0.0.1', function () { console.log('receiver ' + this.address().port) })`
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const [d] = await once(child.stdout, 'data')
-  const port = /receiver (\d+)/.exec(String(d))[1]
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    count: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`, { method: 'POST' })).text()),
-    close: async () => {
-      child.kill('SIGTERM')
-      await once(child, 'exit')
-    }
-  }
 }
 
 async function startMock(tag) {

@@ -1,8 +1,7 @@
 // Webhook rows of `npm run bench` (BENCH_ONLY=webhooks runs them alone): deliveries per
 // second to a local receiver, and GET throughput while 1,000 batches with webhooks transition
 // (and, as a control, while 1,000 batches without webhooks do).
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
+import type { Receiver } from './receiver.mjs'
 import type { Row, Server } from './run.js'
 
 export interface BenchTools {
@@ -23,25 +22,13 @@ export interface WebhookFigures {
 const EXAMPLE = '/api/v2/batches/bat-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const BATCHES = 1000
 
-/** A receiver in a process of its own (not competing with the load generator): answers 204 to everything and counts. */
-async function receiver(): Promise<{ url: string; count: () => Promise<number>; close: () => Promise<void> }> {
-  const code = `let n = 0; require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { if (q.url === '/count') return s.end(String(n)); n++; s.writeHead(204).end() }) }).listen(0, '127.0.0.1', function () { console.log('receiver ' + this.address().port) })`
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /receiver (\d+)/.exec(String(d))
-      if (m) resolve(m[1] as string)
-    })
-    child.once('exit', (code) => reject(new Error(`receiver exited ${code}`)))
-  })
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    count: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`, { method: 'POST' })).text()),
-    close: async () => {
-      child.kill('SIGTERM')
-      await once(child, 'exit')
-    }
-  }
+/**
+ * The shared receiver (bench/receiver.mjs, plain JavaScript beside this file's source): loaded
+ * from the source tree, as this file runs compiled from bench/dist/bench/.
+ */
+async function receiver(): Promise<Receiver> {
+  const mod = (await import(new URL('../../receiver.mjs', import.meta.url).href)) as typeof import('./receiver.mjs')
+  return mod.receiver()
 }
 
 /** 1,000 creates, each naming `hook` as its one inline webhook (none when null: the control). */

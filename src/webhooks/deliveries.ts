@@ -47,12 +47,18 @@ export class DeliveryJournal {
     while (this.#bytes > this.maxBytes && this.#count > 1) this.#dropOldest()
   }
 
+  /**
+   * Entries oldest first, filtered; with `filter.last`, only the newest `last` of them: the walk
+   * goes from the newest back and stops there (as the request journal's), so the dashboard's
+   * `?last=25` each second builds 25, not every matching entry of the ring.
+   */
   entries(filter: DeliveriesQuery = {}): Delivery[] {
     const out: Delivery[] = []
+    const last = filter.last ?? Infinity
     // Parsed only when asked for: every entry's finished_at would be read for nothing otherwise.
     const since = filter.since === undefined ? null : Date.parse(filter.since)
-    for (let i = 0; i < this.#count; i++) {
-      const e = this.#ring[(this.#next - this.#count + i + this.capacity) % this.capacity] as Delivery
+    for (let n = this.#count - 1; n >= 0 && out.length < last; n--) {
+      const e = this.#ring[(this.#next - this.#count + n + this.capacity) % this.capacity] as Delivery
       if (filter.batch_id !== undefined && e.batch_id !== filter.batch_id) continue
       if (filter.event_type !== undefined && e.event_type !== filter.event_type) continue
       if (filter.status !== undefined && e.status !== filter.status) continue
@@ -60,7 +66,7 @@ export class DeliveryJournal {
       if (since !== null && Date.parse(e.finished_at) < since) continue
       out.push(e)
     }
-    return out
+    return out.reverse()
   }
 
   clear(): void {

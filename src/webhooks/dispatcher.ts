@@ -1,5 +1,5 @@
 import type { Delivery, DeliveryOutcome, Pending } from '../schemas/webhooks.js'
-import type { DeliveryJournal } from './deliveries.js'
+import { MAX_JOURNALED_BODY, type DeliveryJournal } from './deliveries.js'
 import type { UrlPolicy } from './targets.js'
 import { WorkerSender } from './sender.js'
 
@@ -13,9 +13,8 @@ export interface DeliveryJob {
   readonly eventTime: number
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
-  readonly body: Buffer
-  /** The body as the journal shows it (cut at MAX_JOURNALED_BODY characters). */
-  readonly journaled: string
+  /** The body's text (sent as UTF-8): one copy per delivery, shared by its attempts and its journal entries. */
+  readonly body: string
   /** The attempt this send is, from 1. */
   readonly attempt: number
   readonly maxAttempts: number
@@ -207,7 +206,7 @@ function entry(job: DeliveryJob, outcome: DeliveryOutcome, status: number | null
     queued_at: new Date(job.queuedAt).toISOString(),
     started_at: startedAt === null ? null : new Date(startedAt).toISOString(),
     finished_at: new Date().toISOString(),
-    request: { headers: { ...job.headers }, body: job.journaled }
+    request: { headers: { ...job.headers }, body: job.body.length > MAX_JOURNALED_BODY ? `${job.body.slice(0, MAX_JOURNALED_BODY)}…` : job.body }
   }
 }
 

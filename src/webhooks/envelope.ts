@@ -33,19 +33,18 @@ export function envelopeJson(envelope: Envelope): string {
   return text.replace('"timestamp":0', `"timestamp":${Number.isInteger(t) ? `${t}.0` : String(t)}`)
 }
 
-/** `LC-Signature` for these exact bytes: `sha256=<hex HMAC-SHA256(secret, body)>`. */
-export function signature(secret: string, body: Buffer): string {
+/** `LC-Signature` for these exact bytes (a string: its UTF-8, as sent): `sha256=<hex HMAC-SHA256(secret, body)>`. */
+export function signature(secret: string, body: Buffer | string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
 }
 
 /**
  * The request one target gets for one event: `json` sends the envelope as an object,
- * `string` (the default) the envelope JSON-encoded once more, as a JSON string. `text` is
- * the body as a string (what the journal shows), `body` its bytes.
+ * `string` (the default) the envelope JSON-encoded once more, as a JSON string. `body` is
+ * text, sent as its UTF-8: the only copy a queued delivery holds (the sender encodes it per attempt).
  */
-export function requestFor(envelope: Envelope, json: string, target: WebhookTarget): { headers: Record<string, string>; body: Buffer; text: string } {
-  const text = target.format === 'json' ? json : JSON.stringify(json)
-  const body = Buffer.from(text)
+export function requestFor(envelope: Envelope, json: string, target: WebhookTarget): { headers: Record<string, string>; body: string } {
+  const body = target.format === 'json' ? json : JSON.stringify(json)
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'User-Agent': USER_AGENT,
@@ -58,5 +57,5 @@ export function requestFor(envelope: Envelope, json: string, target: WebhookTarg
     headers[name] = value
   }
   if (target.secret !== null && target.secret !== '') headers['LC-Signature'] = signature(target.secret, body)
-  return { headers, body, text }
+  return { headers, body }
 }

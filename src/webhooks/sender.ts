@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads'
 export interface Attempt {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
-  readonly body: Buffer
+  /** Sent as its UTF-8. */
+  readonly body: string
   readonly timeoutMs: number
 }
 
@@ -38,8 +39,8 @@ const describe = (e, timeoutMs) => {
 }
 // 'localhost' is loopback by definition (RFC 6761), so it is never asked of a resolver that
 // could answer otherwise: the request goes to 127.0.0.1, then to ::1 when nothing listens
-// there. Over https the TLS name (SNI, and what the certificate must name) and the Host header
-// stay 'localhost'.
+// there. The Host header stays what the URL names (localhost:PORT), and over https the TLS name
+// (SNI, and what the certificate must name) too.
 // What to connect to for each URL, parsed once (a bounded cache: a mock sends to few URLs).
 const ADDRESSES = new Map()
 const addresses = (url) => {
@@ -51,7 +52,7 @@ const addresses = (url) => {
     const v = new URL(url)
     if (host !== null) v.hostname = host
     const options = { ...urlToHttpOptions(v), method: 'POST', agent: AGENTS[v.protocol] }
-    if (host !== null && v.protocol === 'https:') Object.assign(options, { servername: u.hostname, hostHeader: u.host })
+    if (host !== null) Object.assign(options, { hostHeader: u.host }, v.protocol === 'https:' && { servername: u.hostname })
     return options
   })
   if (ADDRESSES.size >= 1024) ADDRESSES.clear()
@@ -160,6 +161,8 @@ const deliver = async ({ id, url, headers, body, timeoutMs }) => {
 }
 `
 
+const UTF8 = new TextEncoder()
+
 /**
  * Sends attempts with node:http(s) on a worker thread of its own, started on first use: the
  * requests' cost (sockets, parsing, TLS) stays off the thread that answers the API, so
@@ -180,8 +183,8 @@ export class WorkerSender {
     const waiting = this.#waiting
     return new Promise((resolve) => {
       waiting.set(id, resolve)
-      // A copy of its own (a small Buffer shares a pool), handed over rather than copied again.
-      const body = new Uint8Array(attempt.body)
+      // Bytes of its own (TextEncoder, not Buffer.from: a small Buffer shares a pool), handed over rather than copied again.
+      const body = UTF8.encode(attempt.body)
       this.#outbox.push({ id, url: attempt.url, headers: attempt.headers, body, timeoutMs: attempt.timeoutMs })
       if (this.#outbox.length === 1) queueMicrotask(() => this.#post())
     })

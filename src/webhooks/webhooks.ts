@@ -8,7 +8,7 @@ import type { BatchService } from '../service/batches.js'
 import type { BatchEvent } from '../service/events.js'
 import type { World } from '../store/world.js'
 import { WebhookConfigStore } from './config-store.js'
-import { DEFAULT_DELIVERY_JOURNAL_BYTES, DEFAULT_DELIVERY_JOURNAL_SIZE, DeliveryJournal, MAX_JOURNALED_BODY } from './deliveries.js'
+import { DEFAULT_DELIVERY_JOURNAL_BYTES, DEFAULT_DELIVERY_JOURNAL_SIZE, DeliveryJournal } from './deliveries.js'
 import { Dispatcher } from './dispatcher.js'
 import { envelopeJson, EVENT_OF_STATUS, requestFor, type Envelope } from './envelope.js'
 import { checkHeaders, inlineTarget, UrlPolicy, webhooksOf, type WebhookTarget } from './targets.js'
@@ -76,7 +76,7 @@ export class Webhooks {
     this.#installed()
   }
 
-  /** Every attempt journaled (newest last), filtered. */
+  /** Every attempt journaled (newest last), filtered; with `last`, only the newest `last` that match. */
   deliveries(filter: DeliveriesQuery = {}): Delivery[] {
     return this.journal.entries(filter)
   }
@@ -173,9 +173,7 @@ export class Webhooks {
     const behaviour = this.#behaviour()
     const queuedAt = Date.now()
     for (const target of targets) {
-      const { headers, body, text } = requestFor(envelope, json, target)
-      // What the journal shows of it, cut once for every attempt.
-      const journaled = text.length > MAX_JOURNALED_BODY ? `${text.slice(0, MAX_JOURNALED_BODY)}…` : text
+      const { headers, body } = requestFor(envelope, json, target)
       const copies = (behaviour.duplicate_rate ?? 0) > 0 && this.#random() < (behaviour.duplicate_rate ?? 0) ? 2 : 1
       for (let k = 0; k < copies; k++) {
         this.#dispatcher.enqueue({
@@ -187,7 +185,6 @@ export class Webhooks {
           url: target.url,
           headers,
           body,
-          journaled,
           attempt: 1,
           maxAttempts: behaviour.max_attempts ?? DEFAULT_ATTEMPTS,
           backoffMs: behaviour.retry_backoff_ms ?? DEFAULT_BACKOFF_MS,

@@ -213,6 +213,7 @@ t.test('webhooks', async (t) => {
     t.same([lastTwo.deliveries.map((d: any) => d.attempt), lastTwo.count], [[2, 3], 2], '?last=N: the newest N matching, oldest first')
     t.equal((await call(mock, 'GET', `/_mock/webhooks?batch_id=${failed.body.id}&last=99`)).body.count, 3)
     t.equal((await call(mock, 'GET', '/_mock/webhooks?last=0')).status, 422)
+    t.same(mock.webhooks.deliveries({ batch_id: failed.body.id, last: 2 }).map((d) => d.attempt), [2, 3], 'the library takes last too')
   })
 
   t.test('a cancel sends batch.cancelled', async (t) => {
@@ -372,10 +373,10 @@ t.test('webhooks', async (t) => {
     const port = Number(new URL(rx.url('/')).port)
     await create(mock, [{ webhook_url: `http://localhost:${port}/by-name`, webhook_events: ['batch.pending'] }])
     await flush(mock)
-    t.equal(rx.at('/by-name')[0]?.headers.host, `127.0.0.1:${port}`, 'connected to 127.0.0.1 itself')
+    t.equal(rx.at('/by-name')[0]?.headers.host, `localhost:${port}`, 'reached on 127.0.0.1 (where rx listens); Host is what the URL names, as any client sends it')
     // A receiver listening on ::1 only (what `listen(port, 'localhost')` gives on many hosts) is reached too.
     const v6 = createServer((req, res) => {
-      v6got.push(req.url ?? '')
+      v6got.push(`${req.headers.host} ${req.url}`)
       res.end('ok')
     })
     const v6got: string[] = []
@@ -387,7 +388,7 @@ t.test('webhooks', async (t) => {
     const v6port = (v6.address() as { port: number }).port
     const created = await create(mock, [{ webhook_url: `http://localhost:${v6port}/v6`, webhook_events: ['batch.pending'] }])
     await flush(mock)
-    t.same(v6got, ['/v6'])
+    t.same(v6got, [`localhost:${v6port} /v6`])
     t.match(mock.webhooks.deliveries({ batch_id: created.body.id }), [{ outcome: 'delivered', status: 200 }])
   })
 
