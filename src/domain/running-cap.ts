@@ -280,46 +280,6 @@ export class RunningCapQueue {
     return started.filter((r) => r.id !== record.id)
   }
 
-  /**
-   * As join, planned eagerly: answers the batch's planned record and the new records of
-   * waiting batches it moved (none when it joins the queue's tail). O(k): for tests and tools.
-   */
-  add(natural: BatchRecord, now: number): { record: BatchRecord; moved: BatchRecord[] } {
-    const startsBefore = this.#starts()
-    const { record, started } = this.join(natural, now)
-    const mine = record ?? (this.recordOf(natural.id) as BatchRecord)
-    return { record: mine, moved: this.#moved(startsBefore, started).filter((m) => m.id !== natural.id) }
-  }
-
-  /** As drop, planned eagerly: answers the new records of waiting batches that move up. O(k): for tests and tools. */
-  cancel(record: BatchRecord, now: number): BatchRecord[] {
-    const startsBefore = this.#starts()
-    const started = this.drop(record, now)
-    return this.#moved(startsBefore, started).filter((m) => m.id !== record.id)
-  }
-
-  /** Every waiting batch's start, planned to the end of the queue. */
-  #starts(): Map<string, number> {
-    this.#extend(this.#queue.length)
-    const starts = new Map<string, number>()
-    for (let i = this.#head; i < this.#queue.length; i++) starts.set((this.#queue[i] as Waiter).id, (this.#queue[i] as Waiter).start)
-    return starts
-  }
-
-  /** Records of batches whose start is not what `startsBefore` says (waiting, or just `started`). */
-  #moved(startsBefore: Map<string, number>, started: BatchRecord[]): BatchRecord[] {
-    const moved = started.filter((r) => {
-      const running = runningIndex(r)
-      return running === -1 || startsBefore.get(r.id) !== (r.transitions[running] as Transition).at
-    })
-    this.#extend(this.#queue.length)
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const w = this.#queue[i] as Waiter
-      if (w.fixed === null && startsBefore.get(w.id) !== w.start) moved.push(this.recordOf(w.id) as BatchRecord)
-    }
-    return moved
-  }
-
   /** A waiter for `natural`; it joins the queue no earlier than `behind` (a fixed waiter) did, so after it. */
   #waiter(natural: BatchRecord, now: number, behind: Waiter | null = null): Waiter | null {
     const running = runningIndex(natural)

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { ListPosition } from './batch-store.js'
 
-/** Tokens remembered for pages polled again (a key and token are ~1 KB at most: ~1 MB in all). */
+/** Tokens remembered for pages polled again, and the longest query key remembered: ~1.3 MB in all. */
 export const ISSUED_KEPT = 1024
+/** A longer key (a job list's 100 `job_ids` make ~13 KB) is signed each time, never remembered. */
+export const ISSUED_KEY_CHARS = 1024
 
 /**
  * Opaque, signed list cursors. A token names the last batch of the page it ends; its
@@ -31,9 +33,17 @@ export class PageTokens {
     if (known !== undefined) return known
     const payload = Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url')
     const token = `${payload}.${this.#sign(payload, queryFingerprint).toString('base64url')}`
+    if (key.length > ISSUED_KEY_CHARS) return token
     if (this.#issued.size >= ISSUED_KEPT) this.#issued = new Map()
     this.#issued.set(key, token)
     return token
+  }
+
+  /** Characters the remembered keys and tokens hold (what ISSUED_KEPT and ISSUED_KEY_CHARS bound). */
+  get rememberedChars(): number {
+    let chars = 0
+    for (const [key, token] of this.#issued) chars += key.length + token.length
+    return chars
   }
 
   /** The position a token resumes after, or null if it is not one this server issued for this query. */

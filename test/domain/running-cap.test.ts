@@ -48,24 +48,42 @@ t.test('batches that would start together run in the order given', async (t) => 
 })
 
 const polls = { kind: 'polls', every: 1 } as const
-/** A queue and the records it answered, as the service keeps them. */
-function world(cap: number) {
+/**
+ * A queue and every batch's record as the service reads it: what join and drop answer (batches
+ * that took their slots), and for each batch still waiting the planned record the queue derives.
+ */
+function tracked(cap: number) {
   const q = new RunningCapQueue(cap)
   const recs = new Map<string, BatchRecord>()
-  const keep = (rs: BatchRecord[]) => rs.forEach((r) => recs.set(r.id, r))
+  const keep = (rs: readonly BatchRecord[]) => rs.forEach((r) => recs.set(r.id, r))
+  const refresh = () => {
+    for (const id of recs.keys()) if (q.waits(id)) recs.set(id, q.recordOf(id) as BatchRecord)
+  }
   return {
     recs,
-    add(r: BatchRecord, now: number) {
-      const { record: rec, moved } = q.add(r, now)
-      keep([rec, ...moved])
-      return rec
+    add(r: BatchRecord, now: number): BatchRecord {
+      const { record: rec, started } = q.join(r, now)
+      keep(started)
+      recs.set(r.id, rec ?? (q.recordOf(r.id) as BatchRecord))
+      refresh()
+      return recs.get(r.id) as BatchRecord
     },
-    cancel(id: string, at: number, delay: number, now: number) {
-      const c = cancelUnderCap(recs.get(id) as BatchRecord, at, delay)
-      keep([c, ...q.cancel(c, now)])
+    /** Swaps in `c`, the batch cancelled at `now`. */
+    cancelled(c: BatchRecord, now: number): BatchRecord {
+      keep(q.drop(c, now))
+      recs.set(c.id, c)
+      refresh()
       return c
-    },
-    runningAt: (t: number) => [...recs.values()].filter((r) => statusAt(r, t) === 'RUNNING').map((r) => r.id)
+    }
+  }
+}
+function world(cap: number) {
+  const w = tracked(cap)
+  return {
+    recs: w.recs,
+    add: w.add,
+    cancel: (id: string, at: number, delay: number, now: number) => w.cancelled(cancelUnderCap(w.recs.get(id) as BatchRecord, at, delay), now),
+    runningAt: (t: number) => [...w.recs.values()].filter((r) => statusAt(r, t) === 'RUNNING').map((r) => r.id)
   }
 }
 
@@ -134,8 +152,8 @@ t.test('property: under polls, cancels of waiting batches and late arrivals the 
   let runs = 0
   fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), grid(4), fc.array(op, { minLength: 1, maxLength: 20 }), (cap, delay, ops) => {
     runs++
-    const q = new RunningCapQueue(cap)
-    const recs = new Map<string, BatchRecord>()
+    const w = tracked(cap)
+    const recs = w.recs
     const pollsOf = new Map<string, number>()
     const ids: string[] = []
     const seen: { id: string; at: number; clock: number; status: string }[] = []
@@ -147,9 +165,7 @@ t.test('property: under polls, cancels of waiting batches and late arrivals the 
       if (o.kind === 'add') {
         const id = `b${i}`
         const r = record({ id, createdAt: now - o.ago, durations: { pending_ms: o.pending, running_ms: o.running }, outcome: o.stuck ? 'RUNNING' : 'COMPLETED', progression: o.polls ? { kind: 'polls', every: 1 } : { kind: 'time' } })
-        const { record: rec, moved } = q.add(r, now)
-        recs.set(id, rec)
-        for (const m of moved) recs.set(m.id, m)
+        w.add(r, now)
         ids.push(id)
       }
       if ((o.kind === 'cancel' || o.kind === 'poll') && ids.length > 0) {
@@ -165,10 +181,7 @@ t.test('property: under polls, cancels of waiting batches and late arrivals the 
         if (o.kind === 'cancel' || o.cancel) {
           const at = readTime(b)
           if (!isTerminal(statusAt(b, at)) && b.cancelRequestedAt === null) {
-            const c = cancelUnderCap(b, at, delay)
-            recs.set(id, c)
-            cancelled.set(id, c)
-            for (const m of q.cancel(c, now)) recs.set(m.id, m)
+            cancelled.set(id, w.cancelled(cancelUnderCap(b, at, delay), now))
           }
         }
       }

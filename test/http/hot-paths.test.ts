@@ -117,6 +117,27 @@ t.test('many distinct list queries keep memory bounded and answers right', async
   t.same((JSON.parse((await raw(app, '/api/v2/batches?page_size=12', 'key-a')).body) as { items: unknown[] }).items.length, 8, "all 8 of key-a's batches")
 })
 
+/** Each request sent to both mocks alike (with the fast path, and without): each one's status and body. */
+function toBoth(fast: { url: string }, slow: { url: string }) {
+  return async (method: 'GET' | 'POST', path: string, body?: object): Promise<string[]> =>
+    Promise.all(
+      [fast, slow].map(async (m) => {
+        const res = await fetch(`${m.url}${path}`, { method, headers: { ...AUTH, ...(body && { 'content-type': 'application/json' }) }, ...(body && { body: JSON.stringify(body) }) })
+        return `${res.status} ${await res.text()}`
+      })
+    )
+}
+
+/** mulberry32: a seeded sequence of integers below `n`, the same on every run. */
+function seeded(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let x = Math.imul(seed ^ (seed >>> 15), seed | 1)
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+    return ((x ^ (x >>> 14)) >>> 0) % n
+  }
+}
+
 // The fast path answers a plain list page from its kept bytes without building it while the store
 // is unchanged and the clock has not reached the next step of any of its batches. Two mocks get
 // the same random clock moves (0, 1 ms, a step's worth, seconds), creates and cancels: the one
@@ -137,18 +158,8 @@ t.test('a plain list page kept between steps is what the route builds, through r
   }
   const [fast, slow] = await Promise.all([startMock(options), startMock({ ...options, fastPath: false })])
   t.teardown(() => Promise.all([fast.close(), slow.close()]))
-  const both = async (method: 'GET' | 'POST', path: string, body?: object) =>
-    Promise.all(
-      [fast, slow].map(async (m) => (await fetch(`${m.url}${path}`, { method, headers: { ...AUTH, ...(body && { 'content-type': 'application/json' }) }, ...(body && { body: JSON.stringify(body) }) })).text())
-    )
-  // mulberry32: a seeded sequence, the same on every run.
-  let seed = 7
-  const random = (n: number): number => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let x = Math.imul(seed ^ (seed >>> 15), seed | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) % n
-  }
+  const both = toBoth(fast, slow)
+  const random = seeded(7)
   const moves = [0, 0, 1, 1, 7, 61, 333, 1200]
   let same = 0
   for (let i = 0; i < 300; i++) {
@@ -198,20 +209,8 @@ t.test('a plain list page kept between steps follows caps, polls, compat, inject
     const options = { clock: 'manual' as const, mode: variant.mode, startTime: new Date(START_MS).toISOString(), scenario: scenario(specs('a'), { defaults: variant.defaults }) }
     const [fast, slow] = await Promise.all([startMock(options), startMock({ ...options, fastPath: false })])
     t.teardown(() => Promise.all([fast.close(), slow.close()]))
-    const both = async (method: 'GET' | 'POST', path: string, body?: object) =>
-      Promise.all(
-        [fast, slow].map(async (m) => {
-          const res = await fetch(`${m.url}${path}`, { method, headers: { ...AUTH, ...(body && { 'content-type': 'application/json' }) }, ...(body && { body: JSON.stringify(body) }) })
-          return `${res.status} ${await res.text()}`
-        })
-      )
-    let seed = 11
-    const random = (n: number): number => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let x = Math.imul(seed ^ (seed >>> 15), seed | 1)
-      x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-      return ((x ^ (x >>> 14)) >>> 0) % n
-    }
+    const both = toBoth(fast, slow)
+    const random = seeded(11)
     const moves = [0, 1, 7, 61, 333, 1200]
     let now = START_MS
     let tag = 'a'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { advance, build, get, post, scenario } from '../helper.js'
+import { advance, build, get, post, scenario, START } from '../helper.js'
 
 const create = async (app: Awaited<ReturnType<typeof build>>) =>
   (await post(app, '/api/v2/batches', { config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-x' })).body.id as string
@@ -51,4 +51,17 @@ t.test('cancelling a THROTTLED batch frees nothing but takes it out of the queue
   t.equal(await status(c), 'THROTTLED')
   await advance(app, 1) // a completes at 5 s: c, next in line, takes the slot
   t.same([await status(a), await status(b), await status(c)], ['COMPLETED', 'CANCELLED', 'RUNNING'])
+})
+
+t.test('a THROTTLED batch cancelled with a delay past its planned start never runs: it leaves the queue at once', async (t) => {
+  const app = await build(t, { scenario: scenario([], { defaults: { max_running_per_project: 1, timeline: { pending_ms: 0, running_ms: 1000 }, cancel_delay_ms: 500 } }) })
+  const [a, b, c] = [await create(app), await create(app), await create(app)]
+  await advance(app, 900)
+  const cancelled = await post(app, `/api/v2/batches/${b}/cancel`)
+  t.same([cancelled.status, cancelled.body.status], [200, 'THROTTLED'])
+  const timeline = async (id: string) => (await get(app, `/_mock/batches/${id}`)).body.timeline.map((tr: { status: string; at: string }) => `${tr.status}@${Date.parse(tr.at) - Date.parse(START)}`)
+  t.same(await timeline(b), ['PENDING@0', 'THROTTLED@0', 'CANCELLED@1400'], 'THROTTLED until its cancel takes effect, never RUNNING (its planned start was 1 s)')
+  t.same(await timeline(c), ['PENDING@0', 'THROTTLED@0', 'RUNNING@1000', 'COMPLETED@2000'], 'the next in line takes the slot when a frees it')
+  await advance(app, 100)
+  t.same([(await get(app, `/api/v2/batches/${a}`)).body.status, (await get(app, `/api/v2/batches/${b}`)).body.status, (await get(app, `/api/v2/batches/${c}`)).body.status], ['COMPLETED', 'THROTTLED', 'RUNNING'])
 })

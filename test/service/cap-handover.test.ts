@@ -37,6 +37,31 @@ t.test('under a real clock, a waiting batch that moved up is published RUNNING a
   t.ok(start < cancelledAt + 1_800_000, 'it moved up: it starts about a minute after the cancel, not an hour later')
 })
 
+t.test('under a real clock, a created batch that waits from its first instant is published RUNNING at its start, unasked', async (t) => {
+  const events: BatchEvent[] = []
+  const app = await buildApp({
+    clock: 'real',
+    speed: 100,
+    scenario: scenario(
+      // p holds the only slot for a mock minute (0.6 s of wall time); it progresses by polls, so no timer follows it.
+      [{ id: 'bat-p', files: 1, progression: 'polls', timeline: { pending_ms: 0, running_ms: 60_000 } }],
+      { defaults: { max_running_per_project: 1, timeline: { pending_ms: 0, running_ms: 1000 } } }
+    ),
+    subscribers: [(e) => events.push(e)]
+  })
+  t.teardown(() => app.close())
+  // Created THROTTLED at once: its record holds nothing due later, only its slot's start is.
+  const created = await post(app, '/api/v2/batches', { config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-x' })
+  t.equal(created.body.status, 'THROTTLED')
+  const running = (e: BatchEvent) => e.batchId === created.body.id && 'to' in e && e.to === 'RUNNING'
+  const deadline = Date.now() + 5_000
+  while (!events.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+  const seen = events.find(running)
+  t.ok(seen, 'published with no request in between')
+  const start = Date.parse((await get(app, `/_mock/batches/${created.body.id}`)).body.timeline.find((tr: { status: string }) => tr.status === 'RUNNING').at)
+  t.equal(seen?.at, start, 'at its planned start')
+})
+
 // The paths a waiting batch is read by must agree: a GET and a list read what the store holds
 // (a stand-in while it waits), the control plane the planned record the queue derives, the
 // status index and the scheduler follow the stand-in until the handover. Random creates, late
