@@ -66,7 +66,18 @@ interface Plan {
 const plans = new Map<string, Plan>()
 const MAX_SHARED_PLANS = 10_000
 
+// The last plan made or found, and what it was for: creates ask for the same one again and again.
+let last: { pending: number; throttled: number; running: number; outcome: Outcome; count: number; failAfterFiles: number | undefined; plan: Plan } | null = null
+
 function planOf(durations: TimelineDurations, outcome: Outcome, count: number, failAfterFiles: number | undefined): Plan {
+  const l = last
+  if (l !== null && l.pending === durations.pending_ms && l.throttled === durations.throttled_ms && l.running === durations.running_ms && l.outcome === outcome && l.count === count && l.failAfterFiles === failAfterFiles) return l.plan
+  const plan = sharedPlan(durations, outcome, count, failAfterFiles)
+  last = { pending: durations.pending_ms, throttled: durations.throttled_ms, running: durations.running_ms, outcome, count, failAfterFiles, plan }
+  return plan
+}
+
+function sharedPlan(durations: TimelineDurations, outcome: Outcome, count: number, failAfterFiles: number | undefined): Plan {
   const key = `${durations.pending_ms}:${durations.throttled_ms}:${durations.running_ms}:${outcome}:${count}:${failAfterFiles ?? ''}`
   const known = plans.get(key)
   if (known) return known

@@ -150,7 +150,7 @@ export class BatchService {
     const now = this.now()
     addBatch(this.world, derived, now)
     const stored = this.world.store.atClock(id) as BatchRecord
-    this.#publisher.created(stored, now, this.#reached(stored, now))
+    this.#publishCreated(stored, now)
     return stored
   }
 
@@ -207,7 +207,7 @@ export class BatchService {
     const now = this.now()
     addBatch(world, this.#maker.record(world, id, projectId, directory, config, now, webhooks), now)
     const record = world.store.atClock(id) as BatchRecord
-    this.#publisher.created(record, now, this.#reached(record, now))
+    this.#publishCreated(record, now)
     return record
   }
 
@@ -243,13 +243,19 @@ export class BatchService {
     const now = this.now()
     const record = injectBatch(this.world, spec, now, (r) => addBatch(this.world, r, now))
     const stored = this.world.store.atClock(record.id) as BatchRecord
-    this.#publisher.created(stored, now, this.#reached(stored, now))
+    this.#publishCreated(stored, now)
     return stored
   }
 
   list(req: ListRequest, tenant: Tenant): Page {
     const now = this.now()
     return listPage(this.world, this.#tokens, req, tenant, now, (b) => this.readTime(b, now))
+  }
+
+  /** Tells subscribers of a batch that just appeared, and of the statuses it has been through already. */
+  #publishCreated(record: BatchRecord, now: number): void {
+    // Nobody listening (no webhooks, no library subscriber): not worth reading its timeline.
+    if (this.#publisher.active) this.#publisher.created(record, now, this.#reached(record, now))
   }
 
   /** The statuses a batch that just appeared has already been through, as a read now shows them. */

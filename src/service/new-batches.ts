@@ -26,6 +26,7 @@ export const NO_WEBHOOKS = Object.freeze({ webhook_configuration_ids: null, webh
 export class BatchMaker {
   /** Configs of created batches, shared: most creates name one of a few. */
   readonly #configs = new Map<string, BatchConfig>()
+  #lastConfig: BatchConfig | null = null
   /** Job ids' first word → the id of a compat batch derived with it, the latest few thousand. */
   #recent = new Map<number, string>()
 
@@ -57,6 +58,14 @@ export class BatchMaker {
 
   /** One frozen config object per (type, configuration id), shared by the batches naming it. */
   config(type: JobType, configurationId: string): BatchConfig {
+    // Most creates name the config the one before named: found without building a key.
+    const last = this.#lastConfig
+    if (last !== null && last.job.type === type && last.job.configuration_id === configurationId) return last
+    this.#lastConfig = this.#sharedConfig(type, configurationId)
+    return this.#lastConfig
+  }
+
+  #sharedConfig(type: JobType, configurationId: string): BatchConfig {
     const key = `${type}\u0000${configurationId}`
     const known = this.#configs.get(key)
     if (known) return known

@@ -327,3 +327,23 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
     t.equal(answers[0], answers[1], 'the same answer with and without the fast path')
   })
 })
+
+t.test('a seed mints the ids it minted before: batches by either path, and directories', async (t) => {
+  // Taken from 616f01f (the ids a user's recorded fixtures hold): a seed's creates must keep
+  // minting them, whatever builds the id's text. They cover the uuid variants 8, 9, a and b.
+  const minted: Record<number, string[]> = {
+    1: ['bat-35869fd6-ffd1-44ab-ad3e-2dd816d3f185', 'bat-8370c957-36b0-41d3-a705-31801ebb4fab', 'bat-f5a588f2-6f2e-4c97-b4ed-31da3cffa046', 'dir-7b574110-2df0-44d9-b90a-40cf4d63bd0d'],
+    42: ['bat-072a581e-be64-43da-8319-6b80861b8672', 'bat-82b12f2a-6490-4d8c-acee-2fa746d298e2', 'bat-04981210-0c16-4595-9553-2d71332f1581', 'dir-98459ce2-8a9e-4fbc-862e-742e02a10b38']
+  }
+  const create = JSON.stringify({ config: { job: { type: 'parse_v2', configuration_id: 'cfg-1' } }, source_directory_id: 'dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' })
+  const idOf = (answer: string): string => (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { id: string }).id
+  for (const [seed, ids] of Object.entries(minted)) {
+    for (const fastPath of [true, false]) {
+      const { port } = await listening(t, { seed: Number(seed), clock: 'manual', startTime: START, fastPath })
+      const got: string[] = []
+      for (let i = 0; i < 3; i++) got.push(idOf(await send(port, post('/api/v2/batches', 'authorization: Bearer test-key\r\ncontent-type: application/json\r\n', create).toString('latin1'))))
+      got.push(idOf(await send(port, post('/api/v1/beta/directories', 'authorization: Bearer test-key\r\ncontent-type: application/json\r\n', '{"name":"x"}').toString('latin1'))))
+      t.same(got, ids, `seed ${seed}, ${fastPath ? 'fast path' : 'Fastify'}`)
+    }
+  }
+})
