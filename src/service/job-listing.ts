@@ -106,7 +106,8 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
   const items: Job[] = []
   if (tenant && req.project_id !== undefined && !sameId(tenant.projectId, req.project_id)) return Promise.resolve({ items, nextToken: null, tokenValid })
   const narrowing: Narrowing = { organization_id: req.organization_id }
-  const ofType = (b: BatchRecord): boolean => b.config.job.type === req.type
+  // A batch's jobs share its type and configuration: a batch of another one costs one step, not a step a file.
+  const ofType = (b: BatchRecord): boolean => b.config.job.type === req.type && (req.configuration_id === undefined || b.config.job.configuration_id === req.configuration_id)
   const mine = (b: BatchRecord): boolean => ofType(b) && visible(world, b, null, narrowing)
   const projectId = tenant?.projectId ?? req.project_id
   let budget = 0
@@ -140,7 +141,7 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
     }
     for (;;) {
       // A job is created after its batch: batches created after `to` have no job before it.
-      // The type is checked here, not in the scan, so batches of the other type count against the budget too.
+      // The type is checked here, not in the scan, so batches of another type count against the budget too.
       const { items: batches, more } = world.store.scan({ projectId, createdTo: Number.isFinite(to) ? to : undefined, after, accept: (b) => visible(world, b, null, narrowing), limit: 64 })
       for (const batch of batches) {
         const past: Resume = { batchId: batch.id, createdAt: batch.createdAt, index: -1 }

@@ -1,7 +1,7 @@
 import { MockError } from '../domain/errors.js'
 
 /** Job list walks going on past their first turn, at most, per app: more answer 503. */
-export const MAX_JOB_LIST_WALKS = 64
+export const MAX_JOB_LIST_WALKS = 8
 
 export class JobListsBusyError extends MockError {
   constructor(readonly max: number) {
