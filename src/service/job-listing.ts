@@ -53,10 +53,10 @@ export interface JobListTurns {
  * first. A page walks the batch list index (never the whole store) and reads jobs on
  * demand, until it has `page_size` jobs or the walk ends: a page is never empty while
  * more jobs match (the SDKs' iterators stop at an empty page). It looks at
- * MAX_JOB_LIST_SCAN files a turn; a walk that needs more goes on in later turns
- * (`turns`, one slice a turn for all walks), from where it stopped as a page token would
- * resume, so its total work is bounded by the store's files and no turn does more than a
- * slice. Every slice reads jobs at `now` (the request's start) from `world` (the one the
+ * MAX_JOB_LIST_SCAN files a turn: the first slice when the request comes (like any
+ * request's work), the rest in later turns (`turns`: one slice a turn for all walks), each
+ * from where the last stopped as a page token would resume. A walk's total work is bounded
+ * by the store's files; it never holds the event loop for more than a slice. Every slice reads jobs at `now` (the request's start) from `world` (the one the
  * walk began in); batches created meanwhile are newer than the walk's position, so never
  * met. A walk whose client is gone stops at its next slice. `job_ids` looks those jobs up
  * directly, in pages of `page_size` like any list.
