@@ -41,11 +41,13 @@ export interface JobPage {
   tokenValid: boolean
 }
 
-/** How a walk past its first slice goes on: the turns it takes, and whether its client is gone. */
-export interface JobListTurns {
+/** How a list walks: the turns a walk past its first slice takes, whether its client is gone, what a bad token means. */
+export interface JobListWalk {
   turns: SliceTurns
   /** True once nobody waits for the answer (the client disconnected): the walk stops there. */
   gone: () => boolean
+  /** A token that does not read is the first page (compat mode); otherwise the list answers `tokenValid: false` at once, walking nothing. */
+  badTokenIsFirstPage: boolean
 }
 
 /**
@@ -61,7 +63,7 @@ export interface JobListTurns {
  * met. A walk whose client is gone stops at its next slice. `job_ids` looks those jobs up
  * directly, in pages of `page_size` like any list.
  */
-export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req: JobListRequest, tenant: Tenant, now: number, walk: JobListTurns): Promise<JobPage> {
+export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req: JobListRequest, tenant: Tenant, now: number, walk: JobListWalk): Promise<JobPage> {
   const from = req.created_at_on_or_after !== undefined ? Date.parse(req.created_at_on_or_after) : -Infinity
   const to = req.created_at_on_or_before !== undefined ? Date.parse(req.created_at_on_or_before) : Infinity
   const accept = (job: Job): boolean =>
@@ -104,6 +106,7 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
     else resume = { batchId: m[1] as string, createdAt: pos.createdAt, index: Number(m[2]) }
   }
   const items: Job[] = []
+  if (!tokenValid && !walk.badTokenIsFirstPage) return Promise.resolve({ items, nextToken: null, tokenValid })
   if (tenant && req.project_id !== undefined && !sameId(tenant.projectId, req.project_id)) return Promise.resolve({ items, nextToken: null, tokenValid })
   const narrowing: Narrowing = { organization_id: req.organization_id }
   // A batch's jobs share its type and configuration: a batch of another one costs one step, not a step a file.

@@ -57,9 +57,11 @@ export class JobService {
   /**
    * One page of a type's jobs (see job-listing.ts), read at the clock's now; a walk past one
    * slice goes on in later turns, and stops at its next slice once `gone()` says the client left.
+   * In compat mode a token that does not read is the first page.
    */
   list(req: JobListRequest, tenant: Tenant, gone: () => boolean = () => false): Promise<JobPage> {
-    return listJobs(this, this.batches.world, this.#tokens, req, tenant, this.batches.now(), { turns: this.#turns, gone })
+    const walk = { turns: this.#turns, gone, badTokenIsFirstPage: this.batches.mode === 'compat' }
+    return listJobs(this, this.batches.world, this.#tokens, req, tenant, this.batches.now(), walk)
   }
 
   /** The job, as the tenant may see it now; JobNotFoundError otherwise. */

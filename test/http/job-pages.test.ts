@@ -49,6 +49,7 @@ t.test('a long walk goes one slice a turn: requests in between are answered firs
   const app = await build(t, { scenario: late })
   const order: string[] = []
   const list = app.inject({ method: 'GET', url: '/api/v2/parse?status=PENDING', headers: AUTH }).then((res) => (order.push('list'), res))
+  await turns(1) // the list has read the clock and walked its first slice
   // Sent after the list: a batch GET, a clock advance past the PENDING jobs' start, a create.
   const batch = app.inject({ method: 'GET', url: `/api/v2/batches/${LATE_BIG}`, headers: AUTH }).then((res) => (order.push('batch'), res))
   const advance = app.inject({ method: 'POST', url: '/_mock/clock/advance', payload: { ms: 3_600_000 } }).then((res) => (order.push('advance'), res))
@@ -62,6 +63,16 @@ t.test('a long walk goes one slice a turn: requests in between are answered firs
   const lateBatch = await get(app, `/api/v2/batches/${LATE_BATCH}?expand=results`)
   t.same(body.items.map((j: { id: string }) => j.id).sort(), lateBatch.body.results.map((r: any) => r.job_reference.id).sort(), 'the late batch’s jobs')
   t.same((await get(app, '/api/v2/parse?status=PENDING')).body, { items: [], next_page_token: null }, 'an hour on, none is PENDING: the advance mattered')
+
+  // A reset (a new world, the clock back at the start) in the middle of a walk: the walk ends on
+  // the world and clock it began with, where no job is PENDING any more.
+  const before = app.inject({ method: 'GET', url: '/api/v2/parse?status=PENDING', headers: AUTH })
+  await turns(1)
+  const reset = await app.inject({ method: 'POST', url: '/_mock/reset' })
+  t.equal(reset.statusCode, 200)
+  const walked = await before
+  t.same([walked.statusCode, walked.json()], [200, { items: [], next_page_token: null }], 'the walk across the reset: one empty page, the last')
+  t.equal((await get(app, '/api/v2/parse?status=PENDING')).body.items.length, 3, 'after the reset the three are PENDING again')
 })
 
 t.test('long walks at once are bounded (503 past 8), and a walk whose client left stops', async (t) => {
@@ -82,8 +93,10 @@ t.test('long walks at once are bounded (503 past 8), and a walk whose client lef
   t.equal(statusOf(refused), 503, 'a ninth walk: 503')
   t.match(refused, /\r\nretry-after: 1\r\n/i, 'with Retry-After')
   t.same(bodyOf(refused), { detail: 'Too many job lists in progress: at most 8 at once; retry' })
-  // A list that fills its page in one slice is no walk: never refused.
+  // A list that fills its page in one slice is no walk: never refused; nor is a bad token, refused before any walk.
   t.equal((await get(app, '/api/v2/parse?page_size=5')).body.items.length, 5, 'a one-slice page is answered meanwhile')
+  const forged = await get(app, '/api/v2/parse?status=CANCELLED&page_token=forged')
+  t.same([forged.status, forged.body.detail[0].loc], [422, ['query', 'page_token']], 'a forged token: 422 at once, not a walk (nor a 503)')
 
   // The clients leave: each walk stops at its next turn. A new walk (six slices) then has the
   // turns to itself: it answers within a few turns (~7), where sharing them with the others takes over 20.
