@@ -147,16 +147,13 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
       // The type is checked here, not in the scan, so batches of another type count against the budget too.
       const { items: batches, more } = world.store.scan({ projectId, createdTo: Number.isFinite(to) ? to : undefined, after, accept: (b) => visible(world, b, null, narrowing), limit: 64 })
       for (const batch of batches) {
-        const past: Resume = { batchId: batch.id, createdAt: batch.createdAt, index: -1 }
-        if (!ofType(batch)) {
-          if (--budget <= 0) return past
-          continue
+        if (ofType(batch)) {
+          const mapped = mappedCountAt(batch, jobs.batches.readTime(batch, now))
+          const stop = walkBatch(batch, mapped - 1)
+          if (stop !== null) return stop
         }
-        const mapped = mappedCountAt(batch, jobs.batches.readTime(batch, now))
-        const stop = walkBatch(batch, mapped - 1)
-        if (stop !== null) return stop
-        // An empty batch costs a step too, so a slice over many bare batches stays bounded.
-        if (--budget <= 0) return past
+        // Every batch costs a step too (an empty one, one of another type), so a slice over many stays bounded.
+        if (--budget <= 0) return { batchId: batch.id, createdAt: batch.createdAt, index: -1 }
       }
       if (!more) return null
       after = batches[batches.length - 1]
