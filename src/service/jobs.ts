@@ -11,6 +11,7 @@ import type { World } from '../store/world.js'
 import type { BatchService } from './batches.js'
 import { JobIndex } from './job-index.js'
 import { listJobs, type JobListRequest, type JobPage } from './job-listing.js'
+import { SliceTurns } from './job-turns.js'
 import { projectFor, visible, type Narrowing, type Tenant } from './tenancy.js'
 
 /** Job cancellations the mock records at most (until a reset); more answer 429. */
@@ -38,6 +39,8 @@ export class JobService {
   #cancels = new Map<string, number>()
   /** Signed list cursors, keyed per world: a reset or another scenario voids old ones. */
   #tokens: PageTokens
+  /** Job list walks past their first slice: one slice a turn for all of them, MAX_JOB_LIST_WALKS at once. */
+  readonly #turns = new SliceTurns()
 
   constructor(
     readonly batches: BatchService,
@@ -51,9 +54,14 @@ export class JobService {
     })
   }
 
-  /** One page of a type's jobs (see job-listing.ts). */
-  list(req: JobListRequest, tenant: Tenant): JobPage {
-    return listJobs(this, this.batches.world, this.#tokens, req, tenant, this.batches.now())
+  /**
+   * One page of a type's jobs (see job-listing.ts), read at the clock's now; a walk past one
+   * slice goes on in later turns, and stops at its next slice once `gone()` says the client left.
+   * In compat mode a token that does not read is the first page.
+   */
+  list(req: JobListRequest, tenant: Tenant, gone: () => boolean = () => false): Promise<JobPage> {
+    const walk = { turns: this.#turns, gone, badTokenIsFirstPage: this.batches.mode === 'compat' }
+    return listJobs(this, this.batches.world, this.#tokens, req, tenant, this.batches.now(), walk)
   }
 
   /** The job, as the tenant may see it now; JobNotFoundError otherwise. */

@@ -40,7 +40,7 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document describing every /api 
   t.same(statuses('/api/v2/batches/{batch_id}/cancel', 'post'), ['200', '400', '401', '404', '422'])
   for (const kind of ['parse', 'extract']) {
     t.same(statuses(`/api/v2/${kind}/{job_id}`, 'get'), ['200', '401', '404', '422'], `GET /${kind}/{job_id}`)
-    t.same(statuses(`/api/v2/${kind}`, 'get'), ['200', '401', '404', '422'], `GET /${kind}`)
+    t.same(statuses(`/api/v2/${kind}`, 'get'), ['200', '401', '404', '422', '503'], `GET /${kind}` + ' (503: too many long walks at once)')
     t.same(statuses(`/api/v2/${kind}/{job_id}/cancel`, 'post'), ['200', '400', '401', '404', '422', '429'], `POST /${kind}/{job_id}/cancel`)
   }
   t.same(Object.values(api).flatMap((ops) => Object.values(ops).map((o) => o.operationId)).sort(), [
