@@ -6,6 +6,7 @@
 // bodies sent in pieces, pipelined creates, a client gone mid-body, a full store, and close().
 import t, { type Test } from 'tap'
 import { connect } from 'node:net'
+import diagnostics from 'node:diagnostics_channel'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type MockOptions } from '../../src/app.js'
 import { comparable, listening, rawAnswer as send, rawExchange, scenario, START } from '../helper.js'
@@ -346,4 +347,29 @@ t.test('a seed mints the ids it minted before: batches by either path, and direc
       t.same(got, ids, `seed ${seed}, ${fastPath ? 'fast path' : 'Fastify'}`)
     }
   }
+})
+
+t.test("plain creates, GETs and list pages never reach Fastify's route handler; what the fast paths decline does", async (t) => {
+  // Fastify publishes each request its route handler runs on this channel: a fast path that
+  // declined everything would answer the same bytes, and only this tells it apart.
+  const handled: string[] = []
+  const onStart = (message: unknown): void => {
+    const request = (message as { request?: { method: string; url: string } }).request
+    if (request) handled.push(`${request.method} ${request.url}`)
+  }
+  diagnostics.subscribe('tracing:fastify.request.handler:start', onStart)
+  t.teardown(() => diagnostics.unsubscribe('tracing:fastify.request.handler:start', onStart))
+  const { port } = await listen(t, {})
+  const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n`
+  const statuses = async (raw: string): Promise<string[]> => [...(await send(port, raw)).matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1] as string)
+  t.same(await statuses(post('/api/v2/batches', head, good('dir-f1')).toString('latin1')), ['200'])
+  t.same(await statuses(get('/api/v2/batches/bat-a1')), ['200'])
+  t.same(await statuses(get('/api/v2/batches?page_size=2')), ['200'])
+  t.same(handled, [], 'none of them ran the route handler')
+  t.same(await statuses(post('/api/v2/batches?x=1', head, good('dir-f2')).toString('latin1')), ['200'])
+  // Refused by the service (another project's directory): replayed to Fastify, whose route refuses it.
+  t.same(await statuses(post('/api/v2/batches', head, good('dir-of-b')).toString('latin1')), ['404'])
+  t.same(await statuses(get('/api/v2/batches/bat-unknown')), ['404'])
+  t.same(handled, ['POST /api/v2/batches?x=1', 'POST /api/v2/batches', 'GET /api/v2/batches/bat-unknown'], 'each one declined did')
 })
