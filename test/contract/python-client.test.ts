@@ -2,7 +2,7 @@ import t from 'tap'
 import { request } from 'node:http'
 import LlamaCloud from '@llamaindex/llama-cloud'
 import { startMock, type RunningMock } from '../../src/index.js'
-import { rawAnswer, scenario, START_MS } from '../helper.js'
+import { rawAnswer, rawExchange, scenario, START_MS } from '../helper.js'
 
 // What the Python SDK (httpx) puts on the wire for the four Batches calls, sent raw, must
 // get the same answers as the TypeScript SDK's calls on the same manual-clock state.
@@ -311,4 +311,30 @@ t.test('a trailing slash is redirected 307 as FastAPI redirects it; following it
   t.ok(journal.requests.every((r) => r.matched === false && r.path.endsWith('/')), 'as unmatched, at the path sent')
   // A slashed path no route serves without its slash either: 404, as before.
   t.match(await rawAnswer(mock.port, `${head('GET', '/api/v2/nope/', `authorization: Bearer ${KEY}\r\n`)}\r\n`), /^HTTP\/1\.1 404 /)
+})
+
+t.test('a body that is not JSON gets its 422 and the connection stays, as uvicorn keeps it; a body too large still ends it', async (t) => {
+  // httpx and Go pool their connections: after a 422 the next request goes on the same one.
+  const mock = await startMock({ scenario: world(), clock: 'manual' })
+  t.teardown(() => mock.close())
+  const auth = `authorization: Bearer ${KEY}\r\n`
+  const json = 'content-type: application/json\r\n'
+  const sized = (method: string, path: string, body: string, extra = '') => `${method} ${path} HTTP/1.1\r\nhost: mock\r\n${auth}${json}${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  const chunked = (method: string, path: string, body: string) => `${method} ${path} HTTP/1.1\r\nhost: mock\r\n${auth}${json}transfer-encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+  const last = `GET /api/v2/batches?page_size=1 HTTP/1.1\r\nhost: mock\r\n${auth}connection: close\r\n\r\n`
+  const statuses = (answer: string) => [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1])
+  const cases: [string, string][] = [
+    ['a create, sized', sized('POST', '/api/v2/batches', '{"config":')],
+    ['a create, chunked', chunked('POST', '/api/v2/batches', '{"config":')],
+    ['a create nested too deep', sized('POST', '/api/v2/batches', `${'['.repeat(65)}${']'.repeat(65)}`)],
+    ['a directory update', sized('PATCH', '/api/v1/beta/directories/dir-a', '{"name":')]
+  ]
+  for (const [what, raw] of cases) {
+    const answer = await rawExchange(mock.port, raw + last)
+    t.same(statuses(answer), ['422', '200'], `${what}: 422, then the next request on the same connection`)
+    t.match(answer, /^HTTP\/1\.1 422 [^]*?\r\nconnection: keep-alive\r\n/i, `${what}: the 422 keeps the connection`)
+  }
+  // Past the create's body limit the rest of the body is never read: the connection must end.
+  const big = `{"pad":"${'x'.repeat(70 * 1024)}"}`
+  t.same(statuses(await rawExchange(mock.port, sized('POST', '/api/v2/batches', big) + last)), ['413'], 'a body too large: 413, and nothing after it')
 })
