@@ -355,13 +355,14 @@ t.test("plain creates, GETs and list pages never reach Fastify's route handler; 
   // Fastify publishes each request its route handler runs on this channel: a fast path that
   // declined everything would answer the same bytes, and only this tells it apart.
   const handled: string[] = []
+  const { port } = await listen(t, {})
   const onStart = (message: unknown): void => {
-    const request = (message as { request?: { method: string; url: string } }).request
-    if (request) handled.push(`${request.method} ${request.url}`)
+    const request = (message as { request?: { method: string; url: string; socket?: { localPort?: number } } }).request
+    // This mock's requests only: other mocks may answer in this process meanwhile.
+    if (request?.socket?.localPort === port) handled.push(`${request.method} ${request.url}`)
   }
   diagnostics.subscribe('tracing:fastify.request.handler:start', onStart)
   t.teardown(() => diagnostics.unsubscribe('tracing:fastify.request.handler:start', onStart))
-  const { port } = await listen(t, {})
   const head = 'authorization: Bearer key-a\r\ncontent-type: application/json\r\n'
   const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n`
   const statuses = async (raw: string): Promise<string[]> => [...(await send(port, raw)).matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1] as string)
