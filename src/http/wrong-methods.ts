@@ -21,6 +21,10 @@ export function answerWrongMethods(app: FastifyInstance): () => void {
     for (const method of [route.method].flat()) methods.add(method)
     served.set(route.url, methods)
   })
+  // A plugin that forgot the second call fails to start, rather than answering 404s.
+  app.addHook('onReady', async () => {
+    if (!done) throw new Error(`answerWrongMethods: the routes under '${app.prefix}' were never answered (call the function it returns after them)`)
+  })
   return () => {
     if (done) throw new Error('answerWrongMethods: already answered')
     done = true

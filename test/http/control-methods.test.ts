@@ -1,6 +1,7 @@
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { build, rawExchange } from '../helper.js'
+import { asControlPlane } from '../../src/http/control-plane.js'
 
 // README's error table: a known path with a method it does not serve answers 405
 // `{"detail": "Method Not Allowed"}` with `Allow` — on the control plane (/_mock) as on /api.
@@ -163,4 +164,37 @@ t.test('with an admin token', async (t) => {
     t.equal(res.statusCode, 405)
     t.equal(res.headers.allow, 'GET, HEAD')
   })
+})
+
+// The mechanism, on a control-plane plugin of its own: a new route gets its 405 with nothing more.
+t.test('a new control-plane plugin: its paths get their 405 from its routes', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(
+    async (plugin) => {
+      const routesIn = asControlPlane(plugin, 'tok')
+      plugin.get('/thing', async () => ({ ok: true }))
+      plugin.post('/thing', async () => ({ ok: true }))
+      plugin.delete('/thing/:id', async () => ({ ok: true }))
+      routesIn()
+    },
+    { prefix: '/_mock/new' }
+  )
+  const admin = { authorization: 'Bearer tok' }
+  const put = await app.inject({ method: 'PUT', url: '/_mock/new/thing', headers: admin })
+  t.equal(put.statusCode, 405)
+  t.equal(put.headers.allow, 'GET, HEAD, POST')
+  const get = await app.inject({ method: 'GET', url: '/_mock/new/thing/x', headers: admin })
+  t.equal(get.statusCode, 405)
+  t.equal(get.headers.allow, 'DELETE')
+  t.equal((await app.inject({ method: 'PUT', url: '/_mock/new/thing' })).statusCode, 401, 'the token first')
+  t.equal((await app.inject({ method: 'PUT', url: '/_mock/new/other', headers: admin })).statusCode, 404, 'a path no route serves')
+
+  const forgot = Fastify()
+  t.teardown(() => forgot.close())
+  await forgot.register(async (plugin) => {
+    asControlPlane(plugin, undefined)
+    plugin.get('/_mock/forgot', async () => ({ ok: true }))
+  })
+  await t.rejects(async () => { await forgot.ready() }, /never answered/, 'a plugin that never adds its 405s does not start')
 })
