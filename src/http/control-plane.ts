@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { answerWrongMethods } from './wrong-methods.js'
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given)
@@ -9,10 +10,11 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * What makes a plugin's routes part of the control plane, wherever they are registered: the
- * admin token (when set) on every request, and the `mock` tag and an operationId in the
- * OpenAPI document.
+ * admin token (when set) on every request, the `mock` tag and an operationId in the OpenAPI
+ * document, and a 405 with `Allow` for a method a path does not serve (behind the token). Call it
+ * before the plugin's routes, and the function it returns after them (it adds the 405s).
  */
-export function asControlPlane(app: FastifyInstance, adminToken: string | undefined): void {
+export function asControlPlane(app: FastifyInstance, adminToken: string | undefined): () => void {
   if (adminToken !== undefined) {
     app.addHook('onRequest', async (request, reply) => {
       const header = request.headers.authorization
@@ -32,6 +34,7 @@ export function asControlPlane(app: FastifyInstance, adminToken: string | undefi
       app.route({ ...rest, method: 'HEAD', url: routePath, schema: { ...route.schema, hide: true } })
     }
   })
+  return answerWrongMethods(app)
 }
 
 /** `GET /_mock/requests/:id` → `mockGetRequestsById`: every control route gets a stable, unique operationId. */

@@ -45,7 +45,7 @@ const errors = { 400: HttpErrorSchema, 422: ValidationErrorSchema }
 
 export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = async (app, { service: state, journal, adminToken, cwd, scenarioRoots = [process.cwd()] }) => {
   const { clock } = state
-  asControlPlane(app, adminToken)
+  const routesIn = asControlPlane(app, adminToken)
   // Read-only views (one journal entry whole, batches with timelines), behind the same token.
   await app.register(inspectRoutes, { service: state, journal })
 
@@ -136,6 +136,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     journal.clear()
     return { scenario: state.loaded.name, batches: state.world.store.size, clock: clockState(clock) }
   })
+
+  // A method a path above does not serve: 405 with `Allow`.
+  routesIn()
 }
 
 function pointerSegments(pointer: string): (string | number)[] {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { answerWrongMethods } from './wrong-methods.js'
 
 /**
  * The dashboard: three static files from the package's `ui/` folder (no build step, no CDN),
@@ -37,6 +38,8 @@ function packageName(file: string): unknown {
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 export const uiRoutes: FastifyPluginAsync = async (app) => {
+  // A method a path below does not serve: 405 with `Allow` (no token: the files need none).
+  const routesIn = answerWrongMethods(app)
   // The mock runs without its dashboard (a bundle of a bundle, say): the page answers 404 saying why.
   const folder = uiFolder()
   const files = new Map(folder === null ? [] : Object.entries(UI_FILES).map(([name, type]) => [name, { type, bytes: readFileSync(join(folder, name)) }]))
@@ -61,4 +64,5 @@ export const uiRoutes: FastifyPluginAsync = async (app) => {
   both('/_mock/ui/', async (_request, reply) => send(reply, 'index.html'))
   both('/_mock/ui/dashboard.css', async (_request, reply) => send(reply, 'dashboard.css'))
   both('/_mock/ui/dashboard.js', async (_request, reply) => send(reply, 'dashboard.js'))
+  routesIn()
 }

@@ -13,7 +13,7 @@ export interface WebhookControlRoutesOptions {
 
 /** `/_mock/webhooks`: what was delivered (every attempt), and a flush a test can await. */
 export const webhookControlRoutes: FastifyPluginAsyncTypebox<WebhookControlRoutesOptions> = async (app, { webhooks, adminToken }) => {
-  asControlPlane(app, adminToken)
+  const routesIn = asControlPlane(app, adminToken)
 
   app.get('', { schema: { querystring: DeliveriesQuerySchema, response: { 200: DeliveriesSchema, 422: ValidationErrorSchema } } }, async (request) => {
     // `last`: what the dashboard asks each second; the journal walks back from the newest and stops there.
@@ -35,4 +35,7 @@ export const webhookControlRoutes: FastifyPluginAsyncTypebox<WebhookControlRoute
       throw e
     }
   })
+
+  // A method a path above does not serve: 405 with `Allow`.
+  routesIn()
 }
