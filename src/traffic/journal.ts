@@ -340,6 +340,57 @@ export class Journal {
     return out.reverse()
   }
 
+  /** The id number (`req-N`) of the oldest entry held; newestId + 1 when the journal is empty. */
+  get oldestId(): number {
+    return this.#idBase + this.#total - this.#size + 1
+  }
+
+  /** The id number (`req-N`) of the newest entry recorded (held unless the journal is empty). */
+  get newestId(): number {
+    return this.#idBase + this.#total
+  }
+
+  /** The ring index of the entry numbered `id`, or -1 once it is overwritten or cleared (or not yet recorded). */
+  #indexOf(id: number): number {
+    const seq = id - this.#idBase
+    return seq < 1 || seq > this.#total || seq <= this.#total - this.#size ? -1 : (seq - 1) % this.capacity
+  }
+
+  /**
+   * One step of a walk oldest first over the entries numbered `from`..`to` (ids, as `oldestId`
+   * and `newestId` name them): the entries that pass the filter go into `out` until it holds
+   * `room` more or `budget` entries were looked at. Numbers no longer held (the ring overwrote
+   * them, or a clear dropped them) are skipped. Answers the number to go on from (`to + 1` when done).
+   */
+  scan(from: number, to: number, filter: JournalFilter, out: JournalEntry[], room: number, budget: number): number {
+    const method = filter.method?.toUpperCase()
+    let id = Math.max(from, this.oldestId)
+    const goal = out.length + room
+    for (let looked = 0; id <= to && out.length < goal && looked < budget; id++, looked++) {
+      const i = this.#indexOf(id)
+      if (i !== -1 && this.#accepts(i, filter, method)) out.push(this.#entry(i))
+    }
+    return id
+  }
+
+  /**
+   * One step of a walk back from `from` (newest first, down to the oldest held) that counts the
+   * entries passing the filter until it found `need` of them or looked at `budget`: answers where
+   * it stopped (`at`, the last number looked at, or the oldest held when the walk ran out) and how
+   * many it found, so the newest `need` matches are those from `at` on.
+   */
+  seekBack(from: number, filter: JournalFilter, need: number, budget: number): { at: number; found: number } {
+    const method = filter.method?.toUpperCase()
+    const oldest = this.oldestId
+    let found = 0
+    let id = from
+    for (let looked = 0; id >= oldest && looked < budget; id--, looked++) {
+      const i = this.#indexOf(id)
+      if (i !== -1 && this.#accepts(i, filter, method) && ++found === need) return { at: id, found }
+    }
+    return { at: Math.max(id + 1, oldest), found }
+  }
+
   /** How many entries pass the filter, without building them. */
   count(filter: JournalFilter = {}): number {
     const method = filter.method?.toUpperCase()
