@@ -26,7 +26,7 @@ import { faultRuleProblem, FaultRuleError, MAX_FAULT_RULES } from '../traffic/fa
 import { RequestValidationError } from './error-handler.js'
 import { inspectRoutes } from './inspect-routes.js'
 import { asControlPlane } from './control-plane.js'
-import { JournalStream, JournalWalk } from './journal-stream.js'
+import { countOf, JournalStream, JournalWalk } from './journal-stream.js'
 
 export interface ControlRoutesOptions {
   service: BatchService
@@ -72,7 +72,12 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
   app.get('/requests', { schema: { querystring: JournalQuerySchema, response: { 200: JournalSchema, ...errors } } }, async (request, reply) => {
     const { count, since, last, ...filter } = request.query
     const match = { ...filter, since: since === undefined ? undefined : Date.parse(since) }
-    if (count) return { count: Math.min(journal.count(match), last ?? Infinity), capacity: journal.capacity, total: journal.total }
+    if (count) {
+      // Counted a slice a turn (a 1,000,000-entry ring is 50 turns), over the entries held when the request came.
+      const walk = new JournalWalk(journal, match, undefined)
+      const found = await countOf(walk, () => request.raw.socket?.destroyed === true)
+      return { count: Math.min(found, last ?? Infinity), capacity: journal.capacity, total: walk.total }
+    }
     // An answer the first piece holds whole goes in one write; a larger one is streamed (journal-stream.ts).
     const walk = new JournalWalk(journal, match, last)
     const first = walk.step()

@@ -42,6 +42,13 @@ export class JournalWalk {
     return this.#need === 0 && this.#at > this.#to
   }
 
+  /** Counts the next matching entries (looking at JOURNAL_SCAN_ENTRIES at most): a `count=true` answer, a step a turn. */
+  tally(): number {
+    const { next, found } = this.#journal.tally(this.#at, this.#to, this.#filter, JOURNAL_SCAN_ENTRIES)
+    this.#at = next
+    return found
+  }
+
   /** The next matching entries (at most JOURNAL_CHUNK_ENTRIES; none when this step only walked back). */
   step(): JournalEntry[] {
     const out: JournalEntry[] = []
@@ -58,6 +65,21 @@ export class JournalWalk {
     this.#at = this.#journal.scan(this.#at, this.#to, this.#filter, out, JOURNAL_CHUNK_ENTRIES, JOURNAL_SCAN_ENTRIES)
     return out
   }
+}
+
+/**
+ * How many entries of the walk match (the walk's `last` is not used: the route caps the count),
+ * one step a turn of the event loop. When `gone()` says the client left, the walk stops there
+ * (what is answered then, nobody reads).
+ */
+export async function countOf(walk: JournalWalk, gone: () => boolean): Promise<number> {
+  let found = walk.tally()
+  while (!walk.done) {
+    await new Promise((resolve) => setImmediate(resolve))
+    if (gone()) return found
+    found += walk.tally()
+  }
+  return found
 }
 
 /**

@@ -142,6 +142,19 @@ function detailCost(headers: readonly string[] | string | null, body: string | n
   return cost
 }
 
+/**
+ * A `path_prefix` as the UTF-8 bytes a kept URL starts with exactly when its path starts with
+ * it. A kept URL is always whole UTF-8 (Buffer#write cuts no character and writes a lone
+ * surrogate as U+FFFD's bytes), so that holds for any prefix without `?` (a path has none: the
+ * bytes would run on into the query) or a lone surrogate (it reads back as U+FFFD). Null for
+ * those: they are compared decoded, as ever.
+ */
+function prefixBytes(prefix: string | undefined): Buffer | null {
+  if (prefix === undefined || prefix.includes('?')) return null
+  const bytes = Buffer.from(prefix, 'utf8')
+  return bytes.toString('utf8') === prefix ? bytes : null
+}
+
 const fieldsOf = (held: readonly string[] | string | null): readonly string[] => (held === null ? [] : typeof held === 'string' ? held.split('\n') : held)
 
 /**
@@ -314,13 +327,20 @@ export class Journal {
     }
   }
 
-  /** Whether entry i passes the filter (its URL is read only for a `path_prefix`). */
-  #accepts(i: number, filter: JournalFilter, method: string | undefined): boolean {
+  /** Whether entry i passes the filter (its URL is read only for a `path_prefix`, as bytes when that answers the same). */
+  #accepts(i: number, filter: JournalFilter, method: string | undefined, prefix: Buffer | null): boolean {
     if (method !== undefined && this.#methodAt(i) !== method) return false
     if (filter.status !== undefined && this.#status[i] !== filter.status) return false
     if (filter.since !== undefined && (this.#time[i] as number) < filter.since) return false
     if (filter.matched !== undefined && (this.#matched[i] === 1) !== filter.matched) return false
     if (filter.path_prefix === undefined) return true
+    if (prefix !== null) {
+      // Byte by byte: decoding a URL a look cost ~250 ms of one blocked loop for a 1,000,000-entry count.
+      if (prefix.length > (this.#urlLength[i] as number)) return false
+      const at = i * JOURNAL_URL_BYTES
+      for (let k = 0; k < prefix.length; k++) if (this.#urls[at + k] !== prefix[k]) return false
+      return true
+    }
     const url = this.#urls.toString('utf8', i * JOURNAL_URL_BYTES, i * JOURNAL_URL_BYTES + (this.#urlLength[i] as number))
     const q = url.indexOf('?')
     return (q === -1 ? url : url.slice(0, q)).startsWith(filter.path_prefix)
@@ -333,9 +353,10 @@ export class Journal {
   entries(filter: JournalFilter = {}, last: number = Infinity): JournalEntry[] {
     const out: JournalEntry[] = []
     const method = filter.method?.toUpperCase()
+    const prefix = prefixBytes(filter.path_prefix)
     for (let n = this.#size - 1; n >= 0 && out.length < last; n--) {
       const i = (this.#next - this.#size + n + this.capacity) % this.capacity
-      if (this.#accepts(i, filter, method)) out.push(this.#entry(i))
+      if (this.#accepts(i, filter, method, prefix)) out.push(this.#entry(i))
     }
     return out.reverse()
   }
@@ -364,13 +385,27 @@ export class Journal {
    */
   scan(from: number, to: number, filter: JournalFilter, out: JournalEntry[], room: number, budget: number): number {
     const method = filter.method?.toUpperCase()
+    const prefix = prefixBytes(filter.path_prefix)
     let id = Math.max(from, this.oldestId)
     const goal = out.length + room
     for (let looked = 0; id <= to && out.length < goal && looked < budget; id++, looked++) {
       const i = this.#indexOf(id)
-      if (i !== -1 && this.#accepts(i, filter, method)) out.push(this.#entry(i))
+      if (i !== -1 && this.#accepts(i, filter, method, prefix)) out.push(this.#entry(i))
     }
     return id
+  }
+
+  /** As `scan`, counting the entries that pass the filter instead of building them: answers where to go on from and how many. */
+  tally(from: number, to: number, filter: JournalFilter, budget: number): { next: number; found: number } {
+    const method = filter.method?.toUpperCase()
+    const prefix = prefixBytes(filter.path_prefix)
+    let id = Math.max(from, this.oldestId)
+    let found = 0
+    for (let looked = 0; id <= to && looked < budget; id++, looked++) {
+      const i = this.#indexOf(id)
+      if (i !== -1 && this.#accepts(i, filter, method, prefix)) found++
+    }
+    return { next: id, found }
   }
 
   /**
@@ -381,12 +416,13 @@ export class Journal {
    */
   seekBack(from: number, filter: JournalFilter, need: number, budget: number): { at: number; found: number } {
     const method = filter.method?.toUpperCase()
+    const prefix = prefixBytes(filter.path_prefix)
     const oldest = this.oldestId
     let found = 0
     let id = from
     for (let looked = 0; id >= oldest && looked < budget; id--, looked++) {
       const i = this.#indexOf(id)
-      if (i !== -1 && this.#accepts(i, filter, method) && ++found === need) return { at: id, found }
+      if (i !== -1 && this.#accepts(i, filter, method, prefix) && ++found === need) return { at: id, found }
     }
     return { at: Math.max(id + 1, oldest), found }
   }
@@ -394,8 +430,9 @@ export class Journal {
   /** How many entries pass the filter, without building them. */
   count(filter: JournalFilter = {}): number {
     const method = filter.method?.toUpperCase()
+    const prefix = prefixBytes(filter.path_prefix)
     let count = 0
-    for (let i = 0; i < this.#size; i++) if (this.#accepts(i, filter, method)) count++
+    for (let i = 0; i < this.#size; i++) if (this.#accepts(i, filter, method, prefix)) count++
     return count
   }
 }

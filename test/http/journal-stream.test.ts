@@ -187,6 +187,26 @@ t.test('a client that goes away mid-stream stops the walk', async (t) => {
   t.ok(stopped < SIZE / 1000, `${stopped} pieces walked of ${SIZE / 1000}`)
 })
 
+t.test('count=true counts a slice a turn; path_prefix answers as the decoded path compares', async (t) => {
+  const app = await build(t, { journalSize: 30_000 })
+  // 1,025 bytes: kept as its first 1,023 (no character is cut); a lone surrogate is kept as U+FFFD.
+  const cut = `/api/v2/${'a'.repeat(1015)}é`
+  const urls = (n: number): string => [`/api/v2/batches/bat-${n}`, `/api/v2/dossiers/é${n}?q=é`, `/api/v2/x?y=${n}`, cut, `/api/v2/lone/\uD800${n}`][n % 5] as string
+  for (let n = 0; n < 30_000; n++) app.journal.record({ time: n, mockTime: n, method: 'GET', url: urls(n), status: 200, durationMs: 1, matched: true, fault: null })
+  const count = async (query: string) => (await app.inject({ method: 'GET', url: `/_mock/requests?count=true&${query}` })).json()
+  t.same(await count(''), { count: 30_000, capacity: 30_000, total: 30_000 }, 'over two slices')
+  t.same((await count('last=5')).count, 5)
+  const paths = app.journal.entries().map((e) => e.path)
+  const prefixes = ['/api/v2/batches/bat-1', '/api/v2/dossiers/é1', '/api/v2/x', '/api/v2/x?', '/api/', `/api/v2/${'a'.repeat(1015)}`, `/api/v2/${'a'.repeat(1015)}é`, '/api/v2/lone/\uFFFD1']
+  for (const prefix of prefixes) {
+    const expected = paths.filter((path) => path.startsWith(prefix)).length
+    t.equal((await count(`path_prefix=${encodeURIComponent(prefix)}`)).count, expected, `${JSON.stringify(prefix.slice(0, 24))}…: ${expected}`)
+    const listed = (await app.inject({ method: 'GET', url: `/_mock/requests?last=3&path_prefix=${encodeURIComponent(prefix)}` })).json()
+    t.same(listed.requests.map((e: { path: string }) => e.path), paths.filter((path) => path.startsWith(prefix)).slice(-3))
+  }
+  t.ok(prefixes.filter((p) => paths.some((path) => path.startsWith(p))).length >= 6, 'most prefixes match something')
+})
+
 /** The body of a chunked answer. */
 function dechunk(raw: string): string {
   let out = ''
