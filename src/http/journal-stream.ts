@@ -111,6 +111,15 @@ export class JournalStream extends Readable {
   #turn(): void {
     this.#timer = null
     if (this.destroyed) return
+    try {
+      this.#piece()
+    } catch (error) {
+      // Not thrown from a timer (that would end the process): the answer is cut, Fastify logs it.
+      this.destroy(error as Error)
+    }
+  }
+
+  #piece(): void {
     const entries = this.#first ?? this.#walk.step()
     this.#first = null
     let text = this.#opened ? '' : '{"requests":['
