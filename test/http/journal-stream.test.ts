@@ -1,0 +1,220 @@
+import t, { type Test } from 'tap'
+import { request, type IncomingMessage } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { build, rawExchange } from '../helper.js'
+import type { Journal, JournalFilter } from '../../src/traffic/journal.js'
+
+// A journal of 20,000 entries, filled through the library API (journal.record) rather than
+// 20,000 requests. Each URL is ~1 KiB, so the whole answer (~25 MB) is far more than a
+// socket's buffers hold: a client that stops reading stops the walk.
+const SIZE = 20_000
+const METHODS = ['GET', 'POST', 'DELETE', 'PATCH']
+const STATUSES = [200, 404, 422, 401]
+const PAD = 'x'.repeat(960)
+
+function fill(journal: Journal, from: number, count: number): void {
+  for (let n = from; n < from + count; n++) {
+    journal.record({
+      time: 1_767_225_600_000 + n,
+      mockTime: 1_767_225_600_000 + 2 * n,
+      method: METHODS[n % 4] as string,
+      url: `/api/v2/${n % 3 === 0 ? 'parse' : 'batches'}/bat-${n}?n=${n}&pad=${PAD}`,
+      status: STATUSES[n % 4] as number,
+      durationMs: n / 8,
+      matched: n % 5 !== 0,
+      fault: n % 7 === 0 ? `rule-${n}` : null,
+      delayMs: n % 11 === 0 ? 25 : null,
+      connection: n % 13 === 0 ? 'reset' : null
+    })
+  }
+}
+
+async function filled(t: Test): Promise<FastifyInstance> {
+  const app = await build(t, { journalSize: SIZE })
+  fill(app.journal, 1, SIZE)
+  return app
+}
+
+/** Counts the journal's forward walk steps (each builds at most one piece of the answer). */
+function countScans(journal: Journal): { calls: number } {
+  const counter = { calls: 0 }
+  const scan = journal.scan.bind(journal)
+  journal.scan = (...args) => {
+    counter.calls++
+    return scan(...args)
+  }
+  return counter
+}
+
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+async function listen(t: Test, app: FastifyInstance): Promise<{ port: number; sockets: Socket[] }> {
+  const sockets: Socket[] = []
+  app.server.on('connection', (socket: Socket) => sockets.push(socket))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { port: (app.server.address() as AddressInfo).port, sockets }
+}
+
+function open(port: number, path = '/_mock/requests'): Promise<{ res: IncomingMessage; destroy: () => void }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => resolve({ res, destroy: () => req.destroy() }))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const ids = (body: { requests: { id: string }[] }): number[] => body.requests.map((r) => Number(r.id.slice(4)))
+const KEYS = ['id', 'time', 'mock_time', 'method', 'path', 'query', 'status', 'duration_ms', 'matched', 'fault', 'delay_ms', 'connection']
+
+t.test('a large answer is the same JSON, byte for byte, as the whole answer built at once', async (t) => {
+  const app = await filled(t)
+  const whole = await app.inject({ method: 'GET', url: '/_mock/requests' })
+  const body = whole.json()
+  t.same([body.count, body.requests.length, body.capacity, body.total], [SIZE, SIZE, SIZE, SIZE])
+  t.same(ids(body).slice(0, 3), [1, 2, 3], 'oldest first')
+  t.match(body.requests[SIZE - 1], { id: `req-${SIZE}`, method: 'GET', path: `/api/v2/batches/bat-${SIZE}`, status: 200, matched: false, fault: null, delay_ms: null, connection: null })
+  t.match(body.requests[12], { id: 'req-13', method: 'POST', path: '/api/v2/batches/bat-13', query: `n=13&pad=${PAD}`, status: 404, duration_ms: 13 / 8, connection: 'reset', mock_time: new Date(1_767_225_600_026).toISOString() })
+  t.equal(whole.headers['content-type'], 'application/json; charset=utf-8')
+  // The journal's own `entries` (the library API, what the route answered in one piece before).
+  const since = new Date(1_767_225_600_000 + 15_000).toISOString()
+  t.equal(whole.body, JSON.stringify({ requests: app.journal.entries(), count: SIZE, capacity: SIZE, total: SIZE }), 'the whole journal')
+  const cases: [string, JournalFilter, number | undefined][] = [
+    ['last=5', {}, 5],
+    ['last=1500', {}, 1500],
+    ['last=19999&method=get', { method: 'get' }, 19_999],
+    ['method=POST', { method: 'POST' }, undefined],
+    ['path_prefix=/api/v2/parse/bat-1', { path_prefix: '/api/v2/parse/bat-1' }, undefined],
+    ['status=422&matched=false&last=700', { status: 422, matched: false }, 700],
+    [`since=${since}`, { since: Date.parse(since) }, undefined],
+    ['method=PUT', { method: 'PUT' }, undefined]
+  ]
+  for (const [query, filter, last] of cases) {
+    const res = await app.inject({ method: 'GET', url: `/_mock/requests?${query}` })
+    const entries = app.journal.entries(filter, last)
+    t.equal(res.body, JSON.stringify({ requests: entries, count: entries.length, capacity: SIZE, total: SIZE }), `?${query}: ${entries.length} entries`)
+  }
+  t.same((await app.inject({ method: 'GET', url: '/_mock/requests?count=true&method=POST' })).json(), { count: SIZE / 4, capacity: SIZE, total: SIZE })
+  const head = await app.inject({ method: 'HEAD', url: '/_mock/requests' })
+  t.same([head.statusCode, head.body, head.headers['content-type']], [200, '', 'application/json; charset=utf-8'], 'a HEAD walks nothing')
+})
+
+t.test('on a socket the answer comes in pieces; a client like httpx (Content-Type: application/json, no body) reads it', async (t) => {
+  const app = await filled(t)
+  const { port } = await listen(t, app)
+  const { res } = await open(port, '/_mock/requests?path_prefix=/api/v2/batches')
+  let pieces = 0
+  let text = ''
+  res.setEncoding('utf8')
+  for await (const chunk of res) {
+    pieces++
+    text += chunk
+  }
+  t.equal(res.headers['transfer-encoding'], 'chunked')
+  t.ok(pieces > 2, `${pieces} data events`)
+  const body = JSON.parse(text)
+  t.equal(body.count, body.requests.length)
+  t.equal(body.count, app.journal.count({ path_prefix: '/api/v2/batches' }))
+  const raw = await rawExchange(port, 'GET /_mock/requests?last=3000 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n')
+  const split = raw.indexOf('\r\n\r\n')
+  t.match(raw.slice(0, split), /^HTTP\/1\.1 200 OK\r\n[^]*transfer-encoding: chunked/i)
+  const rawBody = JSON.parse(dechunk(raw.slice(split + 4)))
+  t.equal(rawBody.count, 3000)
+  t.same([ids(rawBody)[0], ids(rawBody).at(-1)], [SIZE - 2999, SIZE])
+})
+
+t.test('entries recorded or cleared during the stream: the answer stays whole JSON of the entries held when it came', async (t) => {
+  const app = await filled(t)
+  const { port } = await listen(t, app)
+  const scans = countScans(app.journal)
+
+  // A reader that stops: the walk stops with it (backpressure), well short of the 20 pieces.
+  const { res } = await open(port)
+  const chunks: Buffer[] = []
+  res.on('data', (chunk: Buffer) => chunks.push(chunk))
+  await new Promise((resolve) => res.once('data', resolve))
+  res.pause()
+  await turns(50)
+  const paused = scans.calls
+  await turns(50)
+  t.equal(scans.calls, paused, 'a paused reader: no more walking')
+  t.ok(paused < SIZE / 1000, `${paused} pieces walked of ${SIZE / 1000}`)
+  // 19,999 more requests overwrite req-1..req-19999 (the walk was at most at req-19000): what was
+  // sent stays, the rest of those is skipped, and the new ones are newer than the answer's snapshot.
+  fill(app.journal, SIZE + 1, SIZE - 1)
+  res.resume()
+  await new Promise((resolve) => res.on('end', resolve))
+  const body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  const got = ids(body)
+  t.equal(body.count, got.length)
+  t.equal(body.total, SIZE, 'total as the request found it')
+  t.ok(body.requests.every((r: object) => Object.keys(r).join() === KEYS.join()), 'each entry whole')
+  const sent = got.length - 1
+  t.ok(sent >= 1000 && sent <= SIZE - 1000, `${sent} were sent before the overwrite`)
+  t.same(got, [...Array.from({ length: sent }, (_, k) => k + 1), SIZE], 'then the one entry of the snapshot still held, nothing newer')
+
+  // A clear mid-stream ends the answer where it was: still whole JSON.
+  const second = await open(port)
+  const parts: Buffer[] = []
+  second.res.on('data', (chunk: Buffer) => parts.push(chunk))
+  await new Promise((resolve) => second.res.once('data', resolve))
+  second.res.pause()
+  t.equal((await app.inject({ method: 'DELETE', url: '/_mock/requests' })).statusCode, 204)
+  fill(app.journal, 1, 10)
+  second.res.resume()
+  await new Promise((resolve) => second.res.on('end', resolve))
+  const cleared = JSON.parse(Buffer.concat(parts).toString('utf8'))
+  t.equal(cleared.count, cleared.requests.length)
+  t.ok(cleared.count >= 1000 && cleared.count < SIZE, `${cleared.count} entries sent before the clear`)
+  t.same(ids(cleared), Array.from({ length: cleared.count }, (_, k) => SIZE + k), 'the oldest held then, in order, none recorded after')
+})
+
+t.test('a client that goes away mid-stream stops the walk', async (t) => {
+  const app = await filled(t)
+  const { port, sockets } = await listen(t, app)
+  const scans = countScans(app.journal)
+  const { res, destroy } = await open(port)
+  await new Promise((resolve) => res.once('data', resolve))
+  destroy()
+  const server = sockets[0] as Socket
+  if (!server.destroyed) await new Promise((resolve) => server.once('close', resolve))
+  await turns(5)
+  const stopped = scans.calls
+  await turns(50)
+  t.equal(scans.calls, stopped, 'no walking after the client left')
+  t.ok(stopped < SIZE / 1000, `${stopped} pieces walked of ${SIZE / 1000}`)
+})
+
+t.test('count=true counts a slice a turn; path_prefix answers as the decoded path compares', async (t) => {
+  const app = await build(t, { journalSize: 30_000 })
+  // 1,025 bytes: kept as its first 1,023 (no character is cut); a lone surrogate is kept as U+FFFD.
+  const cut = `/api/v2/${'a'.repeat(1015)}é`
+  const urls = (n: number): string => [`/api/v2/batches/bat-${n}`, `/api/v2/dossiers/é${n}?q=é`, `/api/v2/x?y=${n}`, cut, `/api/v2/lone/\uD800${n}`][n % 5] as string
+  for (let n = 0; n < 30_000; n++) app.journal.record({ time: n, mockTime: n, method: 'GET', url: urls(n), status: 200, durationMs: 1, matched: true, fault: null })
+  const count = async (query: string) => (await app.inject({ method: 'GET', url: `/_mock/requests?count=true&${query}` })).json()
+  t.same(await count(''), { count: 30_000, capacity: 30_000, total: 30_000 }, 'over two slices')
+  t.same((await count('last=5')).count, 5)
+  const paths = app.journal.entries().map((e) => e.path)
+  const prefixes = ['/api/v2/batches/bat-1', '/api/v2/dossiers/é1', '/api/v2/x', '/api/v2/x?', '/api/', `/api/v2/${'a'.repeat(1015)}`, `/api/v2/${'a'.repeat(1015)}é`, '/api/v2/lone/\uFFFD1']
+  for (const prefix of prefixes) {
+    const expected = paths.filter((path) => path.startsWith(prefix)).length
+    t.equal((await count(`path_prefix=${encodeURIComponent(prefix)}`)).count, expected, `${JSON.stringify(prefix.slice(0, 24))}…: ${expected}`)
+    const listed = (await app.inject({ method: 'GET', url: `/_mock/requests?last=3&path_prefix=${encodeURIComponent(prefix)}` })).json()
+    t.same(listed.requests.map((e: { path: string }) => e.path), paths.filter((path) => path.startsWith(prefix)).slice(-3))
+  }
+  t.ok(prefixes.filter((p) => paths.some((path) => path.startsWith(p))).length >= 6, 'most prefixes match something')
+})
+
+/** The body of a chunked answer. */
+function dechunk(raw: string): string {
+  let out = ''
+  for (let at = 0; ; ) {
+    const eol = raw.indexOf('\r\n', at)
+    const size = parseInt(raw.slice(at, eol), 16)
+    if (!(size > 0)) return out
+    out += raw.slice(eol + 2, eol + 2 + size)
+    at = eol + 2 + size + 2
+  }
+}
