@@ -18,6 +18,9 @@ export function hashSeed(seed: number, key: string): number {
 // tree of string pieces holding the whole digest (~460 bytes an id instead of ~90), and a regex
 // replace costs twice the hash.
 const scratch = Buffer.alloc(64)
+
+/** What a minted id starts with: a few letters, so the id always fits the scratch (64 bytes). */
+export type IdPrefix = 'bat' | 'dir' | 'dfl' | 'file' | 'whc' | 'evt' | 'whd'
 const DASH = 0x2d
 const VARIANTS = [0x38, 0x39, 0x61, 0x62] // '8' '9' 'a' 'b'
 
@@ -31,7 +34,7 @@ function copyAscii(ascii: string, from: number, to: number, at: number): number 
  * A v4-shaped uuid that follows from `key` alone, for ids minted on a hot path (create):
  * a hash costs a fraction of reseeding the faker.
  */
-export function hashedId(prefix: string, key: string): string {
+export function hashedId(prefix: IdPrefix, key: string): string {
   const h = sha256Hex(key)
   let at = copyAscii(prefix, 0, prefix.length, 0)
   scratch[at++] = DASH
