@@ -426,13 +426,4 @@ export class Journal {
     }
     return { at: Math.max(id + 1, oldest), found }
   }
-
-  /** How many entries pass the filter, without building them. */
-  count(filter: JournalFilter = {}): number {
-    const method = filter.method?.toUpperCase()
-    const prefix = prefixBytes(filter.path_prefix)
-    let count = 0
-    for (let i = 0; i < this.#size; i++) if (this.#accepts(i, filter, method, prefix)) count++
-    return count
-  }
 }

@@ -127,7 +127,7 @@ t.test('on a socket the answer comes in pieces; a client like httpx (Content-Typ
   t.ok(pieces > 2, `${pieces} data events`)
   const body = JSON.parse(text)
   t.equal(body.count, body.requests.length)
-  t.equal(body.count, app.journal.count({ path_prefix: '/api/v2/batches' }))
+  t.equal(body.count, app.journal.entries({ path_prefix: '/api/v2/batches' }).length)
   const raw = await rawExchange(port, 'GET /_mock/requests?last=3000 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n')
   const split = raw.indexOf('\r\n\r\n')
   t.match(raw.slice(0, split), /^HTTP\/1\.1 200 OK\r\n[^]*transfer-encoding: chunked/i)
