@@ -68,18 +68,18 @@ export class JournalWalk {
 }
 
 /**
- * How many entries of the walk match (the walk's `last` is not used: the route caps the count),
- * one step a turn of the event loop. When `gone()` says the client left, the walk stops there
- * (what is answered then, nobody reads).
+ * How many entries of the walk match, up to `cap` (the route's `last`; the walk's own is not
+ * used), one step a turn of the event loop. The walk stops once it found `cap`, and when `gone()`
+ * says the client left (what is answered then, nobody reads).
  */
-export async function countOf(walk: JournalWalk, gone: () => boolean): Promise<number> {
+export async function countOf(walk: JournalWalk, cap: number, gone: () => boolean): Promise<number> {
   let found = walk.tally()
-  while (!walk.done) {
+  while (!walk.done && found < cap) {
     await new Promise((resolve) => setImmediate(resolve))
     if (gone()) return found
     found += walk.tally()
   }
-  return found
+  return Math.min(found, cap)
 }
 
 /**

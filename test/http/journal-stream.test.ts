@@ -206,7 +206,12 @@ t.test('count=true counts a slice a turn; path_prefix answers as the decoded pat
   for (let n = 0; n < 30_000; n++) app.journal.record({ time: n, mockTime: n, method: 'GET', url: urls(n), status: 200, durationMs: 1, matched: true, fault: null })
   const count = async (query: string) => (await app.inject({ method: 'GET', url: `/_mock/requests?count=true&${query}` })).json()
   t.same(await count(''), { count: 30_000, capacity: 30_000, total: 30_000 }, 'over two slices')
+  // A count capped by `last` stops walking once it has that many: one slice of the two.
+  let tallies = 0
+  const tally = app.journal.tally.bind(app.journal)
+  app.journal.tally = (...args) => (tallies++, tally(...args))
   t.same((await count('last=5')).count, 5)
+  t.equal(tallies, 1, 'last=5: one slice walked')
   const paths = app.journal.entries().map((e) => e.path)
   const prefixes = ['/api/v2/batches/bat-1', '/api/v2/dossiers/é1', '/api/v2/x', '/api/v2/x?', '/api/', `/api/v2/${'a'.repeat(1015)}`, `/api/v2/${'a'.repeat(1015)}é`, '/api/v2/lone/\uFFFD1']
   for (const prefix of prefixes) {
