@@ -49,11 +49,15 @@ export class JournalWalk {
     return found
   }
 
-  /** The next matching entries (at most JOURNAL_CHUNK_ENTRIES; none when this step only walked back). */
+  /**
+   * The next matching entries (at most JOURNAL_CHUNK_ENTRIES; none when this step only walked
+   * back). A step looks at JOURNAL_SCAN_ENTRIES at most, back and forth together.
+   */
   step(): JournalEntry[] {
     const out: JournalEntry[] = []
+    let budget = JOURNAL_SCAN_ENTRIES
     if (this.#need > 0) {
-      const { at, found } = this.#journal.seekBack(this.#seekFrom, this.#filter, this.#need, JOURNAL_SCAN_ENTRIES)
+      const { at, found, looked } = this.#journal.seekBack(this.#seekFrom, this.#filter, this.#need, budget)
       this.#need -= found
       if (this.#need > 0 && at > this.#journal.oldestId) {
         this.#seekFrom = at - 1
@@ -61,8 +65,9 @@ export class JournalWalk {
       }
       this.#need = 0
       this.#at = at
+      budget -= looked
     }
-    this.#at = this.#journal.scan(this.#at, this.#to, this.#filter, out, JOURNAL_CHUNK_ENTRIES, JOURNAL_SCAN_ENTRIES)
+    if (budget > 0) this.#at = this.#journal.scan(this.#at, this.#to, this.#filter, out, JOURNAL_CHUNK_ENTRIES, budget)
     return out
   }
 }

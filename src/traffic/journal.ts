@@ -416,19 +416,21 @@ export class Journal {
   /**
    * One step of a walk back from `from` (newest first, down to the oldest held) that counts the
    * entries passing the filter until it found `need` of them or looked at `budget`: answers where
-   * it stopped (`at`, the last number looked at, or the oldest held when the walk ran out) and how
-   * many it found, so the newest `need` matches are those from `at` on.
+   * it stopped (`at`, the last number looked at, or the oldest held when the walk ran out), how
+   * many it found, so the newest `need` matches are those from `at` on, and how many it looked at.
    */
-  seekBack(from: number, filter: JournalFilter, need: number, budget: number): { at: number; found: number } {
+  seekBack(from: number, filter: JournalFilter, need: number, budget: number): { at: number; found: number; looked: number } {
     const method = filter.method?.toUpperCase()
     const prefix = prefixBytes(filter.path_prefix)
     const oldest = this.oldestId
     let found = 0
     let id = from
-    for (let looked = 0; id >= oldest && looked < budget; id--, looked++) {
+    let looked = 0
+    for (; id >= oldest && looked < budget; id--) {
+      looked++
       const i = this.#indexOf(id)
-      if (i !== -1 && this.#accepts(i, filter, method, prefix) && ++found === need) return { at: id, found }
+      if (i !== -1 && this.#accepts(i, filter, method, prefix) && ++found === need) return { at: id, found, looked }
     }
-    return { at: Math.max(id + 1, oldest), found }
+    return { at: Math.max(id + 1, oldest), found, looked }
   }
 }

@@ -103,6 +103,11 @@ t.test('a large answer is the same JSON, byte for byte, as the whole answer buil
     const entries = app.journal.entries(filter, last)
     t.equal(res.body, JSON.stringify({ requests: entries, count: entries.length, capacity: BIG, total: BIG }), `?${query}: ${entries.length} entries`)
   }
+  // 990 entries, one in 20: the walk back looks at ~19,800 to find where they start, so they
+  // are not also gathered in that turn (another ~20,000 looked at): the answer is streamed.
+  const sparse = await app.inject({ method: 'GET', url: '/_mock/requests?last=990&status=422&matched=false' })
+  t.same([sparse.json().count, sparse.headers['content-length']], [990, undefined], 'a turn looks at 20,000 entries at most, walking back and forth')
+  t.ok((await app.inject({ method: 'GET', url: '/_mock/requests?last=25' })).headers['content-length'], 'a short walk is one write')
   t.same((await app.inject({ method: 'GET', url: '/_mock/requests?count=true&method=POST' })).json(), { count: BIG / 4, capacity: BIG, total: BIG })
   // Node drops a HEAD's body whatever is written, so the walk is what tells: one step (the first piece), no more.
   const scans = countScans(app.journal)
