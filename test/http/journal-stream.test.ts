@@ -210,11 +210,22 @@ t.test('count=true counts a slice a turn; path_prefix answers as the decoded pat
   const urls = (n: number): string => [`/api/v2/batches/bat-${n}`, `/api/v2/dossiers/é${n}?q=é`, `/api/v2/x?y=${n}`, cut, `/api/v2/lone/\uD800${n}`][n % 5] as string
   for (let n = 0; n < 30_000; n++) app.journal.record({ time: n, mockTime: n, method: 'GET', url: urls(n), status: 200, durationMs: 1, matched: true, fault: null })
   const count = async (query: string) => (await app.inject({ method: 'GET', url: `/_mock/requests?count=true&${query}` })).json()
-  t.same(await count(''), { count: 30_000, capacity: 30_000, total: 30_000 }, 'over two slices')
-  // A count capped by `last` stops walking once it has that many: one slice of the two.
+  // Each slice is counted in a turn of its own: what was queued during one runs before the next.
   let tallies = 0
+  const between: boolean[] = []
+  let ran = false
   const tally = app.journal.tally.bind(app.journal)
-  app.journal.tally = (...args) => (tallies++, tally(...args))
+  app.journal.tally = (...args) => {
+    between.push(ran)
+    ran = false
+    setImmediate(() => (ran = true))
+    tallies++
+    return tally(...args)
+  }
+  t.same(await count(''), { count: 30_000, capacity: 30_000, total: 30_000 }, 'over two slices')
+  t.same(between.slice(1), [true], 'the second slice in a later turn')
+  // A count capped by `last` stops walking once it has that many: one slice of the two.
+  tallies = 0
   t.same((await count('last=5')).count, 5)
   t.equal(tallies, 1, 'last=5: one slice walked')
   const paths = app.journal.entries().map((e) => e.path)
