@@ -75,8 +75,8 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ControlRoutesOptions> = as
     if (count) {
       // Counted a slice a turn (a 1,000,000-entry ring is 50 turns), over the entries held when the request came.
       const walk = new JournalWalk(journal, match, undefined)
-      const found = await countOf(walk, () => request.raw.socket?.destroyed === true)
-      return { count: Math.min(found, last ?? Infinity), capacity: journal.capacity, total: walk.total }
+      const found = await countOf(walk, last ?? Infinity, () => request.raw.socket?.destroyed === true)
+      return { count: found, capacity: journal.capacity, total: walk.total }
     }
     // An answer the first piece holds whole goes in one write; a larger one is streamed (journal-stream.ts).
     const walk = new JournalWalk(journal, match, last)

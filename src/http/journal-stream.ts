@@ -49,11 +49,15 @@ export class JournalWalk {
     return found
   }
 
-  /** The next matching entries (at most JOURNAL_CHUNK_ENTRIES; none when this step only walked back). */
+  /**
+   * The next matching entries (at most JOURNAL_CHUNK_ENTRIES; none when this step only walked
+   * back). A step looks at JOURNAL_SCAN_ENTRIES at most, back and forth together.
+   */
   step(): JournalEntry[] {
     const out: JournalEntry[] = []
+    let budget = JOURNAL_SCAN_ENTRIES
     if (this.#need > 0) {
-      const { at, found } = this.#journal.seekBack(this.#seekFrom, this.#filter, this.#need, JOURNAL_SCAN_ENTRIES)
+      const { at, found, looked } = this.#journal.seekBack(this.#seekFrom, this.#filter, this.#need, budget)
       this.#need -= found
       if (this.#need > 0 && at > this.#journal.oldestId) {
         this.#seekFrom = at - 1
@@ -61,25 +65,26 @@ export class JournalWalk {
       }
       this.#need = 0
       this.#at = at
+      budget -= looked
     }
-    this.#at = this.#journal.scan(this.#at, this.#to, this.#filter, out, JOURNAL_CHUNK_ENTRIES, JOURNAL_SCAN_ENTRIES)
+    if (budget > 0) this.#at = this.#journal.scan(this.#at, this.#to, this.#filter, out, JOURNAL_CHUNK_ENTRIES, budget)
     return out
   }
 }
 
 /**
- * How many entries of the walk match (the walk's `last` is not used: the route caps the count),
- * one step a turn of the event loop. When `gone()` says the client left, the walk stops there
- * (what is answered then, nobody reads).
+ * How many entries of the walk match, up to `cap` (the route's `last`; the walk's own is not
+ * used), one step a turn of the event loop. The walk stops once it found `cap`, and when `gone()`
+ * says the client left (what is answered then, nobody reads).
  */
-export async function countOf(walk: JournalWalk, gone: () => boolean): Promise<number> {
+export async function countOf(walk: JournalWalk, cap: number, gone: () => boolean): Promise<number> {
   let found = walk.tally()
-  while (!walk.done) {
+  while (!walk.done && found < cap) {
     await new Promise((resolve) => setImmediate(resolve))
     if (gone()) return found
     found += walk.tally()
   }
-  return found
+  return Math.min(found, cap)
 }
 
 /**

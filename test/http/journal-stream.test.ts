@@ -7,19 +7,20 @@ import type { Journal, JournalFilter } from '../../src/traffic/journal.js'
 
 // A journal of 20,000 entries, filled through the library API (journal.record) rather than
 // 20,000 requests. Each URL is ~1 KiB, so the whole answer (~25 MB) is far more than a
-// socket's buffers hold: a client that stops reading stops the walk.
+// socket's buffers hold: a client that stops reading stops the walk. The answer's bytes are
+// compared on 25,000 entries with short URLs (~6 MB): past one turn's walk of 20,000, for less.
 const SIZE = 20_000
 const METHODS = ['GET', 'POST', 'DELETE', 'PATCH']
 const STATUSES = [200, 404, 422, 401]
 const PAD = 'x'.repeat(960)
 
-function fill(journal: Journal, from: number, count: number): void {
+function fill(journal: Journal, from: number, count: number, pad = PAD): void {
   for (let n = from; n < from + count; n++) {
     journal.record({
       time: 1_767_225_600_000 + n,
       mockTime: 1_767_225_600_000 + 2 * n,
       method: METHODS[n % 4] as string,
-      url: `/api/v2/${n % 3 === 0 ? 'parse' : 'batches'}/bat-${n}?n=${n}&pad=${PAD}`,
+      url: `/api/v2/${n % 3 === 0 ? 'parse' : 'batches'}/bat-${n}?n=${n}&pad=${pad}`,
       status: STATUSES[n % 4] as number,
       durationMs: n / 8,
       matched: n % 5 !== 0,
@@ -30,9 +31,9 @@ function fill(journal: Journal, from: number, count: number): void {
   }
 }
 
-async function filled(t: Test): Promise<FastifyInstance> {
-  const app = await build(t, { journalSize: SIZE })
-  fill(app.journal, 1, SIZE)
+async function filled(t: Test, size = SIZE, pad = PAD): Promise<FastifyInstance> {
+  const app = await build(t, { journalSize: size })
+  fill(app.journal, 1, size, pad)
   return app
 }
 
@@ -70,39 +71,54 @@ const ids = (body: { requests: { id: string }[] }): number[] => body.requests.ma
 const KEYS = ['id', 'time', 'mock_time', 'method', 'path', 'query', 'status', 'duration_ms', 'matched', 'fault', 'delay_ms', 'connection']
 
 t.test('a large answer is the same JSON, byte for byte, as the whole answer built at once', async (t) => {
-  const app = await filled(t)
+  const BIG = 25_000
+  const app = await filled(t, BIG, '')
   const whole = await app.inject({ method: 'GET', url: '/_mock/requests' })
   const body = whole.json()
-  t.same([body.count, body.requests.length, body.capacity, body.total], [SIZE, SIZE, SIZE, SIZE])
+  t.same([body.count, body.requests.length, body.capacity, body.total], [BIG, BIG, BIG, BIG])
   t.same(ids(body).slice(0, 3), [1, 2, 3], 'oldest first')
-  t.match(body.requests[SIZE - 1], { id: `req-${SIZE}`, method: 'GET', path: `/api/v2/batches/bat-${SIZE}`, status: 200, matched: false, fault: null, delay_ms: null, connection: null })
-  t.match(body.requests[12], { id: 'req-13', method: 'POST', path: '/api/v2/batches/bat-13', query: `n=13&pad=${PAD}`, status: 404, duration_ms: 13 / 8, connection: 'reset', mock_time: new Date(1_767_225_600_026).toISOString() })
+  t.match(body.requests[BIG - 1], { id: `req-${BIG}`, method: 'GET', path: `/api/v2/batches/bat-${BIG}`, status: 200, matched: false, fault: null, delay_ms: null, connection: null })
+  t.match(body.requests[12], { id: 'req-13', method: 'POST', path: '/api/v2/batches/bat-13', query: 'n=13&pad=', status: 404, duration_ms: 13 / 8, connection: 'reset', mock_time: new Date(1_767_225_600_026).toISOString() })
   t.equal(whole.headers['content-type'], 'application/json; charset=utf-8')
   // The journal's own `entries` (the library API, what the route answered in one piece before).
-  const since = new Date(1_767_225_600_000 + 15_000).toISOString()
-  t.equal(whole.body, JSON.stringify({ requests: app.journal.entries(), count: SIZE, capacity: SIZE, total: SIZE }), 'the whole journal')
+  const since = new Date(1_767_225_600_000 + 20_000).toISOString()
+  t.equal(whole.body, JSON.stringify({ requests: app.journal.entries(), count: BIG, capacity: BIG, total: BIG }), 'the whole journal')
   const cases: [string, JournalFilter, number | undefined][] = [
     ['last=5', {}, 5],
     ['last=1500', {}, 1500],
-    ['last=19999&method=get', { method: 'get' }, 19_999],
+    ['last=24999&method=get', { method: 'get' }, 24_999],
+    // 6,000 of the 6,250 POSTs: the walk back finds 5,000 in its first turn's 20,000 entries (the
+    // last it looks at, req-5001, one of them), the rest in the next.
+    ['last=6000&method=POST', { method: 'POST' }, 6000],
     ['method=POST', { method: 'POST' }, undefined],
     ['path_prefix=/api/v2/parse/bat-1', { path_prefix: '/api/v2/parse/bat-1' }, undefined],
     ['status=422&matched=false&last=700', { status: 422, matched: false }, 700],
     [`since=${since}`, { since: Date.parse(since) }, undefined],
-    ['method=PUT', { method: 'PUT' }, undefined]
+    // None match: turns that find nothing write nothing, then the end.
+    ['method=PUT', { method: 'PUT' }, undefined],
+    ['last=3&method=PUT', { method: 'PUT' }, 3]
   ]
   for (const [query, filter, last] of cases) {
     const res = await app.inject({ method: 'GET', url: `/_mock/requests?${query}` })
     const entries = app.journal.entries(filter, last)
-    t.equal(res.body, JSON.stringify({ requests: entries, count: entries.length, capacity: SIZE, total: SIZE }), `?${query}: ${entries.length} entries`)
+    t.equal(res.body, JSON.stringify({ requests: entries, count: entries.length, capacity: BIG, total: BIG }), `?${query}: ${entries.length} entries`)
   }
-  t.same((await app.inject({ method: 'GET', url: '/_mock/requests?count=true&method=POST' })).json(), { count: SIZE / 4, capacity: SIZE, total: SIZE })
+  // 990 entries, one in 20: the walk back looks at ~19,800 to find where they start, so they
+  // are not also gathered in that turn (another ~20,000 looked at): the answer is streamed.
+  const sparse = await app.inject({ method: 'GET', url: '/_mock/requests?last=990&status=422&matched=false' })
+  t.same([sparse.json().count, sparse.headers['content-length']], [990, undefined], 'a turn looks at 20,000 entries at most, walking back and forth')
+  t.ok((await app.inject({ method: 'GET', url: '/_mock/requests?last=25' })).headers['content-length'], 'a short walk is one write')
+  t.same((await app.inject({ method: 'GET', url: '/_mock/requests?count=true&method=POST' })).json(), { count: BIG / 4, capacity: BIG, total: BIG })
+  // Node drops a HEAD's body whatever is written, so the walk is what tells: one step (the first piece), no more.
+  const scans = countScans(app.journal)
   const head = await app.inject({ method: 'HEAD', url: '/_mock/requests' })
-  t.same([head.statusCode, head.body, head.headers['content-type']], [200, '', 'application/json; charset=utf-8'], 'a HEAD walks nothing')
+  await turns(30)
+  t.same([head.statusCode, head.body, head.headers['content-type']], [200, '', 'application/json; charset=utf-8'])
+  t.equal(scans.calls, 1, 'a HEAD walks no further than the first piece')
 })
 
 t.test('on a socket the answer comes in pieces; a client like httpx (Content-Type: application/json, no body) reads it', async (t) => {
-  const app = await filled(t)
+  const app = await filled(t, SIZE, '')
   const { port } = await listen(t, app)
   const { res } = await open(port, '/_mock/requests?path_prefix=/api/v2/batches')
   let pieces = 0
@@ -116,7 +132,7 @@ t.test('on a socket the answer comes in pieces; a client like httpx (Content-Typ
   t.ok(pieces > 2, `${pieces} data events`)
   const body = JSON.parse(text)
   t.equal(body.count, body.requests.length)
-  t.equal(body.count, app.journal.count({ path_prefix: '/api/v2/batches' }))
+  t.equal(body.count, app.journal.entries({ path_prefix: '/api/v2/batches' }).length)
   const raw = await rawExchange(port, 'GET /_mock/requests?last=3000 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n')
   const split = raw.indexOf('\r\n\r\n')
   t.match(raw.slice(0, split), /^HTTP\/1\.1 200 OK\r\n[^]*transfer-encoding: chunked/i)
@@ -194,8 +210,24 @@ t.test('count=true counts a slice a turn; path_prefix answers as the decoded pat
   const urls = (n: number): string => [`/api/v2/batches/bat-${n}`, `/api/v2/dossiers/é${n}?q=é`, `/api/v2/x?y=${n}`, cut, `/api/v2/lone/\uD800${n}`][n % 5] as string
   for (let n = 0; n < 30_000; n++) app.journal.record({ time: n, mockTime: n, method: 'GET', url: urls(n), status: 200, durationMs: 1, matched: true, fault: null })
   const count = async (query: string) => (await app.inject({ method: 'GET', url: `/_mock/requests?count=true&${query}` })).json()
+  // Each slice is counted in a turn of its own: what was queued during one runs before the next.
+  let tallies = 0
+  const between: boolean[] = []
+  let ran = false
+  const tally = app.journal.tally.bind(app.journal)
+  app.journal.tally = (...args) => {
+    between.push(ran)
+    ran = false
+    setImmediate(() => (ran = true))
+    tallies++
+    return tally(...args)
+  }
   t.same(await count(''), { count: 30_000, capacity: 30_000, total: 30_000 }, 'over two slices')
+  t.same(between.slice(1), [true], 'the second slice in a later turn')
+  // A count capped by `last` stops walking once it has that many: one slice of the two.
+  tallies = 0
   t.same((await count('last=5')).count, 5)
+  t.equal(tallies, 1, 'last=5: one slice walked')
   const paths = app.journal.entries().map((e) => e.path)
   const prefixes = ['/api/v2/batches/bat-1', '/api/v2/dossiers/é1', '/api/v2/x', '/api/v2/x?', '/api/', `/api/v2/${'a'.repeat(1015)}`, `/api/v2/${'a'.repeat(1015)}é`, '/api/v2/lone/\uFFFD1']
   for (const prefix of prefixes) {

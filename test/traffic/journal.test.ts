@@ -39,6 +39,13 @@ t.test('filters, count, clear', async (t) => {
   t.equal((await get(app, '/_mock/requests?status=abc')).status, 422)
   t.equal((await app.inject({ method: 'DELETE', url: '/_mock/requests' })).statusCode, 204)
   t.same(await q('count=true'), { count: 0, capacity: 1000, total: 0 })
+  // A path as httpx (or any WHATWG URL) sends `café x`: percent-encoded. The journal shows it as
+  // sent, and path_prefix compares with that: its `%` is itself encoded in the query.
+  await get(app, '/api/v2/batches/caf%C3%A9%20x')
+  const path = (await q('')).requests[0].path
+  t.equal(path, '/api/v2/batches/caf%C3%A9%20x')
+  t.same([(await q(`count=true&path_prefix=${encodeURIComponent(path)}`)).count, (await q(`path_prefix=${encodeURIComponent('/api/v2/batches/caf%C3')}`)).requests.length], [1, 1], 'the path as shown matches')
+  t.equal((await q('count=true&path_prefix=/api/v2/batches/caf%C3%A9')).count, 0, 'the decoded path does not')
 })
 
 // The bound is proved with a small ring wrapped many times over, not with a long soak.
