@@ -125,7 +125,7 @@ export class JobService {
     const durations = { pendingMs: jobs.pendingMs, runningMs: jobs.runningMs }
     // A fixture's jobs are its documented example: they complete, every page parsed.
     const literal = !(batch.results instanceof JobResults)
-    const failed = !literal && draw(world.seed, `job-outcome:${id}`) < jobs.errorRate
+    const failed = !literal && jobs.errorRate > 0 && draw(world.seed, `job-outcome:${id}`) < jobs.errorRate
     const plan: JobPlan = {
       createdAt,
       durations,
