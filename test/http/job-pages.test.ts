@@ -119,7 +119,7 @@ t.test('batches the query’s organization hides cost a step each: a list of 20,
   const P = 'prj-33333333-3333-4333-8333-333333333333'
   const O = 'org-33333333-3333-4333-8333-333333333333'
   const app = await build(t, {
-    scenario: { name: 'orgs', seed: 13, start_time: START, projects: [{ id: P, organization_id: O }], api_keys: [{ key: 'test-key', project_id: P }], generate: [{ count: 20_100, project_id: P, files: { min: 1, max: 1 }, job_types: ['parse_v2'] }] }
+    scenario: { name: 'orgs', seed: 13, start_time: START, projects: [{ id: P, organization_id: O }], api_keys: [{ key: 'test-key', project_id: P }], generate: [{ count: 20_100, project_id: P, files: { min: 1, max: 1 }, job_types: ['parse_v2'], statuses: { COMPLETED: 1 } }] }
   })
   let counted = 0
   let counting = true
