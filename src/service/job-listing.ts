@@ -173,8 +173,8 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
   return new Promise<JobPage>((resolve, reject) => {
     walk.turns.add(() => {
       try {
-        // Nobody waits for this page: answer what was found (never sent) and stop.
-        if (walk.gone()) resolve({ items, nextToken: at === null ? null : issue(at), tokenValid })
+        // Nobody waits for this page: stop, with nothing for the route to build (it is never sent).
+        if (walk.gone()) resolve({ items: [], nextToken: null, tokenValid })
         else {
           at = slice(at)
           const page = answer(at)
