@@ -144,15 +144,15 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
     }
     for (;;) {
       // A job is created after its batch: batches created after `to` have no job before it.
-      // The type is checked here, not in the scan, so batches of another type count against the budget too.
-      const { items: batches, more } = world.store.scan({ projectId, createdTo: Number.isFinite(to) ? to : undefined, after, accept: (b) => visible(world, b, null, narrowing), limit: 64 })
+      // Type and visibility are checked here, not in the scan, so every batch it skips counts against the budget.
+      const { items: batches, more } = world.store.scan({ projectId, createdTo: Number.isFinite(to) ? to : undefined, after, limit: 64 })
       for (const batch of batches) {
-        if (ofType(batch)) {
+        if (mine(batch)) {
           const mapped = mappedCountAt(batch, jobs.batches.readTime(batch, now))
           const stop = walkBatch(batch, mapped - 1)
           if (stop !== null) return stop
         }
-        // Every batch costs a step too (an empty one, one of another type), so a slice over many stays bounded.
+        // Every batch costs a step too (an empty one, one of another type, one the organization hides), so a slice over many stays bounded.
         if (--budget <= 0) return { batchId: batch.id, createdAt: batch.createdAt, index: -1 }
       }
       if (!more) return null
@@ -173,8 +173,8 @@ export function listJobs(jobs: JobReader, world: World, tokens: PageTokens, req:
   return new Promise<JobPage>((resolve, reject) => {
     walk.turns.add(() => {
       try {
-        // Nobody waits for this page: answer what was found (never sent) and stop.
-        if (walk.gone()) resolve({ items, nextToken: at === null ? null : issue(at), tokenValid })
+        // Nobody waits for this page: stop, with nothing for the route to build (it is never sent).
+        if (walk.gone()) resolve({ items: [], nextToken: null, tokenValid })
         else {
           at = slice(at)
           const page = answer(at)

@@ -107,7 +107,8 @@ export class JobService {
     }
     if (this.#cancels.size >= this.maxCancels) throw new JobCancelLimitError(this.maxCancels)
     this.#cancels.set(id, plan.cancelledAt as number)
-    return { ...job, plan }
+    // A spread copies own fields: a job read from its batch has its name as a getter.
+    return { ...job, fileName: job.fileName, plan }
   }
 
   /**
@@ -125,7 +126,7 @@ export class JobService {
     const durations = { pendingMs: jobs.pendingMs, runningMs: jobs.runningMs }
     // A fixture's jobs are its documented example: they complete, every page parsed.
     const literal = !(batch.results instanceof JobResults)
-    const failed = !literal && draw(world.seed, `job-outcome:${id}`) < jobs.errorRate
+    const failed = !literal && jobs.errorRate > 0 && draw(world.seed, `job-outcome:${id}`) < jobs.errorRate
     const plan: JobPlan = {
       createdAt,
       durations,
@@ -136,18 +137,7 @@ export class JobService {
     // read from there; one that finishes at once has jobs that finish at once too.
     let t = Math.max(now, readAt)
     if (batch.progression.kind === 'immediate') t = Math.max(t, jobEndOf(plan))
-    return {
-      id,
-      type: ref.job_reference.type,
-      projectId: batch.projectId,
-      fileId: ref.source_directory_file_id,
-      fileName: fileNameOf(world, batch, index),
-      configurationId: batch.config.job.configuration_id,
-      plan,
-      t,
-      seed: world.seed,
-      pageErrorRate: literal ? 0 : jobs.pageErrorRate
-    }
+    return new BatchJob(id, ref.job_reference.type, batch, index, ref.source_directory_file_id, plan, t, world, literal ? 0 : jobs.pageErrorRate)
   }
 
   /** Compat mode: a job for an id no batch made, derived from the id (COMPLETED a while ago, or FAILED at the seeded rate). */
@@ -179,6 +169,40 @@ export class JobService {
   #indexOf(world: World): JobIndex {
     if (this.#index === null || this.#index.world !== world) this.#index = new JobIndex(world)
     return this.#index
+  }
+}
+
+/** A job read from its batch: its file's name is made when first asked (a list's walk filters jobs without it). */
+class BatchJob implements Job {
+  readonly projectId: string
+  readonly configurationId: string
+  readonly seed: number
+  readonly #world: World
+  readonly #batch: BatchRecord
+  readonly #index: number
+  #name: string | undefined
+
+  constructor(
+    readonly id: string,
+    readonly type: JobType,
+    batch: BatchRecord,
+    index: number,
+    readonly fileId: string,
+    readonly plan: JobPlan,
+    readonly t: number,
+    world: World,
+    readonly pageErrorRate: number
+  ) {
+    this.projectId = batch.projectId
+    this.configurationId = batch.config.job.configuration_id
+    this.seed = world.seed
+    this.#world = world
+    this.#batch = batch
+    this.#index = index
+  }
+
+  get fileName(): string {
+    return (this.#name ??= fileNameOf(this.#world, this.#batch, this.#index))
   }
 }
 

@@ -114,3 +114,20 @@ t.test('long walks at once are bounded (503 past 8), and a walk whose client lef
   t.ok(counted < 14, `the walks of the clients that left have stopped: a new walk took ${counted} turns (sharing them: over 20)`)
   t.same(bodyOf(again), { items: [], next_page_token: null })
 })
+
+t.test('batches the query’s organization hides cost a step each: a list of 20,100 of them takes turns, not one', async (t) => {
+  const P = 'prj-33333333-3333-4333-8333-333333333333'
+  const O = 'org-33333333-3333-4333-8333-333333333333'
+  const app = await build(t, {
+    scenario: { name: 'orgs', seed: 13, start_time: START, projects: [{ id: P, organization_id: O }], api_keys: [{ key: 'test-key', project_id: P }], generate: [{ count: 20_100, project_id: P, files: { min: 1, max: 1 }, job_types: ['parse_v2'], statuses: { COMPLETED: 1 } }] }
+  })
+  let counted = 0
+  let counting = true
+  const count = (): void => void (counting && (counted++, setImmediate(count)))
+  count()
+  const hidden = await get(app, '/api/v2/parse?organization_id=org-99999999-9999-4999-8999-999999999999')
+  counting = false
+  t.same(hidden.body, { items: [], next_page_token: null }, 'another organization: nothing')
+  t.ok(counted > 1, `the walk over 20,100 hidden batches let other work in (${counted - 1} turns of the event loop; in one: 0)`)
+  t.equal((await get(app, `/api/v2/parse?organization_id=${O}&page_size=3`)).body.items.length, 3, 'its own organization sees the jobs (the filter above is what hid them)')
+})

@@ -106,7 +106,10 @@ t.test('job cancellations recorded are bounded: past the limit a cancel is a 429
   const app = await build(t, { scenario: jobs, maxJobCancels: 1 })
   await advance(app, 3500) // bat-p: files 0 and 1 mapped (at 2 s and 3 s), their jobs not ended
   const [first, second] = await jobIds(app, 'bat-p')
-  t.equal((await post(app, `/api/v2/parse/${first}/cancel`)).body.status, 'CANCELLED')
+  const before = (await get(app, `/api/v2/parse/${first}`)).body.job
+  const cancelled = (await post(app, `/api/v2/parse/${first}/cancel`)).body
+  t.equal(cancelled.status, 'CANCELLED')
+  t.same({ ...cancelled, status: before.status, updated_at: before.updated_at }, before, 'the cancel answers the job as a GET shows it (its name too), CANCELLED')
   t.equal((await get(app, `/api/v2/parse/${second}`)).body.job.status, 'PENDING')
   const refused = await post(app, `/api/v2/parse/${second}/cancel`, undefined, JSON_CT)
   t.same([refused.status, refused.body.detail], [429, 'Too many job cancellations: this mock records at most 1; reset it (POST /_mock/reset)'])
