@@ -76,25 +76,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 }
 
-const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const
-
-/**
- * Answers 405 (with `Allow`) for the methods a path does not serve, as FastAPI does: HEAD too, as
- * FastAPI's routes add none (app.ts turns off Fastify's HEAD routes, which would run the GET).
- */
-export function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
-  const others = ALL_METHODS.filter((m) => !allowed.includes(m))
-  app.route({
-    method: others,
-    url,
-    schema: { hide: true },
-    handler: (request, reply) => {
-      request.unmatched = true
-      return reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' })
-    }
-  })
-}
-
 /** For errors Fastify raises before routing (bad percent-encoding, over-long ids). */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'Path parameter too long' : error.code === 'FST_ERR_BAD_URL' ? 'Malformed URL: invalid percent-encoding' : error.message
