@@ -51,13 +51,6 @@ function handle(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
     return reply.code(status).send({ detail: quoteText(DETAIL_BY_CODE[error.code]?.(error) ?? error.message) })
   }
   if (error instanceof JsonBodyError) {
-    // Fastify closes the connection after any body its parser refuses, lest the rest of the body
-    // be read as the next request. This one was read whole: the connection stays, as uvicorn's
-    // does, and Node says so as on any answer (removing a header tells it to send none at all).
-    if (request.raw.complete) {
-      reply.removeHeader('connection')
-      ;(reply.raw as { _removedConnection?: boolean })._removedConnection = false
-    }
     const detail = [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error', input: {}, ctx: { error: quoteText(error.message) } }]
     return reply.code(422).send({ detail })
   }
