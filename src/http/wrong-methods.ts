@@ -1,7 +1,19 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 /** The methods a path may be asked with, in the order `Allow` lists them. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+/** The config that marks a 405 route of `answerWrongMethods`. */
+const WRONG_METHOD = { wrongMethod: true }
+
+/**
+ * A request routed to a 405 of `answerWrongMethods`. The /api key check asks it only before its
+ * 401 (auth.ts), so the 405 comes first there, as FastAPI's router answers a wrong method before a
+ * route's dependencies run; the control plane's token comes first all the same.
+ */
+export function isWrongMethod(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { wrongMethod?: boolean }).wrongMethod === true
+}
 
 /**
  * 405 `{"detail": "Method Not Allowed"}` with `Allow`, as FastAPI answers it, for each path a
@@ -10,9 +22,9 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
  * GET; the control plane adds its own, `control-plane.ts`). The methods come from the routes as
  * registered (an onRoute hook, which sees the plugin's child plugins' routes too), so a route added
  * to the plugin needs nothing more. Call it before the plugin's routes and the function it returns
- * after them. The 405 routes are the plugin's own, behind its hooks: where a key or a token guards
- * the plugin, a request without it gets the guard's answer, never the methods. A path no route
- * serves stays the router's 404.
+ * after them. The 405 routes are the plugin's own, behind its hooks: where the control plane's
+ * token guards the plugin, a request without it gets the 401, never the methods (an /api key does
+ * not: `isWrongMethod`). A path no route serves stays the router's 404.
  */
 export function answerWrongMethods(app: FastifyInstance): () => void {
   const served = new Map<string, Set<string>>()
@@ -40,6 +52,7 @@ export function answerWrongMethods(app: FastifyInstance): () => void {
         // Registered on this plugin: its prefix is put back in front.
         url: url.slice(app.prefix.length),
         schema: { hide: true },
+        config: WRONG_METHOD,
         handler: (request, reply) => {
           request.unmatched = true
           return reply.code(405).header('allow', allow).send({ detail: 'Method Not Allowed' })
