@@ -161,7 +161,7 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
     // A Node default header limit (16 KiB) already bounds URL length; ids are bounded here.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
-    // FastAPI answers HEAD of a GET route 405 (http/error-handler.ts methodNotAllowed), and a HEAD run
+    // FastAPI answers HEAD of a GET route 405 (http/wrong-methods.ts), and a HEAD run
     // as a GET would count as a poll of the batch (stepping one that progresses by polls).
     exposeHeadRoutes: false,
     // A client sending its request a byte at a time must not hold a socket for good: past

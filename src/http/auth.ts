@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { BatchService } from '../service/batches.js'
 import type { Tenant } from '../service/tenancy.js'
+import { isWrongMethod } from './wrong-methods.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,6 +15,12 @@ const BEARER = /^Bearer[ \t]+(\S(?:.*\S)?)[ \t]*$/i
 
 function unauthorized(reply: FastifyReply, detail: string): FastifyReply {
   return reply.code(401).header('www-authenticate', 'Bearer').send({ detail })
+}
+
+/** No usable key: 401, unless the method is one the path does not serve (its 405 comes first). */
+function refuse(request: FastifyRequest, reply: FastifyReply, done: () => void, detail: string): void {
+  if (isWrongMethod(request)) return done()
+  unauthorized(reply, detail)
 }
 
 /**
@@ -40,11 +47,11 @@ export function authHook(state: Pick<BatchService, 'world'>, enabled: boolean) {
     }
     const header = request.headers.authorization
     const key = bearerKey(header)
-    if (key === undefined) return void unauthorized(reply, header === undefined ? 'Not authenticated' : 'Invalid authentication credentials')
+    if (key === undefined) return refuse(request, reply, done, header === undefined ? 'Not authenticated' : 'Invalid authentication credentials')
     const keys = state.world.apiKeys
     if (keys === null) return done()
     const scope = keys.get(key)
-    if (scope === undefined) return void unauthorized(reply, 'Invalid API key')
+    if (scope === undefined) return refuse(request, reply, done, 'Invalid API key')
     request.tenant = scope
     done()
   }

@@ -15,7 +15,7 @@ import type { BatchService } from '../service/batches.js'
 import type { Answers } from './answers.js'
 import { listKey, type ListAnswers } from './list-answers.js'
 import { authHook } from './auth.js'
-import { methodNotAllowed } from './error-handler.js'
+import { answerWrongMethods } from './wrong-methods.js'
 import { compatPageSize, invalidPageToken } from './list-paging.js'
 
 export interface BatchesRoutesOptions {
@@ -38,6 +38,8 @@ const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErro
 
 export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = async (app, { service, answers, pages, auth }) => {
   app.addHook('onRequest', authHook(service, auth))
+  // A method a path below does not serve: 405 with `Allow`, from the routes as registered.
+  const routesIn = answerWrongMethods(app)
 
   const answer = (reply: Parameters<typeof sendJson>[0], batch: BatchRecord): void => sendJson(reply, answers.json(batch, service.readTime(batch), false))
   const doc = (operationId: string, summary: string) => ({ tags: ['batches'], operationId, summary, security: [{ bearer: [] }] })
@@ -71,7 +73,5 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<BatchesRoutesOptions> = as
     (request, reply) => answer(reply, service.cancel(request.params.batch_id, request.tenant, request.query))
   )
 
-  methodNotAllowed(app, '', ['GET', 'POST'])
-  methodNotAllowed(app, '/:batch_id', ['GET'])
-  methodNotAllowed(app, '/:batch_id/cancel', ['POST'])
+  routesIn()
 }

@@ -51,13 +51,6 @@ function handle(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
     return reply.code(status).send({ detail: quoteText(DETAIL_BY_CODE[error.code]?.(error) ?? error.message) })
   }
   if (error instanceof JsonBodyError) {
-    // Fastify closes the connection after any body its parser refuses, lest the rest of the body
-    // be read as the next request. This one was read whole: the connection stays, as uvicorn's
-    // does, and Node says so as on any answer (removing a header tells it to send none at all).
-    if (request.raw.complete) {
-      reply.removeHeader('connection')
-      ;(reply.raw as { _removedConnection?: boolean })._removedConnection = false
-    }
     const detail = [{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error', input: {}, ctx: { error: quoteText(error.message) } }]
     return reply.code(422).send({ detail })
   }
@@ -73,25 +66,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     request.unmatched = true
     return reply.code(404).send({ detail: 'Not Found' })
-  })
-}
-
-const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const
-
-/**
- * Answers 405 (with `Allow`) for the methods a path does not serve, as FastAPI does: HEAD too, as
- * FastAPI's routes add none (app.ts turns off Fastify's HEAD routes, which would run the GET).
- */
-export function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
-  const others = ALL_METHODS.filter((m) => !allowed.includes(m))
-  app.route({
-    method: others,
-    url,
-    schema: { hide: true },
-    handler: (request, reply) => {
-      request.unmatched = true
-      return reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' })
-    }
   })
 }
 

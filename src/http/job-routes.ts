@@ -20,7 +20,7 @@ import type { JobListRequest } from '../service/job-listing.js'
 import { JobListsBusyError } from '../service/job-turns.js'
 import type { JobService } from '../service/jobs.js'
 import { authHook } from './auth.js'
-import { methodNotAllowed } from './error-handler.js'
+import { answerWrongMethods } from './wrong-methods.js'
 import { compatPageSize, invalidPageToken } from './list-paging.js'
 import { extractJobAnswer, parseJobAnswer, parseResultAnswer } from './job-answers.js'
 
@@ -35,6 +35,8 @@ const errors = { 401: HttpErrorSchema, 404: HttpErrorSchema, 422: ValidationErro
 /** The parse and extract jobs batches make: `/api/v2/parse/{id}`, `/api/v2/extract/{id}`, their lists and cancels. */
 export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app, { service, jobs, auth }) => {
   app.addHook('onRequest', authHook(service, auth))
+  // A method a path below does not serve: 405 with `Allow`, from the routes as registered.
+  const routesIn = answerWrongMethods(app)
   const doc = (tag: string, operationId: string, summary: string) => ({ tags: [tag], operationId, summary, security: [{ bearer: [] }] })
   const lenient = service.mode === 'compat'
   /** A page, or null once the route has answered 503 (too many long walks going on). */
@@ -85,10 +87,5 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
     extractJobAnswer(jobs.cancel(request.params.job_id, 'extract_v2', request.tenant, request.query), [])
   )
 
-  methodNotAllowed(app, '/parse', ['GET'])
-  methodNotAllowed(app, '/parse/:job_id', ['GET'])
-  methodNotAllowed(app, '/parse/:job_id/cancel', ['POST'])
-  methodNotAllowed(app, '/extract', ['GET'])
-  methodNotAllowed(app, '/extract/:job_id', ['GET'])
-  methodNotAllowed(app, '/extract/:job_id/cancel', ['POST'])
+  routesIn()
 }

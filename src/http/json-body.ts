@@ -80,6 +80,11 @@ function asFastApiReadsTheType(request: FastifyRequest, _reply: unknown, done: (
   done()
 }
 
+function refuseUnreadBody(request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void {
+  if (request.body instanceof JsonBodyError) done(request.body)
+  else done()
+}
+
 /**
  * Replaces Fastify's body parsers for the whole app (every route, the control plane
  * included) with FastAPI's reading: JSON as above; any other type is left as text, which
@@ -93,12 +98,21 @@ export function registerJsonBody(app: FastifyInstance): void {
     // A route that takes no body (a cancel, a DELETE, /_mock/reset) never reads one, as FastAPI
     // never does: bytes that are not JSON are no 422 there (the body limit still holds).
     if (request.routeOptions.schema?.body === undefined) return done(null, undefined)
+    let parsed: unknown
     try {
-      done(null, parseJsonBody(body))
+      parsed = parseJsonBody(body)
     } catch (e) {
-      done(e as Error)
+      // Handed on as the body, and refused before validation (below): an error from a parser makes
+      // Fastify end the connection, lest the rest of the body be read as the next request. This one
+      // was read whole: the connection stays, as uvicorn's does.
+      parsed = e
     }
+    done(null, parsed)
   }
+  // A route that takes a body: one that is not JSON is its 422 (error-handler.ts), before validation.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.body !== undefined) route.preValidation = [refuseUnreadBody, ...[route.preValidation ?? []].flat()]
+  })
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, json)
   app.addContentTypeParser(JSON_SUFFIX, { parseAs: 'buffer' }, json)
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done: Done) => {

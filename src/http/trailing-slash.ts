@@ -28,12 +28,12 @@ export function registerTrailingSlashRedirect(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
     const url = originForm(request.url)
     const q = url.indexOf('?')
-    const path = q === -1 ? url : url.slice(0, q)
-    if (path.charCodeAt(path.length - 1) !== 47 || !path.startsWith('/api/')) return done()
+    let end = q === -1 ? url.length : q
+    // Every request comes here: the path is cut out of the URL only when it ends in `/`.
+    if (url.charCodeAt(end - 1) !== 47 || !url.startsWith('/api/')) return done()
     // A loop, not /\/+$/: that regex is quadratic in a run of slashes before another character.
-    let end = path.length
-    while (end > 0 && path.charCodeAt(end - 1) === 47) end--
-    const stripped = path.slice(0, end)
+    while (end > 0 && url.charCodeAt(end - 1) === 47) end--
+    const stripped = url.slice(0, end)
     if (!routes.some((route) => route.test(stripped))) return done()
     request.unmatched = true
     const socket = request.raw.socket

@@ -334,6 +334,15 @@ t.test('a body that is not JSON gets its 422 and the connection stays, as uvicor
     t.same(statuses(answer), ['422', '200'], `${what}: 422, then the next request on the same connection`)
     t.match(answer, /^HTTP\/1\.1 422 [^]*?\r\nconnection: keep-alive\r\n/i, `${what}: the 422 keeps the connection`)
   }
+  // A client that asks for the connection to end (or an HTTP/1.0 one) has it ended, as on any answer.
+  for (const [what, raw] of [
+    ['connection: close', sized('POST', '/api/v2/batches', '{"config":', 'connection: close\r\n')],
+    ['HTTP/1.0', sized('POST', '/api/v2/batches', '{"config":').replace('HTTP/1.1', 'HTTP/1.0')]
+  ] as const) {
+    const answer = await rawExchange(mock.port, raw + last)
+    t.same(statuses(answer), ['422'], `${what}: 422, and nothing after it`)
+    t.match(answer, /^HTTP\/1\.1 422 [^]*?\r\nconnection: close\r\n/i, `${what}: the 422 says so`)
+  }
   // Past the create's body limit the rest of the body is never read: the connection must end.
   const big = `{"pad":"${'x'.repeat(70 * 1024)}"}`
   t.same(statuses(await rawExchange(mock.port, sized('POST', '/api/v2/batches', big) + last)), ['413'], 'a body too large: 413, and nothing after it')

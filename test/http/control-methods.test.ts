@@ -1,6 +1,6 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { build, rawExchange } from '../helper.js'
+import { AUTH, build, rawExchange, scenario } from '../helper.js'
 import { asControlPlane } from '../../src/http/control-plane.js'
 
 // README's error table: a known path with a method it does not serve answers 405
@@ -11,20 +11,20 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 const UI_PATHS = ['/_mock', '/_mock/', '/_mock/ui', '/_mock/ui/', '/_mock/ui/dashboard.css', '/_mock/ui/dashboard.js']
 
 /**
- * Every control-plane path and the methods it serves, from the OpenAPI document (made from the
- * registered routes), a `{param}` filled in; a read's HEAD twin too (README: a HEAD of a `/_mock`
- * read answers as its GET).
+ * Every path under `prefix` and the methods it serves, from the OpenAPI document (made from the
+ * registered routes), a `{param}` filled in; on the control plane a read's HEAD twin too (README: a
+ * HEAD of a `/_mock` read answers as its GET; an API route has none, as FastAPI's).
  */
-async function controlPaths(app: FastifyInstance): Promise<Map<string, Set<string>>> {
+async function servedPaths(app: FastifyInstance, prefix: '/_mock' | '/api/'): Promise<Map<string, Set<string>>> {
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> }
   const served = new Map<string, Set<string>>()
   for (const [path, ops] of Object.entries(doc.paths)) {
-    if (!path.startsWith('/_mock')) continue
+    if (!path.startsWith(prefix)) continue
     const methods = new Set(Object.keys(ops).map((m) => m.toUpperCase()))
-    if (methods.has('GET')) methods.add('HEAD')
+    if (prefix === '/_mock' && methods.has('GET')) methods.add('HEAD')
     served.set(path.replace(/\{[^}]+\}/g, 'some-id'), methods)
   }
-  for (const path of UI_PATHS) served.set(path, new Set(['GET', 'HEAD']))
+  if (prefix === '/_mock') for (const path of UI_PATHS) served.set(path, new Set(['GET', 'HEAD']))
   return served
 }
 
@@ -32,7 +32,7 @@ const allowOf = (header: unknown): string[] => String(header ?? '').split(',').m
 
 t.test('without an admin token', async (t) => {
   const app = await build(t)
-  const paths = await controlPaths(app)
+  const paths = await servedPaths(app, '/_mock')
 
   t.test('every /_mock path: each method it does not serve answers 405 with Allow listing exactly the ones it does', async (t) => {
     t.ok(paths.size >= 20, `the route table was read (${paths.size} paths)`)
@@ -45,6 +45,39 @@ t.test('without an admin token', async (t) => {
         // A HEAD answer has no body to read.
         if (method !== 'HEAD') t.same(res.json(), { detail: 'Method Not Allowed' }, `${method} ${url}: body`)
       }
+    }
+  })
+
+  // The same mechanism on /api (wrong-methods.ts): every path a route serves, whatever module it is in.
+  t.test('every /api path: each method it does not serve answers 405 with Allow listing exactly the ones it does', async (t) => {
+    const api = await servedPaths(app, '/api/')
+    t.ok(api.size >= 15, `the route table was read (${api.size} paths)`)
+    for (const [url, served] of api) {
+      for (const method of METHODS) {
+        if (served.has(method)) continue
+        const res = await app.inject({ method, url, headers: AUTH })
+        t.equal(res.statusCode, 405, `${method} ${url}`)
+        t.same(allowOf(res.headers.allow), [...served].sort(), `${method} ${url}: Allow`)
+      }
+    }
+  })
+
+  // FastAPI's router answers a wrong method before the route's dependencies (the key) run, as it
+  // redirects a trailing slash (trailing-slash.ts); a served method still needs the key.
+  t.test('on /api the 405 comes before the key: none, a malformed one, one the scenario does not declare', async (t) => {
+    const keyed = await build(t, { scenario: scenario([], { api_keys: [{ key: 'only-key', project_id: 'prj-aaaaaaaa-0000-4000-8000-000000000000' }] }) })
+    for (const headers of [{}, { authorization: 'Basic x' }, { authorization: 'Bearer other-key' }]) {
+      for (const [method, url, allow] of [
+        ['DELETE', '/api/v2/batches', 'GET, POST'],
+        ['HEAD', '/api/v2/batches/bat-1', 'GET'],
+        ['GET', '/api/v2/parse/pjb-1/cancel', 'POST'],
+        ['POST', '/api/v1/beta/directories/dir-1', 'GET, PATCH, DELETE']
+      ] as const) {
+        const res = await keyed.inject({ method, url, headers })
+        t.equal(res.statusCode, 405, `${method} ${url} ${JSON.stringify(headers)}`)
+        t.equal(res.headers.allow, allow, `${method} ${url}: Allow`)
+      }
+      t.equal((await keyed.inject({ method: 'GET', url: '/api/v2/batches', headers })).statusCode, 401, `a served method: 401 ${JSON.stringify(headers)}`)
     }
   })
 
