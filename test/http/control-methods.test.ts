@@ -28,6 +28,12 @@ async function servedPaths(app: FastifyInstance, prefix: '/_mock' | '/api/'): Pr
   return served
 }
 
+/** A request's status and `Allow`, to compare with a 405's in one assertion. */
+async function statusAndAllow(app: FastifyInstance, method: (typeof METHODS)[number], url: string, headers: Record<string, string> = {}): Promise<[number, unknown]> {
+  const res = await app.inject({ method, url, headers })
+  return [res.statusCode, res.headers.allow]
+}
+
 const allowOf = (header: unknown): string[] => String(header ?? '').split(',').map((m) => m.trim()).filter(Boolean).sort()
 
 t.test('without an admin token', async (t) => {
@@ -176,12 +182,8 @@ t.test('with an admin token', async (t) => {
   })
 
   t.test('with the token: 405 with Allow', async (t) => {
-    const res = await app.inject({ method: 'DELETE', url: '/_mock/clock', headers: admin })
-    t.equal(res.statusCode, 405)
-    t.equal(res.headers.allow, 'GET, HEAD')
-    const param = await app.inject({ method: 'PUT', url: '/_mock/batches/bat-1', headers: admin })
-    t.equal(param.statusCode, 405)
-    t.equal(param.headers.allow, 'GET, HEAD')
+    t.same(await statusAndAllow(app, 'DELETE', '/_mock/clock', admin), [405, 'GET, HEAD'])
+    t.same(await statusAndAllow(app, 'PUT', '/_mock/batches/bat-1', admin), [405, 'GET, HEAD'], 'a path with a parameter')
   })
 
   t.test('unknown paths stay 404 with or without the token', async (t) => {
@@ -193,9 +195,7 @@ t.test('with an admin token', async (t) => {
   })
 
   t.test("the dashboard's files need no token: their 405 neither", async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/_mock/ui' })
-    t.equal(res.statusCode, 405)
-    t.equal(res.headers.allow, 'GET, HEAD')
+    t.same(await statusAndAllow(app, 'POST', '/_mock/ui'), [405, 'GET, HEAD'])
   })
 })
 
@@ -214,12 +214,8 @@ t.test('a new control-plane plugin: its paths get their 405 from its routes', as
     { prefix: '/_mock/new' }
   )
   const admin = { authorization: 'Bearer tok' }
-  const put = await app.inject({ method: 'PUT', url: '/_mock/new/thing', headers: admin })
-  t.equal(put.statusCode, 405)
-  t.equal(put.headers.allow, 'GET, HEAD, POST')
-  const get = await app.inject({ method: 'GET', url: '/_mock/new/thing/x', headers: admin })
-  t.equal(get.statusCode, 405)
-  t.equal(get.headers.allow, 'DELETE')
+  t.same(await statusAndAllow(app, 'PUT', '/_mock/new/thing', admin), [405, 'GET, HEAD, POST'])
+  t.same(await statusAndAllow(app, 'GET', '/_mock/new/thing/x', admin), [405, 'DELETE'])
   t.equal((await app.inject({ method: 'PUT', url: '/_mock/new/thing' })).statusCode, 401, 'the token first')
   t.equal((await app.inject({ method: 'PUT', url: '/_mock/new/other', headers: admin })).statusCode, 404, 'a path no route serves')
 
