@@ -2,11 +2,12 @@ import { IncomingMessage, type ServerResponse } from 'node:http'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
 import { afterReads } from './answer-batch.js'
 import { ARRIVED_AT_HEAD, journalText, type ArrivedAtHead } from '../traffic/hooks.js'
+import { JOURNAL_BODY_BYTES } from '../traffic/journal.js'
 import { TENANT_AT_HEAD, tenantOf, type TenantAtHead } from './auth.js'
 import type { Tenant } from '../service/tenancy.js'
 import { CREATE_BODY_LIMIT } from './batches-routes.js'
 import { guarded, journalOk, sendJson, type FastAnswer, type FastGetState, type FastifyHandler } from './fast-get.js'
-import { parseJsonBody } from './json-body.js'
+import { decodeJsonBody, parseJsonText } from './json-body.js'
 
 export interface FastCreateState extends FastGetState {
   /** The create route's body validator (the same compiler, the same schema): true when valid. */
@@ -158,9 +159,11 @@ function createAnswer(state: FastCreateState, reading: Reading, handedOver: () =
     const body = read.body()
     let made = false
     try {
+      let text: string
       let parsed: unknown
       try {
-        parsed = parseJsonBody(body)
+        text = decodeJsonBody(body)
+        parsed = parseJsonText(text, body)
       } catch {
         return replay(read)
       }
@@ -174,9 +177,11 @@ function createAnswer(state: FastCreateState, reading: Reading, handedOver: () =
       }
       made = true
       const out = answers.text(batch, service.readTime(batch))
-      const text = journalText(body)
+      // What the journal keeps of the body: the text parsed, unless it keeps less or the decoder
+      // took a byte-order mark off (the journal shows the bytes as sent).
+      const journaled = body.length <= JOURNAL_BODY_BYTES && body[0] !== 0xef ? text : journalText(body)
       const bytes = body.length
-      afterReads(res, () => journalOk(journal, req, res, sendJson(res, out), started, arrival, text, bytes))
+      afterReads(res, () => journalOk(journal, req, res, sendJson(res, out), started, arrival, journaled, bytes))
     } catch {
       // What would escape here would end the process: a throw before the batch is made is left
       // to Fastify (its error handler answers); after, replaying would make it twice, so the

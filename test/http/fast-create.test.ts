@@ -113,6 +113,9 @@ t.test('the same creates get the same answers, ids, journal and batches with and
     ['trailing garbage', `${good()}x`],
     ['invalid UTF-8', Buffer.concat([Buffer.from('{"config":{"job":{"type":"parse_v2","configuration_id":"'), Buffer.from([0xc3, 0x28]), Buffer.from(`"}},"source_directory_id":"dir-new"}`)])],
     ['too deep', `${'['.repeat(70)}${']'.repeat(70)}`],
+    ['too deep in objects', `${'{"a":'.repeat(65)}1${'}'.repeat(65)}`],
+    ['as deep as allowed', `${'{"a":'.repeat(63)}[1]${'}'.repeat(63)}`],
+    ['too deep and not JSON', '['.repeat(70)],
     ['__proto__', JSON.stringify({ config, source_directory_id: 'dir-new' }).replace('{', '{"__proto__":{"x":1},')]
   ]
   for (let round = 0; round < 2; round++) {

@@ -42,6 +42,15 @@ t.test('JSON nested deeper than 64 levels is a 422 saying so', async (t) => {
     t.equal(res.statusCode, 422, `depth ${depth}`)
     t.match(res.json().detail[0], { type: 'json_invalid', loc: ['body'], ctx: { error: /Nesting too deep: at most 64/ } })
   }
+  // The limit itself: 64 levels are JSON (the schema refuses an array), 65 in objects are not, and
+  // a body both too deep and broken is refused for its depth.
+  const atLimit = await app.inject({ method: 'POST', url: '/api/v2/batches', headers: JSON_CT, payload: '['.repeat(64) + ']'.repeat(64) })
+  t.equal(atLimit.statusCode, 422)
+  t.not(atLimit.json().detail[0].type, 'json_invalid', '64 levels parse')
+  for (const payload of [`${'{"a":'.repeat(65)}1${'}'.repeat(65)}`, '['.repeat(65)]) {
+    const res = await app.inject({ method: 'POST', url: '/api/v2/batches', headers: JSON_CT, payload })
+    t.match(res.json().detail[0], { type: 'json_invalid', ctx: { error: /Nesting too deep: at most 64/ } }, payload.slice(0, 12))
+  }
   const deepScenario = `{"scenario": ${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`
   const scenario = await app.inject({ method: 'POST', url: '/_mock/scenario', headers: { 'content-type': 'application/json' }, payload: deepScenario })
   t.equal(scenario.statusCode, 422, 'an inline scenario goes through the same parser')
