@@ -1,8 +1,8 @@
 import { IncomingMessage, type ServerResponse } from 'node:http'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
-import { afterReads } from './answer-batch.js'
+import { answerAfterReads, type DueAnswer } from './answer-batch.js'
 import { ARRIVED_AT_HEAD, journalText, type ArrivedAtHead } from '../traffic/hooks.js'
-import { JOURNAL_BODY_BYTES } from '../traffic/journal.js'
+import { JOURNAL_BODY_BYTES, type Journal } from '../traffic/journal.js'
 import { TENANT_AT_HEAD, tenantOf, type TenantAtHead } from './auth.js'
 import type { Tenant } from '../service/tenancy.js'
 import { CREATE_BODY_LIMIT } from './batches-routes.js'
@@ -57,7 +57,7 @@ export type FastCreate = FastAnswer & { handOver(): void }
  * of its path's `Reading` list while its body comes: a Set rehashes as it grows and shrinks
  * with every request (measured: ~1.4% of a create's CPU).
  */
-class BodyRead {
+class BodyRead implements DueAnswer {
   prev: BodyRead | null = null
   next: BodyRead | null = null
   /** The first chunk, and any after it (most bodies come whole, in one). */
@@ -65,6 +65,10 @@ class BodyRead {
   more: Buffer[] | null = null
   /** Read whole, failed or handed over: the listeners left attached do nothing from then on. */
   done = false
+  /** Once answered: the answer, what the journal keeps of the body, and its size. */
+  answer = ''
+  journaled = ''
+  bytes = 0
 
   constructor(
     readonly req: IncomingMessage,
@@ -72,7 +76,8 @@ class BodyRead {
     readonly fastify: FastifyHandler,
     readonly arrival: number,
     readonly tenant: Tenant,
-    readonly started: number
+    readonly started: number,
+    readonly journal: Journal
   ) {}
 
   add(chunk: Buffer): void {
@@ -87,6 +92,12 @@ class BodyRead {
 
   body(): Buffer {
     return this.more !== null ? Buffer.concat(this.more) : (this.first ?? EMPTY)
+  }
+
+  /** Writes the answer made (after the turn's reads) and journals it. */
+  write(): void {
+    const { req, res } = this
+    journalOk(this.journal, req, res, sendJson(res, this.answer), this.started, this.arrival, this.journaled, this.bytes)
   }
 }
 
@@ -131,7 +142,7 @@ function createAnswer(state: FastCreateState, reading: Reading, handedOver: () =
     if (tenant === undefined) return false
     const started = performance.now()
     // The traffic hook's arrival time: the clock is read (and due transitions published) first.
-    const read = new BodyRead(req, res, fastify, service.now(), tenant, started)
+    const read = new BodyRead(req, res, fastify, service.now(), tenant, started, journal)
     // Listeners that stay once the body is read ('end' and 'error' come at most once, and `done`
     // makes a late one a no-op): removing them cost more than the rest of the reading.
     req.on('data', (chunk: Buffer) => {
@@ -155,7 +166,7 @@ function createAnswer(state: FastCreateState, reading: Reading, handedOver: () =
 
   /** What the pipeline does with a create's body once read, or the request left to Fastify. */
   function answerRead(read: BodyRead): void {
-    const { req, res, tenant, arrival, started } = read
+    const { res, tenant } = read
     const body = read.body()
     let made = false
     try {
@@ -176,12 +187,12 @@ function createAnswer(state: FastCreateState, reading: Reading, handedOver: () =
         return replay(read)
       }
       made = true
-      const out = answers.text(batch, service.readTime(batch))
+      read.answer = answers.text(batch, service.readTime(batch))
       // What the journal keeps of the body: the text parsed, unless it keeps less or the decoder
       // took a byte-order mark off (the journal shows the bytes as sent).
-      const journaled = body.length <= JOURNAL_BODY_BYTES && body[0] !== 0xef ? text : journalText(body)
-      const bytes = body.length
-      afterReads(res, () => journalOk(journal, req, res, sendJson(res, out), started, arrival, journaled, bytes))
+      read.journaled = body.length <= JOURNAL_BODY_BYTES && body[0] !== 0xef ? text : journalText(body)
+      read.bytes = body.length
+      answerAfterReads(read)
     } catch {
       // What would escape here would end the process: a throw before the batch is made is left
       // to Fastify (its error handler answers); after, replaying would make it twice, so the
