@@ -142,6 +142,14 @@ t.test('the same creates get the same answers, ids, journal and batches with and
     await both([post('/api/v2/batches', head, big)], 'a body past the limit')
     const padded = JSON.stringify({ config, source_directory_id: 'dir-new', pad: 'y'.repeat(60 * 1024) })
     await both([post('/api/v2/batches', head, padded)], 'a large body within the limit (journaled in part)')
+    // At the journal's 16 KiB: the fast path journals the text it parsed, Fastify the bytes' first
+    // 16 KiB as text; the same for a body of exactly 16 KiB, one whose '✓' is cut at 16 KiB, a BOM.
+    const prefix = `{"config":${JSON.stringify(config)},"source_directory_id":"dir-new","pad":"`
+    const padTo = (at: number, tail: string) => `${prefix}${'z'.repeat(at - prefix.length)}${tail}"}`
+    const bom = Buffer.from([0xef, 0xbb, 0xbf])
+    for (const [what, edge] of [['16 KiB', padTo(16 * 1024 - 2, '')], ["a '✓' cut at 16 KiB", padTo(16 * 1024 - 1, '✓')], ['a BOM and 16 KiB', Buffer.concat([bom, Buffer.from(padTo(16 * 1024 - 5, ''))])]] as const) {
+      await both([post('/api/v2/batches', head, edge)], `a body of ${what}`)
+    }
     // A body in pieces, the head alone first: read as it comes.
     const whole = post('/api/v2/batches', head, good('dir-slow'))
     const split = whole.indexOf('\r\n\r\n') + 4
