@@ -1,8 +1,8 @@
 import { IncomingMessage, type ServerResponse } from 'node:http'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
 import { answerAfterReads, type DueAnswer } from './answer-batch.js'
-import { ARRIVED_AT_HEAD, journalText, type ArrivedAtHead } from '../traffic/hooks.js'
-import { JOURNAL_BODY_BYTES, type Journal } from '../traffic/journal.js'
+import { ARRIVED_AT_HEAD, journalTextOf, type ArrivedAtHead } from '../traffic/hooks.js'
+import type { Journal } from '../traffic/journal.js'
 import { TENANT_AT_HEAD, tenantOf, type TenantAtHead } from './auth.js'
 import type { Tenant } from '../service/tenancy.js'
 import { CREATE_BODY_LIMIT } from './batches-routes.js'
@@ -188,9 +188,7 @@ function createAnswer(state: FastCreateState, reading: Reading, handedOver: () =
       }
       made = true
       read.answer = answers.text(batch, service.readTime(batch))
-      // What the journal keeps of the body: the text parsed, unless it keeps less or the decoder
-      // took a byte-order mark off (the journal shows the bytes as sent).
-      read.journaled = body.length <= JOURNAL_BODY_BYTES && body[0] !== 0xef ? text : journalText(body)
+      read.journaled = journalTextOf(body, text)
       read.bytes = body.length
       answerAfterReads(read)
     } catch {
