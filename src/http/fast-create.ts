@@ -34,13 +34,7 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  */
 export function fastCreate(state: FastCreateState): FastCreate {
   const reading = new Reading()
-  let handedOver = false
-  return Object.assign(guarded(createAnswer(state, reading, () => handedOver)), {
-    handOver(): void {
-      handedOver = true
-      reading.handOverAll()
-    }
-  })
+  return Object.assign(guarded(createAnswer(state, reading)), { handOver: (): void => reading.handOverAll() })
 }
 
 /**
@@ -106,6 +100,8 @@ const EMPTY = Buffer.alloc(0)
 /** The creates whose bodies are still coming, for close() to hand over: a doubly linked list. */
 class Reading {
   #head: BodyRead | null = null
+  /** Once close() has begun: every create is Fastify's from then on. */
+  handedOver = false
 
   add(read: BodyRead): void {
     read.next = this.#head
@@ -121,14 +117,15 @@ class Reading {
   }
 
   handOverAll(): void {
+    this.handedOver = true
     while (this.#head !== null) handOver(this, this.#head)
   }
 }
 
-function createAnswer(state: FastCreateState, reading: Reading, handedOver: () => boolean): FastAnswer {
+function createAnswer(state: FastCreateState, reading: Reading): FastAnswer {
   const { service, answers, journal } = state
   return function answer(req, res, fastify) {
-    if (req.method !== 'POST' || req.url !== CREATE || handedOver()) return false
+    if (req.method !== 'POST' || req.url !== CREATE || reading.handedOver) return false
     const headers = req.headers
     const type = headers['content-type']
     if (type !== undefined && !JSON_TYPES.has(type)) return false
