@@ -1,8 +1,8 @@
 import { IncomingMessage, type ServerResponse } from 'node:http'
 import type { CreateBatchBody } from '../schemas/batch-requests.js'
 import { answerAfterReads, type DueAnswer } from './answer-batch.js'
-import { ARRIVED_AT_HEAD, journalText, type ArrivedAtHead } from '../traffic/hooks.js'
-import { JOURNAL_BODY_BYTES, type Journal } from '../traffic/journal.js'
+import { ARRIVED_AT_HEAD, journalTextOf, type ArrivedAtHead } from '../traffic/hooks.js'
+import type { Journal } from '../traffic/journal.js'
 import { TENANT_AT_HEAD, tenantOf, type TenantAtHead } from './auth.js'
 import type { Tenant } from '../service/tenancy.js'
 import { CREATE_BODY_LIMIT } from './batches-routes.js'
@@ -34,13 +34,7 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  */
 export function fastCreate(state: FastCreateState): FastCreate {
   const reading = new Reading()
-  let handedOver = false
-  return Object.assign(guarded(createAnswer(state, reading, () => handedOver)), {
-    handOver(): void {
-      handedOver = true
-      reading.handOverAll()
-    }
-  })
+  return Object.assign(guarded(createAnswer(state, reading)), { handOver: (): void => reading.handOverAll() })
 }
 
 /**
@@ -106,6 +100,8 @@ const EMPTY = Buffer.alloc(0)
 /** The creates whose bodies are still coming, for close() to hand over: a doubly linked list. */
 class Reading {
   #head: BodyRead | null = null
+  /** Once close() has begun: every create is Fastify's from then on. */
+  handedOver = false
 
   add(read: BodyRead): void {
     read.next = this.#head
@@ -121,14 +117,15 @@ class Reading {
   }
 
   handOverAll(): void {
+    this.handedOver = true
     while (this.#head !== null) handOver(this, this.#head)
   }
 }
 
-function createAnswer(state: FastCreateState, reading: Reading, handedOver: () => boolean): FastAnswer {
+function createAnswer(state: FastCreateState, reading: Reading): FastAnswer {
   const { service, answers, journal } = state
   return function answer(req, res, fastify) {
-    if (req.method !== 'POST' || req.url !== CREATE || handedOver()) return false
+    if (req.method !== 'POST' || req.url !== CREATE || reading.handedOver) return false
     const headers = req.headers
     const type = headers['content-type']
     if (type !== undefined && !JSON_TYPES.has(type)) return false
@@ -188,9 +185,7 @@ function createAnswer(state: FastCreateState, reading: Reading, handedOver: () =
       }
       made = true
       read.answer = answers.text(batch, service.readTime(batch))
-      // What the journal keeps of the body: the text parsed, unless it keeps less or the decoder
-      // took a byte-order mark off (the journal shows the bytes as sent).
-      read.journaled = body.length <= JOURNAL_BODY_BYTES && body[0] !== 0xef ? text : journalText(body)
+      read.journaled = journalTextOf(body, text)
       read.bytes = body.length
       answerAfterReads(read)
     } catch {

@@ -71,6 +71,14 @@ export function journalText(bytes: Buffer): string {
   return bytes.toString('utf8', 0, Math.min(bytes.length, JOURNAL_BODY_BYTES))
 }
 
+/**
+ * journalText(bytes), given `text`, the bytes decoded as strict UTF-8 (json-body.ts): the same
+ * string when the journal keeps them all and no byte-order mark was taken off, so no second decode.
+ */
+export function journalTextOf(bytes: Buffer, text: string): string {
+  return bytes.length <= JOURNAL_BODY_BYTES && bytes[0] !== 0xef ? text : journalText(bytes)
+}
+
 function journal(state: Traffic, request: FastifyRequest, status: number, durationMs: number, connection: string | null = null): void {
   state.journal.record({
     time: Date.now() - durationMs,

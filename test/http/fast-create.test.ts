@@ -142,6 +142,14 @@ t.test('the same creates get the same answers, ids, journal and batches with and
     await both([post('/api/v2/batches', head, big)], 'a body past the limit')
     const padded = JSON.stringify({ config, source_directory_id: 'dir-new', pad: 'y'.repeat(60 * 1024) })
     await both([post('/api/v2/batches', head, padded)], 'a large body within the limit (journaled in part)')
+    // At the journal's 16 KiB: the fast path journals the text it parsed, Fastify the bytes' first
+    // 16 KiB as text; the same for a body of exactly 16 KiB, one whose '✓' is cut at 16 KiB, a BOM.
+    const prefix = `{"config":${JSON.stringify(config)},"source_directory_id":"dir-new","pad":"`
+    const padTo = (at: number, tail: string) => `${prefix}${'z'.repeat(at - prefix.length)}${tail}"}`
+    const bom = Buffer.from([0xef, 0xbb, 0xbf])
+    for (const [what, edge] of [['16 KiB', padTo(16 * 1024 - 2, '')], ["a '✓' cut at 16 KiB", padTo(16 * 1024 - 1, '✓')], ['a BOM and 16 KiB', Buffer.concat([bom, Buffer.from(padTo(16 * 1024 - 5, ''))])]] as const) {
+      await both([post('/api/v2/batches', head, edge)], `a body of ${what}`)
+    }
     // A body in pieces, the head alone first: read as it comes.
     const whole = post('/api/v2/batches', head, good('dir-slow'))
     const split = whole.indexOf('\r\n\r\n') + 4
@@ -331,6 +339,74 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
     }
     t.match(answers[0], /^HTTP\/1\.1 \d{3} /, 'answered')
     t.equal(answers[0], answers[1], 'the same answer with and without the fast path')
+  })
+
+  // Several creates mid-body at close(), one of them (not the newest nor the oldest) done before:
+  // each still coming is handed to Fastify once, and answered as Fastify answers it. Bodies Fastify
+  // refuses show a create left out (Fastify's 503 for a request started after close) or handed
+  // over twice (two answers on one response).
+  await t.test('close() while three bodies come, one done before: each answered once, as Fastify answers it', async (t) => {
+    const runs: string[][] = []
+    for (const fastPath of [true, false]) {
+      const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), fastPath })
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      const address = app.server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      const connections = ['{"config":1}', good('dir-middle'), '{"config":'].map((body) => {
+        const whole = post('/api/v2/batches', head, body)
+        const split = whole.length - 4
+        let socket: ReturnType<typeof connect> | null = null
+        const answer = new Promise<string>((resolve, reject) => {
+          let got = ''
+          socket = connect(port, '127.0.0.1', () => (socket as ReturnType<typeof connect>).write(whole.subarray(0, split)))
+          socket.on('data', (d) => (got += d.toString('latin1')))
+          socket.on('close', () => resolve(got))
+          socket.on('error', reject)
+        })
+        return { answer, rest: () => socket?.write(whole.subarray(split)) }
+      })
+      const open = () => new Promise<number>((r) => app.server.getConnections((_e, n) => r(n)))
+      while ((await open()) < 3) await new Promise((r) => setTimeout(r, 2))
+      await new Promise((r) => setTimeout(r, 20))
+      // The middle one ends first, and is answered before close().
+      ;(connections[1] as { rest: () => void }).rest()
+      for (let i = 0; i < 100 && !(await state(app)).includes('dir-middle'); i++) await new Promise((r) => setTimeout(r, 2))
+      const closed = app.close()
+      await new Promise((r) => setTimeout(r, 20))
+      for (const c of [connections[0], connections[2]]) c?.rest()
+      await closed
+      runs.push((await Promise.all(connections.map((c) => c.answer))).map(comparable))
+    }
+    const [fast, slow] = runs as [string[], string[]]
+    t.same(fast.map((a) => [...a.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1])), [['422'], ['200'], ['422']], 'one answer each: 422, 200, 422')
+    t.same(fast, slow, 'the same answers with and without the fast path')
+  })
+
+  // A create read whole whose answer waits behind a held one (a fault delay on the GET before it),
+  // then the client goes: the batch is made once, by either path, and neither answer is journaled.
+  // (Its request, read to its end, is destroyed then without an error: the listeners the fast path
+  // leaves attached hear nothing more.)
+  await t.test('gone after its whole body, its answer behind a held one: made once, journaled as Fastify does', async (t) => {
+    const fast = await listen(t, {})
+    const slow = await listen(t, { fastPath: false })
+    for (const { app, port } of [fast, slow]) {
+      const rule = await app.inject({ method: 'POST', url: '/_mock/faults', payload: { method: 'GET', path: '/api/v2/batches/bat-a1', delay_ms: 60_000 } })
+      t.ok(rule.statusCode < 300, rule.body)
+      const raw = Buffer.concat([Buffer.from('GET /api/v2/batches/bat-a1 HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer key-a\r\n\r\n'), post('/api/v2/batches', head, good('dir-held'))])
+      const socket = connect(port, '127.0.0.1', () => socket.write(raw))
+      const gone = new Promise<void>((resolve) => socket.on('close', () => resolve()))
+      socket.on('error', () => {})
+      for (let i = 0; i < 100 && !(await state(app)).includes('dir-held'); i++) await new Promise((r) => setTimeout(r, 2))
+      t.match(await state(app), /dir-held/, 'the create was made')
+      socket.destroy()
+      await gone
+      const open = () => new Promise<number>((r) => app.server.getConnections((_e, n) => r(n)))
+      while ((await open()) > 0) await new Promise((r) => setTimeout(r, 2))
+      await new Promise((r) => setTimeout(r, 20))
+      t.equal((await state(app)).split('dir-held').length - 1, 1, 'made once')
+    }
+    t.same(await journal(fast.app), await journal(slow.app), 'the same journal')
+    t.equal(await state(fast.app), await state(slow.app), 'the same batches')
   })
 })
 

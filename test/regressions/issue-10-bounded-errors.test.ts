@@ -51,6 +51,15 @@ t.test('JSON nested deeper than 64 levels is a 422 saying so', async (t) => {
     const res = await app.inject({ method: 'POST', url: '/api/v2/batches', headers: JSON_CT, payload })
     t.match(res.json().detail[0], { type: 'json_invalid', ctx: { error: /Nesting too deep: at most 64/ } }, payload.slice(0, 12))
   }
+  // The limit is on the text sent: a deep value under a key given twice (JSON.parse keeps the last)
+  // is refused too, small or large, and never makes a batch.
+  const deep = `${'['.repeat(70)}${']'.repeat(70)}`
+  for (const pad of [0, 2000]) {
+    const payload = `{"config":{"job":{"type":"parse_v2","configuration_id":"c"}},"source_directory_id":"dir-a","pad":"${'p'.repeat(pad)}","x":${deep},"x":1}`
+    const res = await app.inject({ method: 'POST', url: '/api/v2/batches', headers: JSON_CT, payload })
+    t.equal(res.statusCode, 422, `a deep value under a repeated key, ${payload.length} bytes`)
+    t.match(res.json().detail?.[0], { type: 'json_invalid', ctx: { error: /Nesting too deep: at most 64/ } })
+  }
   const deepScenario = `{"scenario": ${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`
   const scenario = await app.inject({ method: 'POST', url: '/_mock/scenario', headers: { 'content-type': 'application/json' }, payload: deepScenario })
   t.equal(scenario.statusCode, 422, 'an inline scenario goes through the same parser')
