@@ -205,3 +205,9 @@ t.test('one large write taken a piece at a time is progress', async (t) => {
   t.equal(await ended, 'read', `the answer read (${received} bytes), the connection not cut`)
   t.ok(wholeMs > STALL, `the one write stayed whole in Node's queue ${Math.round(wholeMs)} ms, longer than writeStallMs`)
 })
+
+t.test('writeStallMs out of range is refused at start', async (t) => {
+  for (const writeStallMs of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
+    await t.rejects(build(t, { writeStallMs }), RangeError, `writeStallMs ${writeStallMs}`)
+  }
+})
