@@ -33,6 +33,7 @@ import { fastCreate } from './http/fast-create.js'
 import { CreateBatchBodySchema } from './schemas/batch-requests.js'
 import { ListAnswers } from './http/list-answers.js'
 import { closeWithin } from './http/shutdown.js'
+import { cutStalledReaders } from './http/write-stall.js'
 import { startupMark } from './startup-timing.js'
 
 declare module 'fastify' {
@@ -76,6 +77,8 @@ export interface MockOptions {
   adminToken?: string
   /** A request (headers and body) not fully received in this time gets a 408. Default 30,000 ms. */
   requestTimeoutMs?: number
+  /** A connection whose client reads none of the answer queued for it in this time is closed (http/write-stall.ts). Default 60,000 ms. */
+  writeStallMs?: number
   /** An idle keep-alive socket closes after this. Default 72,000 ms (Fastify's). */
   keepAliveTimeoutMs?: number
   /** Open connections at most; more are closed at once, with a log line. Default 1,024. */
@@ -95,6 +98,7 @@ export interface MockOptions {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+export const DEFAULT_WRITE_STALL_MS = 60_000
 export const DEFAULT_MAX_CONNECTIONS = 1024
 
 function isLoaded(s: MockOptions['scenario']): s is LoadedScenario {
@@ -141,11 +145,14 @@ export async function buildApp(opts: MockOptions = {}): Promise<FastifyInstance>
   service.onInstall(() => pages.clear())
 
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const writeStall = opts.writeStallMs ?? DEFAULT_WRITE_STALL_MS
   let fast: FastAnswer | null = null
   const withFastPath = serverWithFastPath(() => fast, () => closing)
   const factory: typeof withFastPath = (handler, options) => {
     const server = withFastPath(handler, options)
     closeWithin(server, requestTimeout)
+    // requestTimeout bounds sending a request; this, a client that stops reading its answer.
+    cutStalledReaders(server, writeStall)
     return server
   }
   let made: { handler: FastifyServerFactoryHandler; options: Parameters<typeof factory>[1] } | null = null
