@@ -5,7 +5,11 @@ import type { Socket } from 'node:net'
 interface Seen {
   queued: number
   written: number
-  /** libuv's bytes not yet taken by the kernel: it falls as a slow reader reads one large write. */
+  /**
+   * libuv's bytes not yet taken by the kernel: it falls as a slow reader reads one large write.
+   * It is the handle's undocumented `writeQueueSize`, which Node's own socket timeout reads for the
+   * same reason; were it gone, a reader would be judged by whole writes (the other two).
+   */
   inKernelQueue: number
   since: number
 }
