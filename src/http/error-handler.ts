@@ -19,7 +19,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   TOO_MANY_BATCHES: 429,
   JOB_NOT_FOUND: 404,
   JOB_NOT_CANCELLABLE: 400,
-  TOO_MANY_JOB_CANCELS: 429
+  TOO_MANY_JOB_CANCELS: 429,
+  TOO_MANY_JOB_LISTS: 503
+}
+
+/** Seconds a client is told to wait before asking again (`Retry-After`), for refusals that pass. */
+const RETRY_AFTER_BY_CODE: Record<string, string> = {
+  TOO_MANY_JOB_LISTS: '1'
 }
 
 const DETAIL_BY_CODE: Record<string, (e: MockError) => string> = {
@@ -48,6 +54,8 @@ function handle(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
     const status = STATUS_BY_CODE[error.code] ?? 400
     // The journal's `fault` column says why: no fault rule answered this, a limit did.
     if (error.code === 'TOO_MANY_BATCHES') request.faultId = 'limit:max-batches'
+    const retryAfter = RETRY_AFTER_BY_CODE[error.code]
+    if (retryAfter !== undefined) reply.header('retry-after', retryAfter)
     return reply.code(status).send({ detail: quoteText(DETAIL_BY_CODE[error.code]?.(error) ?? error.message) })
   }
   if (error instanceof JsonBodyError) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { DEFAULT_PAGE_SIZE } from '../schemas/batch-requests.js'
 import { HttpErrorSchema, ValidationErrorSchema } from '../schemas/errors.js'
 import {
@@ -17,7 +17,6 @@ import {
 import { TenancyQuerySchema } from '../schemas/batch-requests.js'
 import type { BatchService } from '../service/batches.js'
 import type { JobListRequest } from '../service/job-listing.js'
-import { JobListsBusyError } from '../service/job-turns.js'
 import type { JobService } from '../service/jobs.js'
 import { authHook } from './auth.js'
 import { answerWrongMethods } from './wrong-methods.js'
@@ -39,19 +38,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
   const routesIn = answerWrongMethods(app)
   const doc = (tag: string, operationId: string, summary: string) => ({ tags: [tag], operationId, summary, security: [{ bearer: [] }] })
   const lenient = service.mode === 'compat'
-  /** A page, or null once the route has answered 503 (too many long walks going on). */
-  const list = async (req: Omit<JobListRequest, 'page_size'> & { page_size?: number | undefined }, request: FastifyRequest, reply: FastifyReply) => {
+  /** A page; too many long walks going on is JobListsBusyError (error-handler.ts: 503, `Retry-After: 1`). */
+  const list = async (req: Omit<JobListRequest, 'page_size'> & { page_size?: number | undefined }, request: FastifyRequest) => {
     // A walk of many slices stops when its client is gone: nobody reads the page.
     const gone = () => request.raw.socket?.destroyed === true
-    try {
-      const page = await jobs.list({ ...req, page_size: req.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant, gone)
-      if (!page.tokenValid && !lenient) throw invalidPageToken(req.page_token)
-      return page
-    } catch (e) {
-      if (!(e instanceof JobListsBusyError)) throw e
-      reply.code(503).header('retry-after', '1').send({ detail: e.message })
-      return null
-    }
+    const page = await jobs.list({ ...req, page_size: req.page_size ?? DEFAULT_PAGE_SIZE }, request.tenant, gone)
+    if (!page.tokenValid && !lenient) throw invalidPageToken(req.page_token)
+    return page
   }
 
   app.get('/parse/:job_id', { schema: { ...doc('parse', 'getParseJob', 'Get a parse job, with expand=markdown|text|items|metadata for its content'), params: JobIdParamsSchema, querystring: GetParseJobQuerySchema, response: { 200: ParseResultSchema, ...errors } } }, (request) => {
@@ -59,9 +52,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
     return parseResultAnswer(jobs.find(request.params.job_id, 'parse_v2', request.tenant, narrowing), expand ?? [])
   })
 
-  app.get('/parse', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('parse', 'listParseJobs', 'List parse jobs, newest batch first'), querystring: ListParseJobsQuerySchema, response: { 200: ParseJobListSchema, 503: HttpErrorSchema, ...errors } } }, async (request, reply) => {
-    const page = await list({ ...request.query, type: 'parse_v2' }, request, reply)
-    if (page === null) return reply
+  app.get('/parse', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('parse', 'listParseJobs', 'List parse jobs, newest batch first'), querystring: ListParseJobsQuerySchema, response: { 200: ParseJobListSchema, 503: HttpErrorSchema, ...errors } } }, async (request) => {
+    const page = await list({ ...request.query, type: 'parse_v2' }, request)
     return { items: page.items.map((job) => parseJobAnswer(job, false)), next_page_token: page.nextToken }
   })
 
@@ -74,12 +66,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
     return extractJobAnswer(jobs.find(request.params.job_id, 'extract_v2', request.tenant, narrowing), expand ?? [])
   })
 
-  app.get('/extract', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('extract', 'listExtractJobs', 'List extract jobs, newest batch first'), querystring: ListExtractJobsQuerySchema, response: { 200: ExtractJobListSchema, 503: HttpErrorSchema, ...errors } } }, async (request, reply) => {
+  app.get('/extract', { preValidation: lenient ? compatPageSize : [], schema: { ...doc('extract', 'listExtractJobs', 'List extract jobs, newest batch first'), querystring: ListExtractJobsQuerySchema, response: { 200: ExtractJobListSchema, 503: HttpErrorSchema, ...errors } } }, async (request) => {
     const { expand, document_input_value, document_input_type: _type, status, ...query } = request.query
     // THROTTLED is a status the SDK lets a filter name; no mock job is ever in it.
     if (status === 'THROTTLED') return { items: [], next_page_token: null }
-    const page = await list({ ...query, status, file_input: query.file_input ?? document_input_value, type: 'extract_v2' }, request, reply)
-    if (page === null) return reply
+    const page = await list({ ...query, status, file_input: query.file_input ?? document_input_value, type: 'extract_v2' }, request)
     return { items: page.items.map((job) => extractJobAnswer(job, expand ?? [])), next_page_token: page.nextToken }
   })
 

@@ -142,6 +142,9 @@ function detailCost(headers: readonly string[] | string | null, body: string | n
   return cost
 }
 
+/** Past this many bytes a `path_prefix` is compared by Buffer#compare (a call costs what a JS loop over ~40 bytes does). */
+const NATIVE_PREFIX_BYTES = 32
+
 /**
  * A `path_prefix` as the UTF-8 bytes a kept URL starts with exactly when its path starts with
  * it. A kept URL is always whole UTF-8 (Buffer#write cuts no character and writes a lone
@@ -149,9 +152,6 @@ function detailCost(headers: readonly string[] | string | null, body: string | n
  * bytes would run on into the query) or a lone surrogate (it reads back as U+FFFD). Null for
  * those: they are compared decoded, as ever.
  */
-/** Past this many bytes a `path_prefix` is compared by Buffer#compare (a call costs what a JS loop over ~40 bytes does). */
-const NATIVE_PREFIX_BYTES = 32
-
 function prefixBytes(prefix: string | undefined): Buffer | null {
   if (prefix === undefined || prefix.includes('?')) return null
   const bytes = Buffer.from(prefix, 'utf8')
