@@ -367,7 +367,9 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
       await new Promise((r) => setTimeout(r, 20))
       // The middle one ends first, and is answered before close().
       ;(connections[1] as { rest: () => void }).rest()
-      for (let i = 0; i < 100 && !(await state(app)).includes('dir-middle'); i++) await new Promise((r) => setTimeout(r, 2))
+      let made = false
+      for (let i = 0; i < 100 && !(made = (await state(app)).includes('dir-middle')); i++) await new Promise((r) => setTimeout(r, 2))
+      t.ok(made, `${fastPath ? 'fast path' : 'Fastify'}: the middle create made before close()`)
       const closed = app.close()
       await new Promise((r) => setTimeout(r, 20))
       for (const c of [connections[0], connections[2]]) c?.rest()
