@@ -195,7 +195,8 @@ t.test('a client that goes away mid-walk stops it: a stream, a count', async (t)
   const TURNS = SPARSE / 20_000
   const app = await build(t, { journalSize: SPARSE })
   app.journal.record({ time: 0, mockTime: 0, method: 'PUT', url: '/only', status: 200, durationMs: 1, matched: true, fault: null })
-  fill(app.journal, 2, SPARSE - 1, '')
+  const entry = { time: 0, mockTime: 0, method: 'GET', url: '/x', status: 200, durationMs: 1, matched: true, fault: null }
+  for (let n = 2; n <= SPARSE; n++) app.journal.record(entry)
   const { port, sockets } = await listen(t, app)
   /** Resolves once the server's end of its `n`th connection has closed. */
   const closedAtServer = async (n: number): Promise<void> => {
