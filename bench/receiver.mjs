@@ -22,7 +22,8 @@ export async function receiver() {
     url: `http://127.0.0.1:${port}/hooks`,
     count: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`, { method: 'POST' })).text()),
     close: async () => {
-      if (child.exitCode === null) {
+      // Not exited yet: neither with a code nor by a signal (a killed child's exitCode stays null, and 'exit' never comes again).
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')
         await once(child, 'exit')
       }

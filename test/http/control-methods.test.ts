@@ -152,6 +152,17 @@ t.test('without an admin token', async (t) => {
     // As FastAPI: the router answers before any body is read, so a body that is not JSON is no 422.
     const bad = await rawExchange(port, `POST /_mock/clock HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{x}`)
     t.match(bad, /^HTTP\/1\.1 405 Method Not Allowed\r\n/, 'a body that is not JSON: still 405')
+    // On /api (wrong-methods.ts) as httpx sends it on a kept-alive connection: a wrong method with a
+    // JSON type, bodiless or with a body that is not JSON, no key; the next request on the same
+    // connection is read whole after it.
+    const api = (method: string, path: string, body: string, extra = '') =>
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: */*\r\nContent-Type: application/json\r\n${extra}Content-Length: ${body.length}\r\n\r\n${body}`
+    const kept = await rawExchange(
+      port,
+      api('PUT', '/api/v2/batches', '') + api('DELETE', '/api/v2/parse/pjb-1', '{x}') + api('PATCH', '/api/v2/batches/bat-1', '{"a":1}') + api('GET', '/api/v2/batches?page_size=1', '', 'Authorization: Bearer test-key\r\nConnection: close\r\n')
+    )
+    t.same([...kept.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ['405', '405', '405', '200'], 'httpx on /api: three 405s, then the next request on the same connection')
+    t.same([...kept.matchAll(/\r\nallow: ([^\r]*)\r\n/gi)].map((m) => m[1]), ['GET, POST', 'GET', 'GET'], 'httpx on /api: each Allow')
   })
 })
 

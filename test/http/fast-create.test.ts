@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import diagnostics from 'node:diagnostics_channel'
 import type { FastifyInstance } from 'fastify'
-import { buildApp, type MockOptions } from '../../src/app.js'
+import type { MockOptions } from '../../src/app.js'
 import { comparable, listening, rawAnswer as send, rawExchange, scenario, START } from '../helper.js'
 
 const A = 'prj-aaaaaaaa-0000-4000-8000-000000000000'
@@ -314,10 +314,8 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
   for (const [what, body] of bodies) await t.test(`close() while a body comes (${what}): answered as Fastify answers it`, async (t) => {
     const answers: string[] = []
     for (const fastPath of [true, false]) {
-      const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), fastPath })
-      await app.listen({ port: 0, host: '127.0.0.1' })
-      const address = app.server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
+      // Closed by the test itself; the teardown too if it fails on the way.
+      const { app, port } = await listening(t, { clock: 'manual', startTime: START, scenario: world(), fastPath })
       const whole = post('/api/v2/batches', head, body)
       const split = whole.length - 5
       let rest: () => void = () => {}
@@ -348,10 +346,8 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
   await t.test('close() while three bodies come, one done before: each answered once, as Fastify answers it', async (t) => {
     const runs: string[][] = []
     for (const fastPath of [true, false]) {
-      const app = await buildApp({ clock: 'manual', startTime: START, scenario: world(), fastPath })
-      await app.listen({ port: 0, host: '127.0.0.1' })
-      const address = app.server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
+      // Closed by the test itself; the teardown too if it fails on the way.
+      const { app, port } = await listening(t, { clock: 'manual', startTime: START, scenario: world(), fastPath })
       const connections = ['{"config":1}', good('dir-middle'), '{"config":'].map((body) => {
         const whole = post('/api/v2/batches', head, body)
         const split = whole.length - 4
@@ -359,6 +355,7 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
         const answer = new Promise<string>((resolve, reject) => {
           let got = ''
           socket = connect(port, '127.0.0.1', () => (socket as ReturnType<typeof connect>).write(whole.subarray(0, split)))
+          t.teardown(() => socket?.destroy())
           socket.on('data', (d) => (got += d.toString('latin1')))
           socket.on('close', () => resolve(got))
           socket.on('error', reject)
@@ -370,7 +367,9 @@ t.test('a client gone mid-body, a full store and close() are met as Fastify meet
       await new Promise((r) => setTimeout(r, 20))
       // The middle one ends first, and is answered before close().
       ;(connections[1] as { rest: () => void }).rest()
-      for (let i = 0; i < 100 && !(await state(app)).includes('dir-middle'); i++) await new Promise((r) => setTimeout(r, 2))
+      let made = false
+      for (let i = 0; i < 100 && !(made = (await state(app)).includes('dir-middle')); i++) await new Promise((r) => setTimeout(r, 2))
+      t.ok(made, `${fastPath ? 'fast path' : 'Fastify'}: the middle create made before close()`)
       const closed = app.close()
       await new Promise((r) => setTimeout(r, 20))
       for (const c of [connections[0], connections[2]]) c?.rest()

@@ -187,20 +187,55 @@ t.test('entries recorded or cleared during the stream: the answer stays whole JS
   t.same(ids(cleared), Array.from({ length: cleared.count }, (_, k) => SIZE + k), 'the oldest held then, in order, none recorded after')
 })
 
-t.test('a client that goes away mid-stream stops the walk', async (t) => {
-  const app = await filled(t)
+// A walk whose turns find nothing goes on by itself, no reader asking (journal-stream.ts): only
+// the client's leaving stops it, the answer's stream or the count's. 300,000 short entries, one
+// match, the oldest: 15 turns of 20,000 entries each, most of them after the client has left.
+t.test('a client that goes away mid-walk stops it: a stream, a count', async (t) => {
+  const SPARSE = 300_000
+  const TURNS = SPARSE / 20_000
+  const app = await build(t, { journalSize: SPARSE })
+  app.journal.record({ time: 0, mockTime: 0, method: 'PUT', url: '/only', status: 200, durationMs: 1, matched: true, fault: null })
+  const entry = { time: 0, mockTime: 0, method: 'GET', url: '/x', status: 200, durationMs: 1, matched: true, fault: null }
+  for (let n = 2; n <= SPARSE; n++) app.journal.record(entry)
   const { port, sockets } = await listen(t, app)
+  /** Resolves once the server's end of its `n`th connection has closed. */
+  const closedAtServer = async (n: number): Promise<void> => {
+    const server = sockets[n] as Socket
+    if (!server.destroyed) await new Promise((resolve) => server.once('close', resolve))
+  }
+
   const scans = countScans(app.journal)
-  const { res, destroy } = await open(port)
+  const { res, destroy } = await open(port, '/_mock/requests?method=PUT')
   await new Promise((resolve) => res.once('data', resolve))
   destroy()
-  const server = sockets[0] as Socket
-  if (!server.destroyed) await new Promise((resolve) => server.once('close', resolve))
+  await closedAtServer(0)
   await turns(5)
   const stopped = scans.calls
   await turns(50)
   t.equal(scans.calls, stopped, 'no walking after the client left')
-  t.ok(stopped < SIZE / 1000, `${stopped} pieces walked of ${SIZE / 1000}`)
+  t.ok(stopped < TURNS - 3, `${stopped} turns walked of ${TURNS}`)
+
+  let tallies = 0
+  let first: () => void = () => {}
+  const started = new Promise<void>((resolve) => (first = resolve))
+  const tally = app.journal.tally.bind(app.journal)
+  app.journal.tally = (...args) => {
+    tallies++
+    first()
+    return tally(...args)
+  }
+  const counting = request({ host: '127.0.0.1', port, path: '/_mock/requests?count=true&method=PUT', agent: false })
+  counting.on('error', () => {})
+  counting.end()
+  t.teardown(() => counting.destroy())
+  await started
+  counting.destroy()
+  await closedAtServer(1)
+  await turns(5)
+  const counted = tallies
+  await turns(50)
+  t.equal(tallies, counted, 'no counting after the client left')
+  t.ok(counted < TURNS - 3, `${counted} turns counted of ${TURNS}`)
 })
 
 t.test('count=true counts a slice a turn; path_prefix answers as the decoded path compares', async (t) => {

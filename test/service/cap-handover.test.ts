@@ -1,65 +1,68 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import { buildApp } from '../../src/app.js'
 import type { BatchEvent } from '../../src/service/events.js'
 import { get, post, scenario, START, START_MS } from '../helper.js'
 
+/** An app under a real clock (speed 100) of `world`, closed with the test; `events` gathers what it publishes. */
+async function realClock(t: Test, world: ReturnType<typeof scenario>): Promise<{ app: Awaited<ReturnType<typeof buildApp>>; events: BatchEvent[] }> {
+  const events: BatchEvent[] = []
+  const app = await buildApp({ clock: 'real', speed: 100, scenario: world, subscribers: [(e) => events.push(e)] })
+  t.teardown(() => app.close())
+  return { app, events }
+}
+
+/**
+ * Waits (5 s of wall time at most: the real clock is the point) for `id`'s RUNNING to be published
+ * with nobody asking, and checks it came at the start its timeline plans; answers that start.
+ */
+async function publishedRunningAtStart(t: Test, app: Awaited<ReturnType<typeof buildApp>>, events: BatchEvent[], id: string): Promise<number> {
+  const running = (e: BatchEvent) => e.batchId === id && 'to' in e && e.to === 'RUNNING'
+  const deadline = Date.now() + 5_000
+  while (!events.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+  const seen = events.find(running)
+  t.ok(seen, 'published with no request in between')
+  const start = Date.parse((await get(app, `/_mock/batches/${id}`)).body.timeline.find((tr: { status: string }) => tr.status === 'RUNNING').at)
+  t.equal(seen?.at, start, 'at its planned start')
+  return start
+}
+
 // Under the running cap a waiting batch's record is derived from the queue and handed over to
 // the store when its start comes (src/service/running-cap.ts). Under a real clock, nobody
 // asking, the publisher's timer must still wake for that start and publish it.
 t.test('under a real clock, a waiting batch that moved up is published RUNNING at its new start, unasked', async (t) => {
-  const events: BatchEvent[] = []
-  const app = await buildApp({
-    clock: 'real',
-    speed: 100,
-    scenario: scenario(
+  const { app, events } = await realClock(
+    t,
+    scenario(
       [
         // p holds the only slot for an hour; it progresses by polls, so no timer follows it.
         { id: 'bat-p', files: 1, progression: 'polls', timeline: { pending_ms: 0, running_ms: 3_600_000 } },
         { id: 'bat-w', files: 1, timeline: { pending_ms: 0, running_ms: 1000 } }
       ],
       { defaults: { max_running_per_project: 1, cancel_delay_ms: 60_000 } }
-    ),
-    subscribers: [(e) => events.push(e)]
-  })
-  t.teardown(() => app.close())
+    )
+  )
   t.equal((await get(app, '/api/v2/batches/bat-w')).body.status, 'THROTTLED')
   t.equal((await post(app, '/api/v2/batches/bat-p/cancel')).status, 200)
   // Its cancel takes effect a mock minute after p's last read (0.6 s of wall time at speed 100): w starts then.
-  const running = (e: BatchEvent) => e.batchId === 'bat-w' && 'to' in e && e.to === 'RUNNING'
-  const deadline = Date.now() + 5_000
-  while (!events.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
-  const seen = events.find(running)
-  t.ok(seen, 'published with no request in between')
-  const start = Date.parse((await get(app, '/_mock/batches/bat-w')).body.timeline.find((tr: { status: string }) => tr.status === 'RUNNING').at)
-  t.equal(seen?.at, start, 'at its planned start')
+  const start = await publishedRunningAtStart(t, app, events, 'bat-w')
   const cancelledAt = events.find((e) => e.type === 'batch.cancel_requested')?.at as number
   t.ok(start < cancelledAt + 1_800_000, 'it moved up: it starts about a minute after the cancel, not an hour later')
 })
 
 t.test('under a real clock, a created batch that waits from its first instant is published RUNNING at its start, unasked', async (t) => {
-  const events: BatchEvent[] = []
-  const app = await buildApp({
-    clock: 'real',
-    speed: 100,
-    scenario: scenario(
+  const { app, events } = await realClock(
+    t,
+    scenario(
       // p holds the only slot for a mock minute (0.6 s of wall time); it progresses by polls, so no timer follows it.
       [{ id: 'bat-p', files: 1, progression: 'polls', timeline: { pending_ms: 0, running_ms: 60_000 } }],
       { defaults: { max_running_per_project: 1, timeline: { pending_ms: 0, running_ms: 1000 } } }
-    ),
-    subscribers: [(e) => events.push(e)]
-  })
-  t.teardown(() => app.close())
+    )
+  )
   // Created THROTTLED at once: its record holds nothing due later, only its slot's start is.
   const created = await post(app, '/api/v2/batches', { config: { job: { type: 'parse_v2', configuration_id: 'c' } }, source_directory_id: 'dir-x' })
   t.equal(created.body.status, 'THROTTLED')
-  const running = (e: BatchEvent) => e.batchId === created.body.id && 'to' in e && e.to === 'RUNNING'
-  const deadline = Date.now() + 5_000
-  while (!events.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
-  const seen = events.find(running)
-  t.ok(seen, 'published with no request in between')
-  const start = Date.parse((await get(app, `/_mock/batches/${created.body.id}`)).body.timeline.find((tr: { status: string }) => tr.status === 'RUNNING').at)
-  t.equal(seen?.at, start, 'at its planned start')
+  await publishedRunningAtStart(t, app, events, created.body.id)
 })
 
 // The paths a waiting batch is read by must agree: a GET and a list read what the store holds
